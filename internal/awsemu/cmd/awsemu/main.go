@@ -1,0 +1,52 @@
+// Command awsemu runs the local AWS emulator (package awsemu) as a
+// standalone server for the demo and manual use:
+//
+//	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 0s]
+//
+// It prints the endpoint URL on stdout and stops cleanly on SIGINT or
+// SIGTERM (saving the state when --state is given). Point the AWS CLI or an
+// SDK at it with AWS_ENDPOINT_URL and any access key (e.g. test/test).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "awsemu:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("awsemu", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:4566", "listen address (loopback only)")
+	state := fs.String("state", "", "JSON file that persists the emulator state across runs")
+	region := fs.String("region", "us-east-1", "emulated region")
+	account := fs.String("account-id", "123456789012", "emulated account ID")
+	workDir := fs.String("work-dir", "", "scratch directory for unpacked functions (default: a temporary directory)")
+	delay := fs.Duration("iam-propagation-delay", 0, "how long a new or changed IAM role stays not assumable by Lambda")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	srv, err := awsemu.Start(awsemu.Options{
+		Addr: *addr, StateFile: *state, Region: *region, AccountID: *account,
+		WorkDir: *workDir, IAMPropagationDelay: *delay,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Println(srv.URL())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	return srv.Close()
+}

@@ -1,0 +1,114 @@
+// Package awsemu is a local AWS emulator, strict enough to test the
+// provider and the rotation function against without an AWS account.
+//
+// One HTTP server listens on a loopback address only (127.0.0.1) and serves
+// Secrets Manager, KMS and CloudWatch Logs (awsJson1_1), Lambda (restJson1),
+// and IAM and STS (query protocol, XML responses), each on its real wire
+// protocol, so the AWS SDK for Go v2 and the AWS CLI work against it through
+// the standard endpoint override (AWS_ENDPOINT_URL or BaseEndpoint).
+//
+// Start it in-process with Start (tests; Options.Addr defaults to a free
+// port) or as a command:
+//
+//	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 3s]
+//
+// # Requests and authentication
+//
+// Every request must be signed with SigV4. The service is the one named by
+// the Authorization header's credential scope
+// (Credential=AKID/DATE/REGION/SERVICE/aws4_request). An unsigned request is
+// rejected as AWS rejects it (MissingAuthenticationTokenException, or
+// MissingAuthenticationToken for the query protocol). Temporary credentials
+// issued by the emulator (to Lambda functions for their role, or by
+// STS AssumeRole) are verified in full, signature and X-Amz-Security-Token
+// (InvalidSignatureException / SignatureDoesNotMatch,
+// UnrecognizedClientException / InvalidClientTokenId); calls made with them
+// are authorised against the role's inline and attached policies. Any other
+// access key (e.g. test/test) is the account's administrator
+// (arn:aws:iam::ACCOUNT:root) and is not checked further.
+//
+// Errors use each protocol's error shape and HTTP status, so the SDKs map
+// them to their typed errors (e.g. *types.ResourceNotFoundException).
+//
+// # Admin endpoints
+//
+// The admin endpoints live under /_emu/ on the same port, take and return
+// JSON, and need no signature. AdminClient (NewAdminClient) wraps them.
+//
+//	GET    /_emu/health
+//	       -> {"status":"ok","account_id":"123456789012","region":"us-east-1"}
+//	GET    /_emu/clock
+//	       -> {"now":"2026-01-01T00:00:00Z"}  the emulator clock (real time plus the advanced offset)
+//	POST   /_emu/clock/advance   {"duration":"720h"}  (a Go duration, >= 0)
+//	       Moves the clock forward, purges secrets whose recovery window ended
+//	       and KMS keys whose deletion date passed, then runs every scheduled
+//	       rotation that is due (RotationEnabled and NextRotationDate <= now)
+//	       synchronously, once per secret; an unfinished rotation (AWSPENDING
+//	       on a version other than AWSCURRENT) is reattempted with its token.
+//	       -> {"now":..., "rotations":[{"secret_arn":..., "ok":true|false, "error":"step: reason"}],
+//	           "purged_secrets":[ARN...], "purged_keys":[ARN...]}
+//	GET    /_emu/rotations
+//	       -> every rotation run so far (by RotateSecret or by the clock), oldest first:
+//	          [{"secret_arn","ok","error","version_id","steps":["createSecret",...],"finished"}]
+//	          RotateSecret answers 200 even when a step fails (AWS rotates
+//	          asynchronously); this endpoint says how the rotation ended.
+//	GET    /_emu/calls
+//	       -> {"secretsmanager:DescribeSecret":2, "lambda:Invoke":4, ...}  requests per "service:Operation"
+//	          (service is the signing name; injected faults count too)
+//	POST   /_emu/calls/reset     (also DELETE /_emu/calls)  zeroes the counts
+//	GET    /_emu/faults          -> the pending injected faults
+//	POST   /_emu/faults          {"service":"lambda","operation":"CreateFunction","count":1,
+//	                              "code":"ThrottlingException","status":400,"message":"Rate exceeded"}
+//	       The next count calls (default 1; -1 = until cleared) of the operation
+//	       ("" or "*" = any operation of the service) fail with that error before
+//	       the handler runs. code defaults to ThrottlingException (InternalFailure
+//	       when status >= 500); status defaults to 400, or 500 for
+//	       InternalFailure-like codes.
+//	DELETE /_emu/faults          removes every injected fault
+//	GET    /_emu/iam/propagation-delay  -> {"delay":"3s"}
+//	POST   /_emu/iam/propagation-delay  {"delay":"3s"}
+//	       For this long after a role is created or its trust policy changes,
+//	       Lambda cannot assume it ("The role defined for the function cannot be
+//	       assumed by Lambda."), as while IAM changes propagate in AWS.
+//
+// Unknown admin paths answer 404 with {"error": ...}.
+//
+// # Secrets Manager semantics
+//
+// Staging labels sit on at most one version; PutSecretValue without
+// VersionStages moves AWSCURRENT and AWSPREVIOUS follows the old current; a
+// reused ClientRequestToken with the same value is a no-op and with a
+// different value ResourceExistsException; UpdateSecretVersionStage requires
+// RemoveFromVersionId when the label is attached elsewhere and it must name
+// the current holder; AWSCURRENT can only be moved; unlabeled versions are
+// deprecated and removed beyond 100 versions, never when younger than 24 h.
+//
+// RotateSecret validates RotationRules (package schedule), checks that the
+// function's resource policy lets secretsmanager.amazonaws.com invoke it
+// (SourceAccount/SourceArn conditions included), refuses while AWSPENDING
+// sits on a version other than AWSCURRENT ("A previous rotation isn't
+// complete. That rotation will be reattempted."), creates the AWSPENDING
+// placeholder version (VersionId = ClientRequestToken, no value) and invokes
+// the function with createSecret, setSecret, testSecret and finishSecret (or
+// testSecret only, then removes the placeholder, with RotateImmediately
+// false). The rotation runs before RotateSecret answers. A failing step
+// stops it and leaves the state as it is. A rotation succeeds when every
+// step succeeded and AWSCURRENT ended on the new version; LastRotatedDate
+// and NextRotationDate are then updated. A manual value change
+// (PutSecretValue or UpdateSecret moving AWSCURRENT) counts as a rotation
+// for the next date. DescribeSecret shows a rate(N days) expression also as
+// AutomaticallyAfterDays N, as AWS does, and hides LastRotatedDate and
+// NextRotationDate while rotation is disabled.
+//
+// A secret whose KmsKeyId names a disabled, missing or pending-deletion key
+// fails reads with DecryptionFailure and writes with EncryptionFailure; role
+// callers also need kms:Decrypt (reads) or kms:GenerateDataKey (writes) on
+// the key, with kms:EncryptionContext:SecretARN set to the secret's ARN,
+// else AccessDeniedException "Access to KMS is not allowed".
+//
+// # Persistence
+//
+// State lives in memory. With Options.StateFile (--state) it is loaded at
+// start and saved shortly after each call and on Close, so a demo can be
+// stopped and re-run.
+package awsemu

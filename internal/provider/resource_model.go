@@ -1,0 +1,324 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"maps"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
+)
+
+type rotatedSecretModel struct {
+	ID                    types.String `tfsdk:"id"`
+	ARN                   types.String `tfsdk:"arn"`
+	Name                  types.String `tfsdk:"name"`
+	NamePrefix            types.String `tfsdk:"name_prefix"`
+	Description           types.String `tfsdk:"description"`
+	KMSKeyID              types.String `tfsdk:"kms_key_id"`
+	Tags                  types.Map    `tfsdk:"tags"`
+	TagsAll               types.Map    `tfsdk:"tags_all"`
+	RecoveryWindowInDays  types.Int64  `tfsdk:"recovery_window_in_days"`
+	Policy                types.String `tfsdk:"policy"`
+	SecretTemplate        types.String `tfsdk:"secret_template"`
+	RotatedField          types.String `tfsdk:"rotated_field"`
+	InitialValueWO        types.String `tfsdk:"initial_value_wo"`
+	InitialValueWOVersion types.Int64  `tfsdk:"initial_value_wo_version"`
+	CurrentVersionID      types.String `tfsdk:"current_version_id"`
+	FunctionName          types.String `tfsdk:"function_name"`
+	FunctionARN           types.String `tfsdk:"function_arn"`
+	RoleARN               types.String `tfsdk:"role_arn"`
+	LogGroupName          types.String `tfsdk:"log_group_name"`
+	CodeSHA256            types.String `tfsdk:"code_sha256"`
+	RotationEnabled       types.Bool   `tfsdk:"rotation_enabled"`
+	LastRotatedDate       types.String `tfsdk:"last_rotated_date"`
+	NextRotationDate      types.String `tfsdk:"next_rotation_date"`
+	RotatesOnApply        types.Bool   `tfsdk:"rotates_on_apply"`
+	Drift                 types.List   `tfsdk:"drift"`
+
+	Password *passwordModel `tfsdk:"password"`
+	Rotation *rotationModel `tfsdk:"rotation"`
+	Function *functionModel `tfsdk:"function"`
+}
+
+type passwordModel struct {
+	Length                  types.Int64  `tfsdk:"length"`
+	ExcludeCharacters       types.String `tfsdk:"exclude_characters"`
+	ExcludeNumbers          types.Bool   `tfsdk:"exclude_numbers"`
+	ExcludePunctuation      types.Bool   `tfsdk:"exclude_punctuation"`
+	ExcludeUppercase        types.Bool   `tfsdk:"exclude_uppercase"`
+	ExcludeLowercase        types.Bool   `tfsdk:"exclude_lowercase"`
+	IncludeSpace            types.Bool   `tfsdk:"include_space"`
+	RequireEachIncludedType types.Bool   `tfsdk:"require_each_included_type"`
+}
+
+type rotationModel struct {
+	Strategy               types.String `tfsdk:"strategy"`
+	MasterSecretARN        types.String `tfsdk:"master_secret_arn"`
+	AutomaticallyAfterDays types.Int64  `tfsdk:"automatically_after_days"`
+	ScheduleExpression     types.String `tfsdk:"schedule_expression"`
+	Duration               types.String `tfsdk:"duration"`
+	RotateImmediately      types.Bool   `tfsdk:"rotate_immediately"`
+	Enabled                types.Bool   `tfsdk:"enabled"`
+}
+
+type functionModel struct {
+	Architecture       types.String `tfsdk:"architecture"`
+	MemorySize         types.Int64  `tfsdk:"memory_size"`
+	Timeout            types.Int64  `tfsdk:"timeout"`
+	SubnetIDs          types.Set    `tfsdk:"subnet_ids"`
+	SecurityGroupIDs   types.Set    `tfsdk:"security_group_ids"`
+	LogRetentionInDays types.Int64  `tfsdk:"log_retention_in_days"`
+	RoleARN            types.String `tfsdk:"role_arn"`
+}
+
+// passwordPolicy is the block's policy, or the default without the block.
+func (m *rotatedSecretModel) passwordPolicy() config.PasswordPolicy {
+	p := config.DefaultPasswordPolicy()
+	if b := m.Password; b != nil {
+		p.Length = int(int64Or(b.Length, config.DefaultPasswordLength))
+		p.ExcludeCharacters = b.ExcludeCharacters.ValueString()
+		p.ExcludeNumbers = b.ExcludeNumbers.ValueBool()
+		p.ExcludePunctuation = b.ExcludePunctuation.ValueBool()
+		p.ExcludeUppercase = b.ExcludeUppercase.ValueBool()
+		p.ExcludeLowercase = b.ExcludeLowercase.ValueBool()
+		p.IncludeSpace = b.IncludeSpace.ValueBool()
+		p.RequireEachIncludedType = boolOr(b.RequireEachIncludedType, true)
+	}
+	return p
+}
+
+func int64Or(v types.Int64, def int64) int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueInt64()
+}
+
+func boolOr(v types.Bool, def bool) bool {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueBool()
+}
+
+func stringOr(v types.String, def string) string {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueString()
+}
+
+func (m *rotatedSecretModel) strategy() string {
+	if m.Rotation == nil {
+		return config.StrategyGeneric
+	}
+	return stringOr(m.Rotation.Strategy, config.StrategyGeneric)
+}
+
+func (m *rotatedSecretModel) masterSecretARN() string {
+	if m.Rotation == nil {
+		return ""
+	}
+	return m.Rotation.MasterSecretARN.ValueString()
+}
+
+func (m *rotatedSecretModel) architecture() string {
+	if m.Function == nil {
+		return defaultArchitecture
+	}
+	return stringOr(m.Function.Architecture, defaultArchitecture)
+}
+
+func (m *rotatedSecretModel) byoRole() string {
+	if m.Function == nil {
+		return ""
+	}
+	return m.Function.RoleARN.ValueString()
+}
+
+// allTags merges the resource's tags over the provider's default tags.
+func (m *rotatedSecretModel) allTags(ctx context.Context, defaults map[string]string) (map[string]string, diag.Diagnostics) {
+	out := maps.Clone(defaults)
+	if out == nil {
+		out = map[string]string{}
+	}
+	var own map[string]string
+	var diags diag.Diagnostics
+	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
+		diags = m.Tags.ElementsAs(ctx, &own, false)
+	}
+	maps.Copy(out, own)
+	return out, diags
+}
+
+// spec converts the model to the stack's desired configuration.
+func (m *rotatedSecretModel) spec(ctx context.Context, pd *providerData) (stack.Spec, diag.Diagnostics) {
+	tags, diags := m.allTags(ctx, pd.defaultTags)
+	s := stack.Spec{
+		Region:             pd.region,
+		Account:            pd.account,
+		Partition:          pd.partition,
+		Name:               m.Name.ValueString(),
+		Description:        m.Description.ValueString(),
+		KMSKeyID:           m.KMSKeyID.ValueString(),
+		Tags:               tags,
+		Policy:             m.Policy.ValueString(),
+		RecoveryWindowDays: int32(int64Or(m.RecoveryWindowInDays, defaultRecoveryWindowDays)),
+		Strategy:           m.strategy(),
+		RotatedField:       stringOr(m.RotatedField, config.DefaultRotatedField),
+		Password:           m.passwordPolicy(),
+		MasterSecretARN:    m.masterSecretARN(),
+		Function: stack.FunctionSpec{
+			Architecture:     defaultArchitecture,
+			MemorySize:       defaultMemorySize,
+			Timeout:          defaultTimeout,
+			LogRetentionDays: defaultLogRetentionDays,
+		},
+		Rotation: stack.RotationSpec{Enabled: defaultRotationEnabled, RotateImmediately: defaultRotateImmediately},
+	}
+	if f := m.Function; f != nil {
+		s.Function.Architecture = stringOr(f.Architecture, defaultArchitecture)
+		s.Function.MemorySize = int32(int64Or(f.MemorySize, defaultMemorySize))
+		s.Function.Timeout = int32(int64Or(f.Timeout, defaultTimeout))
+		s.Function.LogRetentionDays = int32(int64Or(f.LogRetentionInDays, defaultLogRetentionDays))
+		s.Function.RoleARN = f.RoleARN.ValueString()
+		if !f.SubnetIDs.IsNull() && !f.SubnetIDs.IsUnknown() {
+			diags.Append(f.SubnetIDs.ElementsAs(ctx, &s.Function.SubnetIDs, false)...)
+		}
+		if !f.SecurityGroupIDs.IsNull() && !f.SecurityGroupIDs.IsUnknown() {
+			diags.Append(f.SecurityGroupIDs.ElementsAs(ctx, &s.Function.SecurityGroupIDs, false)...)
+		}
+	}
+	if r := m.Rotation; r != nil {
+		s.Rotation = stack.RotationSpec{
+			Enabled:                boolOr(r.Enabled, defaultRotationEnabled),
+			AutomaticallyAfterDays: r.AutomaticallyAfterDays.ValueInt64(),
+			ScheduleExpression:     r.ScheduleExpression.ValueString(),
+			Duration:               r.Duration.ValueString(),
+			RotateImmediately:      boolOr(r.RotateImmediately, defaultRotateImmediately),
+		}
+	}
+	return s, diags
+}
+
+// secretValue composes the secret string from the template and the value
+// of the rotated field. The value itself never appears in an error.
+func secretValue(template, field, value, masterARN string) (string, error) {
+	if template == "" && masterARN == "" {
+		return value, nil
+	}
+	obj := map[string]any{}
+	if template != "" {
+		if err := json.Unmarshal([]byte(template), &obj); err != nil {
+			return "", errors.New("secret_template is not a JSON object")
+		}
+	}
+	obj[field] = value
+	if masterARN != "" {
+		obj["masterarn"] = masterARN
+	}
+	return marshalNoEscape(obj)
+}
+
+// rewriteTemplate applies a changed template to the current value: the
+// template's keys replace the others, and the rotated field (and, for the
+// alternating strategies, username, which rotation flips) is kept.
+func rewriteTemplate(template, field, strategy, masterARN string) func(string) (string, error) {
+	return func(current string) (string, error) {
+		var cur map[string]any
+		if json.Unmarshal([]byte(current), &cur) != nil {
+			// A plain-string secret: the whole value is the rotated field.
+			return secretValue(template, field, current, masterARN)
+		}
+		obj := map[string]any{}
+		if template != "" {
+			if err := json.Unmarshal([]byte(template), &obj); err != nil {
+				return "", errors.New("secret_template is not a JSON object")
+			}
+		}
+		obj[field] = cur[field]
+		if config.IsAlternating(strategy) {
+			if u, ok := cur["username"]; ok {
+				obj["username"] = u
+			}
+		}
+		if masterARN != "" {
+			obj["masterarn"] = masterARN
+		}
+		return marshalNoEscape(obj)
+	}
+}
+
+func marshalNoEscape(v any) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", errors.New("cannot encode the secret value as JSON")
+	}
+	return string(bytes.TrimRight(b.Bytes(), "\n")), nil
+}
+
+// uniqueName appends a random suffix to prefix, like the AWS provider's
+// name_prefix.
+func uniqueName(prefix string) string {
+	b := make([]byte, 13)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+func timeString(t *time.Time) types.String {
+	if t == nil {
+		return types.StringValue("")
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+func stringList(items []string) types.List {
+	vals := make([]attr.Value, len(items))
+	for i, s := range items {
+		vals[i] = types.StringValue(s)
+	}
+	return types.ListValueMust(types.StringType, vals)
+}
+
+func stringMap(m map[string]string) types.Map {
+	vals := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		vals[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, vals)
+}
+
+// nullUnknowns replaces every unknown computed value with a null, for the
+// partial state saved when a create fails half-way.
+func (m *rotatedSecretModel) nullUnknowns() {
+	for _, s := range []*types.String{&m.ID, &m.ARN, &m.Name, &m.CurrentVersionID, &m.FunctionName, &m.FunctionARN,
+		&m.RoleARN, &m.LogGroupName, &m.CodeSHA256, &m.LastRotatedDate, &m.NextRotationDate} {
+		if s.IsUnknown() {
+			*s = types.StringNull()
+		}
+	}
+	for _, b := range []*types.Bool{&m.RotationEnabled, &m.RotatesOnApply} {
+		if b.IsUnknown() {
+			*b = types.BoolNull()
+		}
+	}
+	if m.TagsAll.IsUnknown() {
+		m.TagsAll = types.MapNull(types.StringType)
+	}
+	if m.Drift.IsUnknown() {
+		m.Drift = types.ListNull(types.StringType)
+	}
+	m.InitialValueWO = types.StringNull()
+}

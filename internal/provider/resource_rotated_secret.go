@@ -1,0 +1,282 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/password"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
+)
+
+var (
+	_ resource.Resource                   = (*rotatedSecretResource)(nil)
+	_ resource.ResourceWithConfigure      = (*rotatedSecretResource)(nil)
+	_ resource.ResourceWithImportState    = (*rotatedSecretResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*rotatedSecretResource)(nil)
+)
+
+type rotatedSecretResource struct {
+	pd *providerData
+}
+
+// NewRotatedSecretResource is the factory of rotator_rotated_secret.
+func NewRotatedSecretResource() resource.Resource { return &rotatedSecretResource{} }
+
+func (r *rotatedSecretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_rotated_secret"
+}
+
+func (r *rotatedSecretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	pd, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("got %T; this is a bug in the provider", req.ProviderData))
+		return
+	}
+	r.pd = pd
+}
+
+func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = withLogging(ctx)
+	var plan rotatedSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var initial types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("initial_value_wo"), &initial)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Name.IsUnknown() || plan.Name.IsNull() {
+		plan.Name = types.StringValue(uniqueName(plan.NamePrefix.ValueString()))
+	}
+	spec, diags := plan.spec(ctx, r.pd)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	value := initial.ValueString()
+	if initial.IsNull() {
+		var err error
+		if value, err = password.Generate(spec.Password); err != nil {
+			resp.Diagnostics.Append(errorDiag("Cannot generate the first value", "Check the password block.", err))
+			return
+		}
+	}
+	secret, err := secretValue(plan.SecretTemplate.ValueString(), spec.RotatedField, value, spec.MasterSecretARN)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("secret_template"), "Invalid secret_template", err.Error())
+		return
+	}
+
+	save := func(st stack.State) {
+		partial := plan
+		partial.ID, partial.ARN = types.StringValue(st.SecretARN), types.StringValue(st.SecretARN)
+		partial.Name = types.StringValue(st.SecretName)
+		if st.FunctionARN != "" {
+			partial.FunctionARN = types.StringValue(st.FunctionARN)
+		}
+		if st.RoleARN != "" {
+			partial.RoleARN = types.StringValue(st.RoleARN)
+		}
+		partial.nullUnknowns()
+		resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
+	}
+	st, err := r.pd.stack.Create(ctx, spec, secret, save)
+	if err != nil {
+		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret",
+			"The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them.", err))
+		return
+	}
+	r.refreshInto(ctx, &plan, spec, st.SecretARN, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		// The stack exists; keep what we know so destroy can clean it.
+		save(st)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// refreshInto reads the stack after a create or update and fills the
+// computed attributes, keeping values the plan already knew (Terraform
+// requires the result to match them; the next refresh shows new ones).
+func (r *rotatedSecretResource) refreshInto(ctx context.Context, m *rotatedSecretModel, spec stack.Spec, secretARN string, diags *diag.Diagnostics) {
+	o, err := r.pd.stack.Read(ctx, spec, secretARN)
+	if err != nil {
+		diags.Append(errorDiag("Cannot read the rotated secret after the change", "", err))
+		return
+	}
+	f := o.Facts()
+	m.ID, m.ARN, m.Name = types.StringValue(f.SecretARN), types.StringValue(f.SecretARN), types.StringValue(f.SecretName)
+	names := spec.Names()
+	setIfUnknown := func(dst *types.String, v string) {
+		if dst.IsUnknown() || dst.IsNull() {
+			*dst = types.StringValue(v)
+		}
+	}
+	setIfUnknown(&m.FunctionName, names.Function)
+	setIfUnknown(&m.FunctionARN, f.FunctionARN)
+	setIfUnknown(&m.RoleARN, f.RoleARN)
+	setIfUnknown(&m.LogGroupName, names.LogGroup)
+	setIfUnknown(&m.CodeSHA256, f.CodeSHA256)
+	setIfUnknown(&m.CurrentVersionID, f.CurrentVersionID)
+	setIfUnknown(&m.LastRotatedDate, timeString(f.LastRotatedDate).ValueString())
+	setIfUnknown(&m.NextRotationDate, timeString(f.NextRotationDate).ValueString())
+	if m.RotationEnabled.IsUnknown() {
+		m.RotationEnabled = types.BoolValue(f.RotationEnabled)
+	}
+	if m.TagsAll.IsUnknown() {
+		m.TagsAll = stringMap(f.Tags)
+	}
+	if m.RotatesOnApply.IsUnknown() {
+		m.RotatesOnApply = types.BoolValue(false)
+	}
+	if m.Drift.IsUnknown() {
+		m.Drift = stringList(nil)
+	}
+	m.InitialValueWO = types.StringNull()
+}
+
+func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = withLogging(ctx)
+	var state rotatedSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, diags := state.spec(ctx, r.pd)
+	resp.Diagnostics.Append(diags...)
+	id := state.ARN.ValueString()
+	if id == "" {
+		id = state.Name.ValueString()
+	}
+	o, err := r.pd.stack.Read(ctx, spec, id)
+	if stack.IsNotFound(err) {
+		tflog.Warn(ctx, "secret is gone or scheduled for deletion; removing it from state", map[string]any{"secret": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(errorDiag("Cannot read the rotated secret", "", err))
+		return
+	}
+	drift, err := r.pd.stack.Drift(ctx, spec, o)
+	if err != nil {
+		resp.Diagnostics.Append(errorDiag("Cannot check the rotated secret for drift", "", err))
+		return
+	}
+	for _, d := range drift {
+		tflog.Info(ctx, "drift detected", map[string]any{"secret": id, "drift": d})
+	}
+	applyObserved(&state, spec, o, drift)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// applyObserved copies what Read saw into the state. A missing function or
+// log group empties its attribute, so the plan shows the repair.
+func applyObserved(m *rotatedSecretModel, spec stack.Spec, o *stack.Observed, drift []string) {
+	f := o.Facts()
+	names := stack.NamesFor(spec.Region, f.SecretName)
+	m.ID, m.ARN, m.Name = types.StringValue(f.SecretARN), types.StringValue(f.SecretARN), types.StringValue(f.SecretName)
+	if f.Description != "" || !m.Description.IsNull() {
+		m.Description = types.StringValue(f.Description)
+	}
+	m.TagsAll = stringMap(f.Tags)
+	m.FunctionName = types.StringValue(names.Function)
+	m.FunctionARN = types.StringValue(f.FunctionARN)
+	m.CodeSHA256 = types.StringValue(f.CodeSHA256)
+	if f.RoleARN != "" {
+		m.RoleARN = types.StringValue(f.RoleARN)
+	}
+	if o.LogGroup != nil {
+		m.LogGroupName = types.StringValue(names.LogGroup)
+	} else {
+		m.LogGroupName = types.StringValue("")
+	}
+	m.RotationEnabled = types.BoolValue(f.RotationEnabled)
+	m.CurrentVersionID = types.StringValue(f.CurrentVersionID)
+	m.LastRotatedDate = timeString(f.LastRotatedDate)
+	m.NextRotationDate = timeString(f.NextRotationDate)
+	m.RotatesOnApply = types.BoolValue(false)
+	m.Drift = stringList(drift)
+	m.InitialValueWO = types.StringNull()
+}
+
+func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = withLogging(ctx)
+	var plan, state rotatedSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var initial types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("initial_value_wo"), &initial)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, diags := plan.spec(ctx, r.pd)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	opts := stack.UpdateOptions{HadPolicy: !state.Policy.IsNull() && state.Policy.ValueString() != ""}
+	if state.byoRole() == "" && spec.BringsOwnRole() {
+		opts.PriorRoleName = spec.Names().Role
+	}
+	template := plan.SecretTemplate.ValueString()
+	if !plan.InitialValueWOVersion.Equal(state.InitialValueWOVersion) && !initial.IsNull() {
+		v, err := secretValue(template, spec.RotatedField, initial.ValueString(), spec.MasterSecretARN)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("secret_template"), "Invalid secret_template", err.Error())
+			return
+		}
+		opts.NewValue = v
+	} else if !plan.SecretTemplate.Equal(state.SecretTemplate) || spec.MasterSecretARN != state.masterSecretARN() ||
+		!plan.RotatedField.Equal(state.RotatedField) {
+		opts.RewriteValue = rewriteTemplate(template, spec.RotatedField, spec.Strategy, spec.MasterSecretARN)
+	}
+	st := stack.State{SecretARN: state.ARN.ValueString(), SecretName: state.Name.ValueString()}
+	if _, err := r.pd.stack.Update(ctx, spec, st, opts); err != nil {
+		resp.Diagnostics.Append(errorDiag("Cannot update the rotated secret", "", err))
+		return
+	}
+	r.refreshInto(ctx, &plan, spec, st.SecretARN, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = withLogging(ctx)
+	var state rotatedSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, diags := state.spec(ctx, r.pd)
+	resp.Diagnostics.Append(diags...)
+	id := state.ARN.ValueString()
+	if id == "" {
+		id = state.Name.ValueString()
+	}
+	if err := r.pd.stack.Delete(ctx, spec, id); err != nil {
+		resp.Diagnostics.Append(errorDiag("Cannot delete the rotated secret", "Run destroy again; objects already deleted are skipped.", err))
+	}
+}
+
+// isRotationDrift reports drift that makes the next apply call RotateSecret.
+func isRotationDrift(items []string) bool {
+	for _, d := range items {
+		if strings.Contains(d, "rotation") || strings.Contains(d, "rotates with") || strings.Contains(d, "rotation function") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,215 @@
+package strategy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseDBSecret(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		in   string
+		want DBSecret
+	}{
+		{
+			name: "every key, port as number, ssl as bool",
+			in:   `{"engine":"postgres","host":"db","port":5432,"username":"app","password":"s3cret","dbname":"appdb","masterarn":"arn:m","ssl":true}`,
+			want: DBSecret{Engine: "postgres", Host: "db", Port: 5432, Username: "app", Password: "s3cret", DBName: "appdb", MasterARN: "arn:m", SSL: TLSRequire},
+		},
+		{
+			name: "port as string, ssl as string false",
+			in:   `{"host":"db","port":"3306","username":"app","password":"s3cret","ssl":"false"}`,
+			want: DBSecret{Host: "db", Port: 3306, Username: "app", Password: "s3cret", SSL: TLSDisable},
+		},
+		{
+			name: "ssl verify-full, null optional keys",
+			in:   `{"host":"db","port":null,"username":"app","password":"s3cret","dbname":null,"ssl":"verify-full"}`,
+			want: DBSecret{Host: "db", Username: "app", Password: "s3cret", SSL: TLSVerifyFull},
+		},
+		{
+			name: "ssl string true",
+			in:   `{"host":"db","username":"app","password":"s3cret","ssl":"true"}`,
+			want: DBSecret{Host: "db", Username: "app", Password: "s3cret", SSL: TLSRequire},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseDBSecret(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, *got, cmp.FilterPath(func(p cmp.Path) bool {
+				return p.Last().String() == ".raw" || p.Last().String() == ".orig"
+			}, cmp.Ignore()), cmp.AllowUnexported(DBSecret{})); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestParseDBSecretErrorsNameKeysNotValues(t *testing.T) {
+	t.Parallel()
+	const secret = "Sup3r-Secret-Value"
+	for _, tc := range []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"not JSON", "x" + secret, "not a JSON object"},
+		{"JSON array", `["` + secret + `"]`, "not a JSON object"},
+		{"trailing data", `{"host":"h","username":"u","password":"p"} "` + secret + `"`, "trailing data"},
+		{"missing password", `{"host":"h","username":"` + secret + `"}`, `no "password" key`},
+		{"empty password", `{"host":"h","username":"u","password":""}`, `"password" of the database secret is empty`},
+		{"password not a string", `{"host":"h","username":"u","password":12345}`, `"password" of the database secret is not a string`},
+		{"bad port", `{"host":"h","username":"u","password":"` + secret + `","port":"` + secret + `"}`, `"port" of the database secret is not a port number`},
+		{"port out of range", `{"host":"h","username":"u","password":"p","port":70000}`, `"port"`},
+		{"bad ssl", `{"host":"h","username":"u","password":"p","ssl":"` + secret + `"}`, `"ssl" of the database secret must be`},
+		{"NUL in password", `{"host":"h","username":"u","password":"a\u0000b"}`, "NUL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ParseDBSecret(tc.in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want one containing %s", err, tc.want)
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Fatalf("error contains a value: %v", err)
+			}
+		})
+	}
+}
+
+func TestMarshalKeepsUnknownAndUnchangedKeys(t *testing.T) {
+	t.Parallel()
+	in := `{"engine":"mysql","host":"db","port":"3306","username":"app","password":"old","ssl":"true","proxy":{"a":[1,2,3]},"note":"x"}`
+	d, err := ParseDBSecret(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Username = AlternateUsername(d.Username)
+	d.Password = "new"
+	out, err := d.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"engine": `"mysql"`, "host": `"db"`, "port": `"3306"`, "username": `"app_clone"`, "password": `"new"`,
+		"ssl": `"true"`, "proxy": `{"a":[1,2,3]}`, "note": `"x"`,
+	}
+	gotS := map[string]string{}
+	for k, v := range got {
+		gotS[k] = string(v)
+	}
+	if diff := cmp.Diff(want, gotS); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+
+	// Changing a field rewrites it; clearing an optional one removes it.
+	d.Port, d.SSL, d.DBName = 5433, TLSUnset, "newdb"
+	out, err = d.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got["port"]) != "5433" || string(got["dbname"]) != `"newdb"` {
+		t.Errorf("changed port/dbname not written: %s", out)
+	}
+	if _, ok := got["ssl"]; ok {
+		t.Errorf("cleared ssl still present: %s", out)
+	}
+}
+
+func TestCloneIsIndependent(t *testing.T) {
+	t.Parallel()
+	d, err := ParseDBSecret(`{"host":"h","username":"u","password":"p","x":1}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Clone()
+	c.Username = "v"
+	c.raw["x"] = json.RawMessage("2")
+	out, err := d.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"username":"u"`) || !strings.Contains(out, `"x":1`) {
+		t.Errorf("changing the clone changed the original: %s", out)
+	}
+}
+
+func TestAlternateUsername(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"app":             "app_clone",
+		"app_clone":       "app",
+		"_clone":          "_clone_clone",
+		"app_clone_clone": "app_clone",
+		`a'b"c\d;`:        `a'b"c\d;_clone`,
+	} {
+		if got := AlternateUsername(in); got != want {
+			t.Errorf("AlternateUsername(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestStringNeverShowsPassword(t *testing.T) {
+	t.Parallel()
+	d, err := ParseDBSecret(`{"host":"h","username":"u","password":"Sup3r-Secret-Value"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if s := fmt.Sprintf(verb, d); strings.Contains(s, "Sup3r-Secret-Value") {
+			t.Errorf("%s shows the password: %s", verb, s)
+		}
+	}
+}
+
+func TestSameTargetAndEngine(t *testing.T) {
+	t.Parallel()
+	a, _ := ParseDBSecret(`{"engine":"postgres","host":"h","port":"5432","username":"u","password":"p","dbname":"d"}`)
+	b, _ := ParseDBSecret(`{"engine":"postgres","host":"h","username":"v","password":"q","dbname":"d"}`)
+	if diff := SameTarget(a, b, 5432); len(diff) != 0 {
+		t.Errorf("default port should match an explicit 5432, got %v", diff)
+	}
+	c, _ := ParseDBSecret(`{"engine":"postgres","host":"other","port":5433,"username":"u","password":"p","dbname":"e"}`)
+	if d := cmp.Diff([]string{KeyHost, KeyPort, KeyDBName}, SameTarget(a, c, 5432)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if err := a.CheckEngine("mysql", "mariadb"); err == nil || strings.Contains(err.Error(), "postgres\"") {
+		t.Errorf("CheckEngine = %v, want an error naming the key only", err)
+	}
+	if err := a.CheckEngine("postgres"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestParseDBStep(t *testing.T) {
+	t.Parallel()
+	ok := `{"host":"h","username":"u","password":"p1"}`
+	st, err := ParseDBStep(Step{Current: ok, Pending: strings.Replace(ok, "p1", "p2", 1), Previous: "not json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Previous != nil {
+		t.Error("an unparsable previous value should be ignored")
+	}
+	if d := cmp.Diff([]string{"p1", "p2"}, st.Passwords()); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if _, err := ParseDBStep(Step{Current: ok, Pending: "{}"}); err == nil || !strings.HasPrefix(err.Error(), "AWSPENDING") {
+		t.Errorf("error = %v, want one naming AWSPENDING", err)
+	}
+}

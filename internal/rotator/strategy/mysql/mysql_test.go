@@ -1,0 +1,625 @@
+package mysql
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/testdb"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testdb.CloseShared()
+	os.Exit(code)
+}
+
+// Hostile values: each contains ', ", \, ; and spaces, and would drop
+// table t if it reached the SQL text unquoted.
+const (
+	hostileUser     = `a'b"c\d; DROP TABLE t;--`
+	hostilePassword = `p'w"x\y; DROP TABLE t;-- `
+	unicodePassword = "pä'ss\"\\ ; DROP TABLE t;--`"
+)
+
+const masterARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf"
+
+// fixture is one test's database and user on the shared server.
+type fixture struct {
+	srv  *testdb.Server
+	db   string
+	user string
+}
+
+func uniq(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// newFixture creates a database holding table t (readable, not writable,
+// by user) and the account user@'%'. Names and passwords are quoted by the
+// server's QUOTE(), independently of the code under test.
+func newFixture(t *testing.T, user, password string) fixture {
+	t.Helper()
+	srv := testdb.SharedMariaDB(t)
+	f := fixture{srv: srv, db: uniq("db_"), user: user}
+	srv.MustExec(t, "", "CREATE DATABASE "+f.db)
+	srv.MustExec(t, f.db, "CREATE TABLE t (x int)", "INSERT INTO t VALUES (1)")
+	f.admin(t, "SELECT CONCAT('CREATE USER ', QUOTE(?), '@''%'' IDENTIFIED BY ', QUOTE(?))", user, password)
+	f.admin(t, "SELECT CONCAT('GRANT SELECT ON "+f.db+".t TO ', QUOTE(?), '@''%''')", user)
+	return f
+}
+
+// admin runs the statement that query (run with args) returns, as admin.
+func (f fixture) admin(t *testing.T, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("mysql", f.srv.AdminDSN(f.db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var stmt string
+	if err := db.QueryRow(query, args...).Scan(&stmt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(stmt); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f fixture) secret(user, password string, master bool) string {
+	arn := ""
+	if master {
+		arn = masterARN
+	}
+	return f.srv.SecretJSON(user, password, f.db, arn)
+}
+
+// masterFake stands in for the rotator's read of the master secret.
+func (f fixture) masterFake(calls *int) func(context.Context, string) (string, error) {
+	return func(_ context.Context, arn string) (string, error) {
+		if calls != nil {
+			*calls++
+		}
+		if arn != masterARN {
+			return "", errors.New("unknown master secret")
+		}
+		return f.srv.SecretJSON(f.srv.AdminUser, f.srv.AdminPassword, "", ""), nil
+	}
+}
+
+// login connects as user/password to the fixture's database.
+func (f fixture) login(t *testing.T, user, password string) (*sql.Conn, error) {
+	t.Helper()
+	cfg, err := mysql.ParseDSN(f.srv.AdminDSN(f.db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User, cfg.Passwd = user, password
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err == nil {
+		t.Cleanup(func() { conn.Close() })
+	}
+	return conn, err
+}
+
+func (f fixture) mustLogin(t *testing.T, who, user, password string) *sql.Conn {
+	t.Helper()
+	conn, err := f.login(t, user, password)
+	if err != nil {
+		t.Fatalf("%s: cannot log in: %v", who, err)
+	}
+	return conn
+}
+
+func (f fixture) mustNotLogin(t *testing.T, who, user, password string) {
+	t.Helper()
+	if _, err := f.login(t, user, password); err == nil {
+		t.Fatalf("%s still logs in", who)
+	}
+}
+
+// checkGrants proves the user can read t and cannot write it, and that t
+// survived.
+func (f fixture) checkGrants(t *testing.T, who string, conn *sql.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM t").Scan(&n); err != nil {
+		t.Fatalf("%s cannot SELECT from t: %v", who, err)
+	}
+	if n != 1 {
+		t.Fatalf("%s sees %d rows in t, want 1", who, n)
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO t VALUES (2)"); err == nil {
+		t.Fatalf("%s can INSERT into t, which the original user could not", who)
+	}
+	if _, err := conn.ExecContext(ctx, "CREATE USER should_not_exist"); err == nil {
+		t.Fatalf("%s can create users", who)
+	}
+}
+
+// rotate runs NewPending, Set and Test as the rotator would, then Set again.
+func rotate(t *testing.T, s strategy.Strategy, step strategy.Step, newPassword string) strategy.Step {
+	t.Helper()
+	ctx := context.Background()
+	pending, err := s.NewPending(ctx, step.Current, newPassword)
+	if err != nil {
+		t.Fatalf("NewPending: %v", err)
+	}
+	step.Pending = pending
+	if err := s.Set(ctx, step); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	if err := s.Test(ctx, step); err != nil {
+		t.Fatalf("Test: %v", err)
+	}
+	if err := s.Set(ctx, step); err != nil {
+		t.Fatalf("Set re-run: %v", err)
+	}
+	return step
+}
+
+func noSecretIn(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(err.Error(), s) {
+			t.Fatalf("error message contains a secret value: %v", err)
+		}
+	}
+}
+
+func username(t *testing.T, secret string) string {
+	t.Helper()
+	d, err := strategy.ParseDBSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Username
+}
+
+var credentialCases = []struct {
+	name     string
+	user     string
+	password string
+	next     string
+}{
+	{"plain", "app", "initial-password-1", "Next-Password-2"},
+	{"hostile username", hostileUser, "initial-password-1", "Next-Password-2"},
+	{"hostile password", "app", hostilePassword, hostilePassword + "2"},
+	{"hostile non-ASCII password", "app", unicodePassword, unicodePassword + "2"},
+	{"hostile both", hostileUser, hostilePassword, unicodePassword},
+}
+
+func TestSingleUserRotation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range credentialCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			user := tc.user + uniq("_")
+			f := newFixture(t, user, tc.password)
+			step := rotate(t, SingleUser(), strategy.Step{Current: f.secret(user, tc.password, false)}, tc.next)
+
+			if got := username(t, step.Pending); got != user {
+				t.Errorf("pending username changed: got %q, want %q", got, user)
+			}
+			f.checkGrants(t, "rotated user", f.mustLogin(t, "new credential", user, tc.next))
+			f.mustNotLogin(t, "old credential", user, tc.password)
+		})
+	}
+}
+
+func TestSingleUserFallsBackToPrevious(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, uniq("app_"), "works-previous")
+	step := strategy.Step{
+		Current:  f.secret(f.user, "never-applied-current", false),
+		Previous: f.secret(f.user, "works-previous", false),
+	}
+	rotate(t, SingleUser(), step, "new-after-fallback")
+	f.mustLogin(t, "new credential", f.user, "new-after-fallback")
+	f.mustNotLogin(t, "previous credential", f.user, "works-previous")
+}
+
+func TestSetFailures(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, uniq("app_"), "the-real-password")
+	other := newFixture(t, uniq("other_"), "other-password")
+	secrets := []string{"the-real-password", "wrong-current", "wrong-previous", "pending-password", "other-password", f.srv.AdminPassword}
+	for _, tc := range []struct {
+		name  string
+		strat strategy.Strategy
+		step  strategy.Step
+		want  string
+	}{
+		{
+			name:  "nothing logs in",
+			strat: SingleUser(),
+			step: strategy.Step{
+				Current:  f.secret(f.user, "wrong-current", false),
+				Previous: f.secret(f.user, "wrong-previous", false),
+				Pending:  f.secret(f.user, "pending-password", false),
+			},
+			want: "none of AWSPENDING, AWSCURRENT and AWSPREVIOUS logs in",
+		},
+		{
+			name:  "pending names another user",
+			strat: SingleUser(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", false),
+				Pending: f.secret(other.user, "pending-password", false),
+			},
+			want: "is not the user this strategy rotates to",
+		},
+		{
+			name:  "pending names another database",
+			strat: SingleUser(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", false),
+				Pending: other.secret(f.user, "pending-password", false),
+			},
+			want: "differ from AWSCURRENT's",
+		},
+		{
+			name:  "alternating pending is not the clone",
+			strat: AlternatingUsers(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", true),
+				Pending: f.secret(other.user, "pending-password", true),
+				Master:  f.masterFake(nil),
+			},
+			want: "is not the user this strategy rotates to",
+		},
+		{
+			name:  "master secret for another host",
+			strat: AlternatingUsers(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", true),
+				Pending: f.secret(f.user+"_clone", "pending-password", true),
+				Master: func(context.Context, string) (string, error) {
+					return `{"host":"db.attacker.example","username":"master","password":"` + f.srv.AdminPassword + `"}`, nil
+				},
+			},
+			want: "differ from AWSCURRENT's",
+		},
+		{
+			name:  "current user missing",
+			strat: AlternatingUsers(),
+			step: strategy.Step{
+				Current: f.secret("ghost", "the-real-password", true),
+				Pending: f.secret("ghost_clone", "pending-password", true),
+				Master:  f.masterFake(nil),
+			},
+			want: "does not exist",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := tc.strat.Set(context.Background(), tc.step)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
+			}
+			noSecretIn(t, err, secrets...)
+			f.mustLogin(t, "unchanged credential", f.user, "the-real-password")
+			other.mustLogin(t, "other user", other.user, "other-password")
+		})
+	}
+}
+
+func TestTestStep(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, uniq("app_"), "good-password")
+	for _, tc := range []struct {
+		name    string
+		pending string
+		wantErr bool
+	}{
+		{"working credential", f.secret(f.user, "good-password", false), false},
+		{"wrong password", f.secret(f.user, "bad-password", false), true},
+		{"unknown user", f.secret(uniq("nobody_"), "good-password", false), true},
+		{"not JSON", `password=good-password`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := SingleUser().Test(context.Background(), strategy.Step{Pending: tc.pending})
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
+			}
+			noSecretIn(t, err, "good-password", "bad-password")
+		})
+	}
+}
+
+func TestAlternatingUsersRotation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range credentialCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			user := tc.user + uniq("_")
+			f := newFixture(t, user, tc.password)
+			calls := 0
+			strat := AlternatingUsers()
+			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
+
+			first := rotate(t, strat, step, tc.next)
+			clone := user + "_clone"
+			if got := username(t, first.Pending); got != clone {
+				t.Fatalf("first flip pending username = %q, want %q", got, clone)
+			}
+			if calls == 0 {
+				t.Errorf("the master secret was never read")
+			}
+			f.checkGrants(t, "clone", f.mustLogin(t, "clone", clone, tc.next))
+			f.checkGrants(t, "original", f.mustLogin(t, "original user until the next flip", user, tc.password))
+
+			third := tc.next + "-3"
+			second := rotate(t, strat, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
+			if got := username(t, second.Pending); got != user {
+				t.Fatalf("second flip pending username = %q, want %q", got, user)
+			}
+			f.checkGrants(t, "original after second flip", f.mustLogin(t, "original with new password", user, third))
+			f.mustNotLogin(t, "original's first password", user, tc.password)
+			f.mustLogin(t, "clone until the next flip", clone, tc.next)
+
+			fourth := tc.next + "-4"
+			rotate(t, strat, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
+			f.checkGrants(t, "clone after third flip", f.mustLogin(t, "clone with new password", clone, fourth))
+			f.mustNotLogin(t, "clone's old password", clone, tc.next)
+			f.mustLogin(t, "original until the next flip", user, third)
+		})
+	}
+}
+
+// TestAlternatingCopiesGrantOption: a grant the current user may pass on
+// stays passable for the clone, and a global privilege is copied without
+// the password hash MariaDB prints on the same line.
+func TestAlternatingCopiesGrantOption(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, uniq("app_"), "pw-1")
+	f.srv.MustExec(t, f.db, "CREATE TABLE u (x int)")
+	f.admin(t, "SELECT CONCAT('GRANT INSERT ON "+f.db+".u TO ', QUOTE(?), '@''%'' WITH GRANT OPTION')", f.user)
+	f.admin(t, "SELECT CONCAT('GRANT PROCESS ON *.* TO ', QUOTE(?), '@''%''')", f.user)
+	rotate(t, AlternatingUsers(), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
+
+	conn := f.mustLogin(t, "clone", f.user+"_clone", "pw-2")
+	var grants []string
+	rows, err := conn.QueryContext(context.Background(), "SHOW GRANTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			t.Fatal(err)
+		}
+		grants = append(grants, g)
+	}
+	all := strings.Join(grants, "\n")
+	for _, want := range []string{"GRANT PROCESS ON *.*", "GRANT INSERT ON `" + f.db + "`.`u`", "WITH GRANT OPTION", "GRANT SELECT ON `" + f.db + "`.`t`"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("clone grants lack %q:\n%s", want, all)
+		}
+	}
+}
+
+func TestNewPending(t *testing.T) {
+	t.Parallel()
+	current := `{"engine":"mariadb","host":"db.internal","port":3306,"username":"app","password":"old","dbname":"appdb","masterarn":"arn:m","ssl":"true","note":"kept"}`
+	base := map[string]any{"engine": "mariadb", "host": "db.internal", "port": 3306.0, "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": "true", "note": "kept"}
+	with := func(user string) map[string]any {
+		m := map[string]any{"username": user}
+		for k, v := range base {
+			m[k] = v
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name  string
+		strat strategy.Strategy
+		cur   string
+		want  map[string]any
+		err   string
+	}{
+		{name: "single user keeps everything but the password", strat: SingleUser(), cur: current, want: with("app")},
+		{name: "alternating swaps to the clone", strat: AlternatingUsers(), cur: current, want: with("app_clone")},
+		{name: "alternating swaps back", strat: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1), want: with("app")},
+		{name: "alternating needs masterarn", strat: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
+		{name: "wrong engine", strat: SingleUser(), cur: `{"engine":"postgres","host":"h","username":"u","password":"old"}`, err: `"engine"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tc.strat.NewPending(context.Background(), tc.cur, "new")
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error = %v, want one containing %q", err, tc.err)
+				}
+				noSecretIn(t, err, "old", "new")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(got), &m); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, m); d != "" {
+				t.Errorf("pending (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestLiteralRoundTrip sends quoted literals to a real server with and
+// without NO_BACKSLASH_ESCAPES and checks they come back intact.
+func TestLiteralRoundTrip(t *testing.T) {
+	t.Parallel()
+	srv := testdb.SharedMariaDB(t)
+	ctx := context.Background()
+	db, err := sql.Open("mysql", srv.AdminDSN(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, mode := range []string{"''", "'NO_BACKSLASH_ESCAPES'", "'ANSI_QUOTES,NO_BACKSLASH_ESCAPES'", "'ANSI_QUOTES'"} {
+		if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = "+mode); err != nil {
+			t.Fatal(err)
+		}
+		q, err := newQuoter(ctx, conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{hostilePassword, unicodePassword, hostileUser, `\\\'''`, "tab\tnew\nline", `\`} {
+			lit, err := q.literal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			if err := conn.QueryRowContext(ctx, "SELECT "+lit).Scan(&got); err != nil {
+				t.Fatalf("sql_mode=%s: %v", mode, err)
+			}
+			if got != v {
+				t.Errorf("sql_mode=%s: got %q, want %q", mode, got, v)
+			}
+			var col []string
+			rows, err := conn.QueryContext(ctx, "SELECT 1 AS "+ident(v))
+			if err == nil {
+				col, err = rows.Columns()
+				rows.Close()
+			}
+			if err != nil || len(col) != 1 || col[0] != v {
+				t.Errorf("sql_mode=%s: identifier %q came back as %q (error %v)", mode, v, col, err)
+			}
+		}
+	}
+	if _, err := (quoter{}).literal("a\x00b"); err == nil {
+		t.Error("literal accepted a NUL")
+	}
+}
+
+func TestRewriteGrant(t *testing.T) {
+	t.Parallel()
+	to := "`new`@`%`"
+	for _, tc := range []struct {
+		name, line, from, host string
+		want                   string
+		skip                   bool
+		err                    bool
+	}{
+		{name: "table grant", line: "GRANT SELECT ON `db`.`t` TO `app`@`%`", from: "app", host: "%", want: "GRANT SELECT ON `db`.`t` TO `new`@`%`"},
+		{name: "usage line with password hash", line: "GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*ABC'", from: "app", host: "%", skip: true},
+		{name: "global grant drops password hash", line: "GRANT PROCESS ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*ABC'", from: "app", host: "%", want: "GRANT PROCESS ON *.* TO `new`@`%`"},
+		{name: "grant option kept", line: "GRANT INSERT ON `db`.`u` TO `app`@`%` WITH GRANT OPTION", from: "app", host: "%", want: "GRANT INSERT ON `db`.`u` TO `new`@`%` WITH GRANT OPTION"},
+		{name: "mysql 5.7 quoting", line: `GRANT SELECT ON ` + "`db`.*" + ` TO 'a\'b'@'10.0.%'`, from: "a'b", host: "10.0.%", want: "GRANT SELECT ON `db`.* TO `new`@`%`"},
+		{name: "table named like a grantee", line: "GRANT SELECT ON `db`.` TO ``app``@``%``` TO `app`@`%`", from: "app", host: "%", want: "GRANT SELECT ON `db`.` TO ``app``@``%``` TO `new`@`%`"},
+		{name: "role", line: "GRANT `reader` TO `app`@`%`", from: "app", host: "%", want: "GRANT `reader` TO `new`@`%`"},
+		{name: "default role", line: "SET DEFAULT ROLE `reader` FOR `app`@`%`", from: "app", host: "%", want: "SET DEFAULT ROLE `reader` FOR `new`@`%`"},
+		{name: "xa_recover_admin dropped from list", line: "GRANT BACKUP_ADMIN,XA_RECOVER_ADMIN,ROLE_ADMIN ON *.* TO `app`@`%`", from: "app", host: "%", want: "GRANT BACKUP_ADMIN,ROLE_ADMIN ON *.* TO `new`@`%`"},
+		{name: "xa_recover_admin last in list", line: "GRANT BACKUP_ADMIN,XA_RECOVER_ADMIN ON *.* TO `app`@`%`", from: "app", host: "%", want: "GRANT BACKUP_ADMIN ON *.* TO `new`@`%`"},
+		{name: "xa_recover_admin alone", line: "GRANT XA_RECOVER_ADMIN ON *.* TO `app`@`%`", from: "app", host: "%", skip: true},
+		{name: "grantee of another user", line: "GRANT SELECT ON `db`.`t` TO `other`@`%`", from: "app", host: "%", err: true},
+		{name: "unexpected line", line: "REVOKE ALL ON *.* FROM `app`@`%`", from: "app", host: "%", err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok, err := rewriteGrant(tc.line, tc.from, tc.host, to)
+			if (err != nil) != tc.err {
+				t.Fatalf("error = %v, want error: %v", err, tc.err)
+			}
+			if tc.err {
+				return
+			}
+			if ok == tc.skip {
+				t.Fatalf("ok = %v, want %v", ok, !tc.skip)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestTLS: the "ssl" key decides whether the connection is encrypted and
+// verified. The TLS server refuses plain TCP logins and has a self-signed
+// certificate; the shared server has no TLS at all.
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	tlsSrv := testdb.StartMariaDBWith(t, testdb.Options{TLS: true})
+	plainSrv := testdb.SharedMariaDB(t)
+	ctx := context.Background()
+	for _, srv := range []*testdb.Server{tlsSrv, plainSrv} {
+		srv.MustExec(t, "", "CREATE USER IF NOT EXISTS tls_user@'%' IDENTIFIED BY 'tls-password-1'")
+	}
+	secret := func(srv *testdb.Server, ssl string) string {
+		s := `{"engine":"mariadb","host":"127.0.0.1","port":` + strconv.Itoa(srv.Port) + `,"username":"tls_user","password":"tls-password-1"`
+		if ssl != "" {
+			s += `,"ssl":` + ssl
+		}
+		return s + "}"
+	}
+	for _, tc := range []struct {
+		name    string
+		srv     *testdb.Server
+		ssl     string
+		wantErr bool
+	}{
+		{"TLS server, ssl true", tlsSrv, "true", false},
+		{"TLS server, ssl \"true\"", tlsSrv, `"true"`, false},
+		{"TLS server, no ssl key tries TLS first", tlsSrv, "", false},
+		{"TLS server, ssl false", tlsSrv, "false", true},
+		{"TLS server, verify-full rejects an untrusted certificate", tlsSrv, `"verify-full"`, true},
+		{"TLS server, verify-ca rejects an untrusted certificate", tlsSrv, `"verify-ca"`, true},
+		{"plain server, ssl true requires TLS", plainSrv, "true", true},
+		{"plain server, no ssl key falls back", plainSrv, "", false},
+		{"plain server, ssl false", plainSrv, "false", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := SingleUser().Test(ctx, strategy.Step{Pending: secret(tc.srv, tc.ssl)})
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
+			}
+			noSecretIn(t, err, "tls-password-1")
+		})
+	}
+
+	t.Run("alternating rotation over TLS", func(t *testing.T) {
+		t.Parallel()
+		tlsSrv.MustExec(t, "", "CREATE USER tls_rotated@'%' IDENTIFIED BY 'before'")
+		master := func(context.Context, string) (string, error) {
+			return tlsSrv.SecretJSON(tlsSrv.AdminUser, tlsSrv.AdminPassword, "", ""), nil
+		}
+		cur := tlsSrv.SecretJSON("tls_rotated", "before", "", masterARN)
+		step := rotate(t, AlternatingUsers(), strategy.Step{Current: cur, Master: master}, "after-rotation")
+		if got := username(t, step.Pending); got != "tls_rotated_clone" {
+			t.Fatalf("pending user = %q", got)
+		}
+	})
+}

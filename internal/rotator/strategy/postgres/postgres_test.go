@@ -1,0 +1,599 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/testdb"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testdb.CloseShared()
+	os.Exit(code)
+}
+
+// Hostile values: each contains ', ", \, ; and spaces, and would drop
+// table t if it reached the SQL text unquoted.
+const (
+	hostileUser     = `a'b"c\d; DROP TABLE t;--`
+	hostilePassword = `p'w"x\y; DROP TABLE t;-- `
+	// Not ASCII, so it takes the quoted-literal path instead of the
+	// client-side SCRAM verifier.
+	hostileUnicodePassword = `pä'ss"\ ; DROP TABLE t;--`
+)
+
+const masterARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf"
+
+// fixture is one test's database and user on the shared server.
+type fixture struct {
+	srv  *testdb.Server
+	db   string
+	user string
+}
+
+func uniq(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// newFixture creates a database holding table t (readable, not writable,
+// by user) and a LOGIN user with password. Names are quoted server-side
+// with format(), independently of the code under test.
+func newFixture(t *testing.T, user, password string) fixture {
+	t.Helper()
+	srv := testdb.SharedPostgres(t)
+	f := fixture{srv: srv, db: uniq("db_"), user: user}
+	ctx := context.Background()
+	f.admin(t, "", `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)`, user, password)
+	srv.MustExec(t, "", "CREATE DATABASE "+f.db)
+	srv.MustExec(t, f.db, "CREATE TABLE t (x int)", "INSERT INTO t VALUES (1)")
+	f.admin(t, f.db, `SELECT format('GRANT SELECT ON t TO %I', $1::text)`, user)
+	_ = ctx
+	return f
+}
+
+// admin runs the statement that query (run with args) returns, as admin.
+func (f fixture) admin(t *testing.T, db, query string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, f.srv.AdminDSN(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var stmt string
+	if err := conn.QueryRow(ctx, query, args...).Scan(&stmt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, stmt); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f fixture) secret(user, password string, master bool) string {
+	arn := ""
+	if master {
+		arn = masterARN
+	}
+	return f.srv.SecretJSON(user, password, f.db, arn)
+}
+
+// masterFake stands in for the rotator's read of the master secret.
+func (f fixture) masterFake(calls *int) func(context.Context, string) (string, error) {
+	return func(_ context.Context, arn string) (string, error) {
+		if calls != nil {
+			*calls++
+		}
+		if arn != masterARN {
+			return "", errors.New("unknown master secret")
+		}
+		return f.srv.SecretJSON(f.srv.AdminUser, f.srv.AdminPassword, "postgres", ""), nil
+	}
+}
+
+// login connects as user/password to the fixture's database and reports
+// whether it worked; conn is closed unless the caller keeps it.
+func (f fixture) login(t *testing.T, user, password string) (*pgx.Conn, error) {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(f.srv.AdminDSN(f.db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User, cfg.Password = user, password
+	conn, err := pgx.ConnectConfig(context.Background(), cfg)
+	if err == nil {
+		t.Cleanup(func() { conn.Close(context.Background()) })
+	}
+	return conn, err
+}
+
+func (f fixture) mustLogin(t *testing.T, who, user, password string) *pgx.Conn {
+	t.Helper()
+	conn, err := f.login(t, user, password)
+	if err != nil {
+		t.Fatalf("%s: cannot log in: %v", who, err)
+	}
+	return conn
+}
+
+func (f fixture) mustNotLogin(t *testing.T, who, user, password string) {
+	t.Helper()
+	if _, err := f.login(t, user, password); err == nil {
+		t.Fatalf("%s still logs in", who)
+	}
+}
+
+// checkGrants proves the user can read t and cannot write it, and that t
+// survived.
+func (f fixture) checkGrants(t *testing.T, who string, conn *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil {
+		t.Fatalf("%s cannot SELECT from t: %v", who, err)
+	}
+	if n != 1 {
+		t.Fatalf("%s sees %d rows in t, want 1", who, n)
+	}
+	if _, err := conn.Exec(ctx, "INSERT INTO t VALUES (2)"); err == nil {
+		t.Fatalf("%s can INSERT into t, which the original user could not", who)
+	}
+	if _, err := conn.Exec(ctx, "CREATE ROLE should_not_exist"); err == nil {
+		t.Fatalf("%s can create roles", who)
+	}
+}
+
+// rotate runs NewPending, Set and Test as the rotator would.
+func rotate(t *testing.T, s strategy.Strategy, step strategy.Step, newPassword string) strategy.Step {
+	t.Helper()
+	ctx := context.Background()
+	pending, err := s.NewPending(ctx, step.Current, newPassword)
+	if err != nil {
+		t.Fatalf("NewPending: %v", err)
+	}
+	step.Pending = pending
+	if err := s.Set(ctx, step); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	if err := s.Test(ctx, step); err != nil {
+		t.Fatalf("Test: %v", err)
+	}
+	// A retry of setSecret after a success changes nothing and succeeds.
+	if err := s.Set(ctx, step); err != nil {
+		t.Fatalf("Set re-run: %v", err)
+	}
+	return step
+}
+
+// noSecretIn fails when err's text holds any of the secrets.
+func noSecretIn(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(err.Error(), s) {
+			t.Fatalf("error message contains a secret value: %v", err)
+		}
+	}
+}
+
+func username(t *testing.T, secret string) string {
+	t.Helper()
+	d, err := strategy.ParseDBSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Username
+}
+
+var credentialCases = []struct {
+	name     string
+	user     string
+	password string
+	next     string
+}{
+	{"plain", "app", "initial-password-1", "Next-Password-2"},
+	{"hostile username", hostileUser, "initial-password-1", "Next-Password-2"},
+	{"hostile password", "app", hostilePassword, hostilePassword + "2"},
+	{"hostile non-ASCII password", "app", hostileUnicodePassword, hostileUnicodePassword + "2"},
+	{"hostile both", hostileUser, hostilePassword, hostileUnicodePassword},
+}
+
+func TestSingleUserRotation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range credentialCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			user := tc.user + uniq("_")
+			f := newFixture(t, user, tc.password)
+			step := strategy.Step{Current: f.secret(user, tc.password, false)}
+
+			step = rotate(t, SingleUser(), step, tc.next)
+
+			if got := username(t, step.Pending); got != user {
+				t.Errorf("pending username changed: got %q, want %q", got, user)
+			}
+			f.checkGrants(t, "rotated user", f.mustLogin(t, "new credential", user, tc.next))
+			f.mustNotLogin(t, "old credential", user, tc.password)
+		})
+	}
+}
+
+func TestSingleUserFallsBackToPrevious(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, uniq("app_"), "works-previous")
+	// A past rotation stored AWSCURRENT but never reached the database.
+	step := strategy.Step{
+		Current:  f.secret(f.user, "never-applied-current", false),
+		Previous: f.secret(f.user, "works-previous", false),
+	}
+	step = rotate(t, SingleUser(), step, "new-after-fallback")
+	f.mustLogin(t, "new credential", f.user, "new-after-fallback")
+	f.mustNotLogin(t, "previous credential", f.user, "works-previous")
+}
+
+func TestSetFailures(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, uniq("app_"), "the-real-password")
+	other := newFixture(t, uniq("other_"), "other-password")
+	secrets := []string{"the-real-password", "wrong-current", "wrong-previous", "pending-password", "other-password", f.srv.AdminPassword}
+	for _, tc := range []struct {
+		name  string
+		strat strategy.Strategy
+		step  strategy.Step
+		want  string
+	}{
+		{
+			name:  "nothing logs in",
+			strat: SingleUser(),
+			step: strategy.Step{
+				Current:  f.secret(f.user, "wrong-current", false),
+				Previous: f.secret(f.user, "wrong-previous", false),
+				Pending:  f.secret(f.user, "pending-password", false),
+			},
+			want: "none of AWSPENDING, AWSCURRENT and AWSPREVIOUS logs in",
+		},
+		{
+			name:  "pending names another user",
+			strat: SingleUser(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", false),
+				Pending: f.secret(other.user, "pending-password", false),
+			},
+			want: "is not the user this strategy rotates to",
+		},
+		{
+			name:  "pending names another database",
+			strat: SingleUser(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", false),
+				Pending: other.secret(f.user, "pending-password", false),
+			},
+			want: "differ from AWSCURRENT's",
+		},
+		{
+			name:  "alternating pending is not the clone",
+			strat: AlternatingUsers(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", true),
+				Pending: f.secret(other.user, "pending-password", true),
+				Master:  f.masterFake(nil),
+			},
+			want: "is not the user this strategy rotates to",
+		},
+		{
+			name:  "master secret for another host",
+			strat: AlternatingUsers(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", true),
+				Pending: f.secret(f.user+"_clone", "pending-password", true),
+				Master: func(context.Context, string) (string, error) {
+					return `{"host":"db.attacker.example","username":"master","password":"` + f.srv.AdminPassword + `"}`, nil
+				},
+			},
+			want: "differ from AWSCURRENT's",
+		},
+		{
+			name:  "no masterarn",
+			strat: AlternatingUsers(),
+			step: strategy.Step{
+				Current: f.secret(f.user, "the-real-password", false),
+				Pending: f.secret(f.user+"_clone", "pending-password", false),
+				Master:  f.masterFake(nil),
+			},
+			want: `needs the "masterarn" key`,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := tc.strat.Set(context.Background(), tc.step)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
+			}
+			noSecretIn(t, err, secrets...)
+			// Nothing changed: the real password still works.
+			f.mustLogin(t, "unchanged credential", f.user, "the-real-password")
+			other.mustLogin(t, "other user", other.user, "other-password")
+		})
+	}
+}
+
+func TestTestStep(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, uniq("app_"), "good-password")
+	for _, tc := range []struct {
+		name    string
+		pending string
+		wantErr bool
+	}{
+		{"working credential", f.secret(f.user, "good-password", false), false},
+		{"wrong password", f.secret(f.user, "bad-password", false), true},
+		{"unknown user", f.secret(uniq("nobody_"), "good-password", false), true},
+		{"not JSON", `password=good-password`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := SingleUser().Test(context.Background(), strategy.Step{Pending: tc.pending})
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
+			}
+			noSecretIn(t, err, "good-password", "bad-password")
+		})
+	}
+}
+
+func TestAlternatingUsersRotation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range credentialCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			user := tc.user + uniq("_")
+			f := newFixture(t, user, tc.password)
+			calls := 0
+			strat := AlternatingUsers()
+			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
+
+			// First flip: the clone is created with the current user's grants.
+			first := rotate(t, strat, step, tc.next)
+			clone := user + "_clone"
+			if got := username(t, first.Pending); got != clone {
+				t.Fatalf("first flip pending username = %q, want %q", got, clone)
+			}
+			if calls == 0 {
+				t.Errorf("the master secret was never read")
+			}
+			f.checkGrants(t, "clone", f.mustLogin(t, "clone", clone, tc.next))
+			f.checkGrants(t, "original", f.mustLogin(t, "original user until the next flip", user, tc.password))
+
+			// Second flip: back to the original user, whose password changes;
+			// the clone keeps working until the flip after.
+			third := tc.next + "-3"
+			second := rotate(t, strat, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
+			if got := username(t, second.Pending); got != user {
+				t.Fatalf("second flip pending username = %q, want %q", got, user)
+			}
+			f.checkGrants(t, "original after second flip", f.mustLogin(t, "original with new password", user, third))
+			f.mustNotLogin(t, "original's first password", user, tc.password)
+			f.mustLogin(t, "clone until the next flip", clone, tc.next)
+
+			// Third flip: the clone exists, so only its password changes.
+			fourth := tc.next + "-4"
+			rotate(t, strat, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
+			f.checkGrants(t, "clone after third flip", f.mustLogin(t, "clone with new password", clone, fourth))
+			f.mustNotLogin(t, "clone's old password", clone, tc.next)
+			f.mustLogin(t, "original until the next flip", user, third)
+		})
+	}
+}
+
+func TestNewPending(t *testing.T) {
+	t.Parallel()
+	current := `{"engine":"postgres","host":"db.internal","port":"5432","username":"app","password":"old","dbname":"appdb","masterarn":"arn:m","ssl":true,"extra":{"keep":[1,2]}}`
+	for _, tc := range []struct {
+		name  string
+		strat strategy.Strategy
+		cur   string
+		want  map[string]any
+		err   string
+	}{
+		{
+			name: "single user keeps everything but the password", strat: SingleUser(), cur: current,
+			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
+		},
+		{
+			name: "alternating swaps to the clone", strat: AlternatingUsers(), cur: current,
+			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app_clone", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
+		},
+		{
+			name: "alternating swaps back", strat: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1),
+			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
+		},
+		{name: "alternating needs masterarn", strat: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
+		{name: "wrong engine", strat: SingleUser(), cur: `{"engine":"mysql","host":"h","username":"u","password":"old"}`, err: `"engine"`},
+		{name: "clone name too long", strat: AlternatingUsers(), cur: `{"host":"h","username":"` + strings.Repeat("u", 60) + `","password":"old","masterarn":"m"}`, err: "63-byte"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tc.strat.NewPending(context.Background(), tc.cur, "new")
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error = %v, want one containing %q", err, tc.err)
+				}
+				noSecretIn(t, err, "old", "new")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(got), &m); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, m); d != "" {
+				t.Errorf("pending (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestQuoteLiteral(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "E'plain'"},
+		{`it's`, `E'it''s'`},
+		{`back\slash`, `E'back\\slash'`},
+		{`\'; DROP TABLE t;--`, `E'\\''; DROP TABLE t;--'`},
+	} {
+		got, err := quoteLiteral(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("quoteLiteral(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	if _, err := quoteLiteral("a\x00b"); err == nil {
+		t.Error("quoteLiteral accepted a NUL")
+	}
+}
+
+// TestLiteralRoundTrip sends quoted literals to a real server under both
+// settings of standard_conforming_strings and checks they come back intact.
+func TestLiteralRoundTrip(t *testing.T) {
+	t.Parallel()
+	srv := testdb.SharedPostgres(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, srv.AdminDSN(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, scs := range []string{"on", "off"} {
+		if _, err := conn.Exec(ctx, "SET standard_conforming_strings = "+scs); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{hostilePassword, hostileUnicodePassword, hostileUser, `\\\'''`, "tab\tnew\nline"} {
+			lit, err := quoteLiteral(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			if err := conn.QueryRow(ctx, "SELECT "+lit).Scan(&got); err != nil {
+				t.Fatalf("standard_conforming_strings=%s: %v", scs, err)
+			}
+			if got != v {
+				t.Errorf("standard_conforming_strings=%s: got %q, want %q", scs, got, v)
+			}
+		}
+	}
+}
+
+func TestScramVerifierFormat(t *testing.T) {
+	t.Parallel()
+	v, ok := scramVerifier(hostilePassword)
+	if !ok {
+		t.Fatal("no verifier for a printable-ASCII password")
+	}
+	parts := strings.Split(v, "$")
+	if len(parts) != 3 || parts[0] != "SCRAM-SHA-256" || !strings.HasPrefix(parts[1], "4096:") || strings.Count(parts[2], ":") != 1 {
+		t.Errorf("verifier %q is not in PostgreSQL's format", v)
+	}
+	if strings.Contains(v, hostilePassword) {
+		t.Error("verifier contains the password")
+	}
+	if _, ok := scramVerifier(hostileUnicodePassword); ok {
+		t.Error("computed a verifier for a non-ASCII password that SASLprep may change")
+	}
+}
+
+// TestTLS: the "ssl" key decides whether the connection is encrypted and
+// verified. The TLS server refuses plain TCP logins and has a self-signed
+// certificate; the shared server has no TLS at all.
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	tlsSrv := testdb.StartPostgresWith(t, testdb.Options{TLS: true})
+	plainSrv := testdb.SharedPostgres(t)
+	ctx := context.Background()
+	for _, srv := range []*testdb.Server{tlsSrv, plainSrv} {
+		srv.MustExec(t, "", "CREATE ROLE tls_user LOGIN PASSWORD 'tls-password-1'")
+	}
+	secret := func(srv *testdb.Server, ssl string) string {
+		s := `{"engine":"postgres","host":"127.0.0.1","port":` + itoa(srv.Port) + `,"username":"tls_user","password":"tls-password-1","dbname":"postgres"`
+		if ssl != "" {
+			s += `,"ssl":` + ssl
+		}
+		return s + "}"
+	}
+	for _, tc := range []struct {
+		name    string
+		srv     *testdb.Server
+		ssl     string
+		wantErr bool
+	}{
+		{"TLS server, ssl true", tlsSrv, "true", false},
+		{"TLS server, ssl \"true\"", tlsSrv, `"true"`, false},
+		{"TLS server, no ssl key tries TLS first", tlsSrv, "", false},
+		{"TLS server, ssl false", tlsSrv, "false", true},
+		{"TLS server, verify-full rejects an untrusted certificate", tlsSrv, `"verify-full"`, true},
+		{"TLS server, verify-ca rejects an untrusted certificate", tlsSrv, `"verify-ca"`, true},
+		{"plain server, ssl true requires TLS", plainSrv, "true", true},
+		{"plain server, no ssl key falls back", plainSrv, "", false},
+		{"plain server, ssl false", plainSrv, "false", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := SingleUser().Test(ctx, strategy.Step{Pending: secret(tc.srv, tc.ssl)})
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
+			}
+			noSecretIn(t, err, "tls-password-1")
+		})
+	}
+
+	t.Run("rotation over TLS", func(t *testing.T) {
+		t.Parallel()
+		tlsSrv.MustExec(t, "", "CREATE ROLE tls_rotated LOGIN PASSWORD 'before'")
+		cur := tlsSrv.SecretJSON("tls_rotated", "before", "postgres", "")
+		step := rotate(t, SingleUser(), strategy.Step{Current: cur}, "after-rotation")
+		if err := SingleUser().Test(ctx, strategy.Step{Pending: step.Pending}); err != nil {
+			t.Fatal(err)
+		}
+		if err := SingleUser().Test(ctx, strategy.Step{Pending: cur}); err == nil {
+			t.Fatal("the old password still logs in")
+		}
+	})
+}
+
+// TestPasswordNeverReachesServerLog: with every statement of the user
+// logged, the new password (ASCII, so sent as a SCRAM verifier) is absent
+// from the server log.
+func TestPasswordNeverReachesServerLog(t *testing.T) {
+	t.Parallel()
+	srv := testdb.StartPostgres(t)
+	srv.MustExec(t, "", "CREATE ROLE logged LOGIN PASSWORD 'first-password'", "ALTER ROLE logged SET log_statement = 'all'")
+	const next = "Logged-New-Password-42"
+	rotate(t, SingleUser(), strategy.Step{Current: srv.SecretJSON("logged", "first-password", "postgres", "")}, next)
+	log := srv.Log()
+	if !strings.Contains(log, "ALTER ROLE") {
+		t.Fatalf("statement logging is not on; the test proves nothing. Log:\n%s", log)
+	}
+	if strings.Contains(log, next) {
+		t.Fatal("the new password is in the server log")
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

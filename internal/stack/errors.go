@@ -1,0 +1,116 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/smithy-go"
+)
+
+// Child kinds, used in NotFoundError and StepError.
+const (
+	KindSecret     = "secret"
+	KindRole       = "IAM role"
+	KindRolePolicy = "IAM role policy"
+	KindLogGroup   = "log group"
+	KindFunction   = "rotation function"
+	KindPermission = "invoke permission"
+	KindKey        = "KMS key"
+)
+
+// NotFoundError says that a child does not exist (or, for a secret, is
+// scheduled for deletion). Finders return it; callers test with IsNotFound.
+type NotFoundError struct {
+	Kind string
+	ID   string
+	Err  error // the AWS error, when there was one
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %q not found", e.Kind, e.ID)
+}
+
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// IsNotFound reports whether err is (or wraps) a NotFoundError.
+func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}
+
+// PendingRotationError says that an earlier rotation left AWSPENDING on a
+// version that is not AWSCURRENT, so RotateSecret would fail with "A
+// previous rotation isn't complete".
+type PendingRotationError struct {
+	SecretARN string
+	VersionID string
+}
+
+func (e *PendingRotationError) Error() string {
+	return fmt.Sprintf("secret %s has AWSPENDING on version %s, which is not AWSCURRENT: an earlier rotation did not finish", e.SecretARN, e.VersionID)
+}
+
+// StepError says which step of a create, update or delete failed.
+type StepError struct {
+	Step string // e.g. "creating the rotation function"
+	Kind string
+	Err  error
+}
+
+func (e *StepError) Error() string { return e.Step + ": " + e.Err.Error() }
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+func stepErr(step, kind string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &StepError{Step: step, Kind: kind, Err: err}
+}
+
+// ErrorCode returns the AWS error code of err, or "".
+func ErrorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// errorMessage returns the AWS error message of err, or "".
+func errorMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+// isCode reports whether err is an AWS error with one of codes.
+func isCode(err error, codes ...string) bool {
+	c := ErrorCode(err)
+	for _, want := range codes {
+		if c != "" && c == want {
+			return true
+		}
+	}
+	return false
+}
+
+// isCodeWithMessage reports whether err has code and a message containing part.
+func isCodeWithMessage(err error, code, part string) bool {
+	return isCode(err, code) && strings.Contains(errorMessage(err), part)
+}
+
+// AWS error codes the stack acts on.
+const (
+	codeResourceNotFound = "ResourceNotFoundException"
+	codeNoSuchEntity     = "NoSuchEntity"
+	codeResourceConflict = "ResourceConflictException"
+	codeInvalidParameter = "InvalidParameterValueException"
+	codeAccessDenied     = "AccessDeniedException"
+	codeInvalidRequest   = "InvalidRequestException"
+	codeResourceExists   = "ResourceAlreadyExistsException"
+	codeEntityExists     = "EntityAlreadyExists"
+)

@@ -1,0 +1,139 @@
+package stack
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"maps"
+	"strings"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
+)
+
+// Spec is the desired configuration of one rotated secret.
+type Spec struct {
+	Region    string
+	Account   string
+	Partition string
+
+	Name        string
+	Description string
+	KMSKeyID    string
+	// Tags are the user's tags (resource tags merged over default tags).
+	// The stack adds ManagedByTag on every object.
+	Tags   map[string]string
+	Policy string // secret resource policy JSON; "" for none
+	// RecoveryWindowDays is used by Delete; 0 deletes without recovery.
+	RecoveryWindowDays int32
+
+	// Strategy, RotatedField and Password configure the function
+	// (config.Config without the secret ARN, which the stack fills in).
+	Strategy        string
+	RotatedField    string
+	Password        config.PasswordPolicy
+	MasterSecretARN string
+
+	Function FunctionSpec
+	Rotation RotationSpec
+}
+
+// FunctionSpec configures the rotation function.
+type FunctionSpec struct {
+	Architecture     string // "arm64" or "x86_64"
+	MemorySize       int32
+	Timeout          int32
+	SubnetIDs        []string
+	SecurityGroupIDs []string
+	LogRetentionDays int32 // 0 keeps logs forever
+	// RoleARN is a role the user brings; empty means the stack creates one.
+	RoleARN string
+}
+
+// RotationSpec configures the rotation schedule.
+type RotationSpec struct {
+	Enabled                bool
+	AutomaticallyAfterDays int64 // exactly one of this and ScheduleExpression
+	ScheduleExpression     string
+	Duration               string
+	RotateImmediately      bool
+}
+
+// State identifies the objects that exist. It is what the provider keeps
+// in Terraform state, saved after each child during Create.
+type State struct {
+	SecretARN    string
+	SecretName   string
+	RoleARN      string
+	RoleName     string // set only when the stack created the role
+	LogGroupName string
+	FunctionARN  string
+	FunctionName string
+	CodeSHA256   string
+	// RotationConfigured is true once RotateSecret succeeded.
+	RotationConfigured bool
+}
+
+// WithAccountFrom fills an unknown account (credentials validation was
+// skipped) and partition from an ARN of the account.
+func (s Spec) WithAccountFrom(anyARN string) Spec {
+	if a, err := arn.Parse(anyARN); err == nil {
+		if s.Account == "" {
+			s.Account = a.AccountID
+		}
+		if s.Partition == "" {
+			s.Partition = a.Partition
+		}
+	}
+	return s
+}
+
+// BringsOwnRole reports whether the user supplies the function's role.
+func (s Spec) BringsOwnRole() bool { return s.Function.RoleARN != "" }
+
+// Names are the derived names of the children.
+func (s Spec) Names() Names { return NamesFor(s.Region, s.Name) }
+
+// FunctionConfig is the environment contract with the rotation function.
+func (s Spec) FunctionConfig(secretARN string) config.Config {
+	return config.Config{SecretARN: secretARN, Strategy: s.Strategy, RotatedField: s.RotatedField, Password: s.Password}
+}
+
+// InVPC reports whether the function runs in a VPC.
+func (s Spec) InVPC() bool { return len(s.Function.SubnetIDs) > 0 }
+
+// allTags are the tags every object gets: the user's plus ManagedByTag.
+func (s Spec) allTags() map[string]string {
+	out := maps.Clone(s.Tags)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out[ManagedByTag] = ManagedByValue
+	return out
+}
+
+func (s Spec) roleARN(roleName string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", s.partition(), s.Account, roleName)
+}
+
+func (s Spec) logGroupARN(name string) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", s.partition(), s.Region, s.Account, name)
+}
+
+func (s Spec) partition() string {
+	if s.Partition == "" {
+		return "aws"
+	}
+	return s.Partition
+}
+
+// UserTags drops the tags the provider owns (rotator:*) and AWS's own (aws:*).
+func UserTags(tags map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range tags {
+		if strings.HasPrefix(k, SystemTagPrefix) || strings.HasPrefix(k, "aws:") {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
