@@ -35,7 +35,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		adminJSON(w, http.StatusOK, s.AdvanceClock(r.Context(), d))
 	case "GET /_emu/rotations":
-		list := []smRotationRecord{}
+		list := []RotationRecord{}
 		if s.sm != nil {
 			list = s.sm.rotationHistory()
 		}

@@ -32,6 +32,15 @@ type RotationResult struct {
 	Error string `json:"error,omitempty"`
 }
 
+// RotationRecord is one finished rotation (GET /_emu/rotations), whether
+// RotateSecret or a clock advance started it.
+type RotationRecord struct {
+	RotationResult
+	VersionID string    `json:"version_id"` // the rotation's ClientRequestToken
+	Steps     []string  `json:"steps"`      // the steps invoked, in order
+	Finished  time.Time `json:"finished"`   // emulator clock
+}
+
 // AdvanceResult is the answer of POST /_emu/clock/advance.
 type AdvanceResult struct {
 	Now       time.Time        `json:"now"`
@@ -113,6 +122,15 @@ func (c *AdminClient) Now(ctx context.Context) (time.Time, error) {
 func (c *AdminClient) AdvanceClock(ctx context.Context, d time.Duration) (AdvanceResult, error) {
 	var out AdvanceResult
 	err := c.do(ctx, http.MethodPost, "/_emu/clock/advance", map[string]string{"duration": d.String()}, &out)
+	return out, err
+}
+
+// Rotations returns every rotation run so far, oldest first. RotateSecret
+// answers 200 even when a step fails (AWS rotates asynchronously); this
+// says how each rotation ended.
+func (c *AdminClient) Rotations(ctx context.Context) ([]RotationRecord, error) {
+	var out []RotationRecord
+	err := c.do(ctx, http.MethodGet, "/_emu/rotations", nil, &out)
 	return out, err
 }
 

@@ -54,7 +54,9 @@
 //	          asynchronously); this endpoint says how the rotation ended.
 //	GET    /_emu/calls
 //	       -> {"secretsmanager:DescribeSecret":2, "lambda:Invoke":4, ...}  requests per "service:Operation"
-//	          (service is the signing name; injected faults count too)
+//	          (service is the signing name; injected faults count too; the
+//	          invocations Secrets Manager makes itself during a rotation are
+//	          not API requests and are not counted, the function's own calls are)
 //	POST   /_emu/calls/reset     (also DELETE /_emu/calls)  zeroes the counts
 //	GET    /_emu/faults          -> the pending injected faults
 //	POST   /_emu/faults          {"service":"lambda","operation":"CreateFunction","count":1,

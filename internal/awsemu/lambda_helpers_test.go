@@ -58,7 +58,7 @@ var lamTestFnZips struct {
 
 // lamTestFunctionZip builds testdata/testfn for GOARCH arch ("amd64" or
 // "arm64") once per test binary and returns a Lambda zip holding bootstrap.
-func lamTestFunctionZip(t *testing.T, goarch string) []byte {
+func lamTestFunctionZip(t testing.TB, goarch string) []byte {
 	t.Helper()
 	lamTestFnZips.mu.Lock()
 	defer lamTestFnZips.mu.Unlock()
@@ -89,7 +89,7 @@ type lamFileInZip struct {
 	mode os.FileMode
 }
 
-func lamZipFiles(t *testing.T, files map[string]lamFileInZip) []byte {
+func lamZipFiles(t testing.TB, files map[string]lamFileInZip) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -111,7 +111,7 @@ func lamZipFiles(t *testing.T, files map[string]lamFileInZip) []byte {
 	return buf.Bytes()
 }
 
-func lamMustRead(t *testing.T, path string) []byte {
+func lamMustRead(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

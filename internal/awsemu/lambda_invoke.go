@@ -245,7 +245,7 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 	res := &invokeResult{}
 	var runErr error
 	start := time.Now()
-	timedOut := false
+	timedOut, outOfMemory := false, false
 	var initDur time.Duration
 	var maxRSSMB int64
 
@@ -312,6 +312,11 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
 		kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+		// Memory is enforced for native runs only: under qemu the
+		// emulator's own footprint would count against the function.
+		mem := &lambdaMemWatch{pid: cmd.Process.Pid, limitKB: int64(fn.memory) * 1024, enforce: len(argv) == 1}
+		oom, stopWatch := make(chan struct{}), make(chan struct{})
+		go mem.watch(stopWatch, oom)
 
 		timer := time.NewTimer(time.Until(deadline))
 		defer timer.Stop()
@@ -329,8 +334,12 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 			processGone = true
 		case <-timer.C:
 			timedOut = true
+		case <-oom:
+			outOfMemory = true
 		case <-ctx.Done():
 		}
+		mem.sample()
+		close(stopWatch)
 		kill()
 		if !processGone {
 			exitErr = <-exited
@@ -341,14 +350,13 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 			_ = pr.Close()
 		}
 		initDur = inv.initDuration(start)
-		if cmd.ProcessState != nil {
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				maxRSSMB = int64(math.Ceil(float64(ru.Maxrss) / 1024))
-			}
-		}
+		maxRSSMB = mem.maxMB()
 		switch {
 		case ctx.Err() != nil && !timedOut:
 			runErr = ctx.Err()
+		case outOfMemory:
+			maxRSSMB = int64(fn.memory)
+			fail("Runtime.OutOfMemory", "RequestId: "+reqID+" Error: Runtime exited with error: signal: killed")
 		case timedOut:
 			msg := fmt.Sprintf("Task timed out after %d.00 seconds", fn.timeout)
 			logs.addf("%s %s %s", b.env.Now().UTC().Format("2006-01-02T15:04:05.000Z"), reqID, msg)
@@ -374,8 +382,11 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 	logs.addf("END RequestId: %s", reqID)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\tInit Duration: %.2f ms",
 		reqID, float64(dur.Microseconds())/1000, billed, fn.memory, maxRSSMB, float64(initDur.Microseconds())/1000)
-	if timedOut {
+	switch {
+	case timedOut:
 		report += "\tStatus: timeout"
+	case outOfMemory:
+		report += "\tStatus: error\tError Type: Runtime.OutOfMemory"
 	}
 	logs.add(report)
 	res.logTail = logs.tail()
@@ -552,4 +563,66 @@ func lambdaExtract(dir string, f *zip.File) error {
 		return err
 	}
 	return out.Close()
+}
+
+// lambdaMemWatch samples a function process's memory (VmRSS/VmHWM from
+// /proc) and reports when it exceeds the function's MemorySize.
+type lambdaMemWatch struct {
+	pid     int
+	limitKB int64
+	enforce bool
+
+	mu    sync.Mutex
+	hwmKB int64
+}
+
+// lambdaMemPoll is how often the memory of a running function is sampled.
+const lambdaMemPoll = 50 * time.Millisecond
+
+// sample reads the process's memory and returns its current RSS in KB.
+func (m *lambdaMemWatch) sample() int64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(m.pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	var rss, hwm int64
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		switch k {
+		case "VmRSS":
+			rss = n
+		case "VmHWM":
+			hwm = n
+		}
+	}
+	m.mu.Lock()
+	m.hwmKB = max(m.hwmKB, hwm, rss)
+	m.mu.Unlock()
+	return rss
+}
+
+func (m *lambdaMemWatch) watch(stop <-chan struct{}, oom chan<- struct{}) {
+	t := time.NewTicker(lambdaMemPoll)
+	defer t.Stop()
+	for {
+		if rss := m.sample(); m.enforce && rss > m.limitKB {
+			close(oom)
+			return
+		}
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (m *lambdaMemWatch) maxMB() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return int64(math.Ceil(float64(m.hwmKB) / 1024))
 }

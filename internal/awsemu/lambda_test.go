@@ -353,10 +353,14 @@ func TestLambdaInvoke(t *testing.T) {
 	zipBytes := lamTestFunctionZip(t, goarch)
 	role := lamCreateRole(t, c, "fn-role", "")
 	lamCreateFunction(t, c, "probe", role, zipBytes, arch, 1, map[string]string{"GREETING": "hi"})
+	// A longer timeout for the memory cases, so that a slow machine does
+	// not time them out first.
+	lamCreateFunction(t, c, "probe-mem", role, zipBytes, arch, 30, nil)
 	reqIDRE := regexp.MustCompile(`[0-9a-f-]{36}`)
 
 	tests := []struct {
 		name      string
+		fn        string // default "probe"
 		payload   map[string]any
 		wantError string // X-Amz-Function-Error
 		check     func(t *testing.T, out *lambda.InvokeOutput)
@@ -425,6 +429,27 @@ func TestLambdaInvoke(t *testing.T) {
 			},
 		},
 		{
+			name: "small allocation", fn: "probe-mem", payload: map[string]any{"mode": "alloc", "mb": 8},
+			check: func(t *testing.T, out *lambda.InvokeOutput) {
+				if diff := cmp.Diff(`{"allocated":8}`, string(out.Payload)); diff != "" {
+					t.Errorf("payload (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			name: "out of memory", fn: "probe-mem", payload: map[string]any{"mode": "alloc", "mb": 300}, wantError: "Unhandled",
+			check: func(t *testing.T, out *lambda.InvokeOutput) {
+				var fe lamFunctionError
+				if err := json.Unmarshal(out.Payload, &fe); err != nil {
+					t.Fatal(err)
+				}
+				fe.ErrorMessage = reqIDRE.ReplaceAllString(fe.ErrorMessage, "ID")
+				if diff := cmp.Diff(lamFunctionError{ErrorType: "Runtime.OutOfMemory", ErrorMessage: "RequestId: ID Error: Runtime exited with error: signal: killed"}, fe); diff != "" {
+					t.Errorf("payload (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
 			name: "runtime exits", payload: map[string]any{"mode": "exit"}, wantError: "Unhandled",
 			check: func(t *testing.T, out *lambda.InvokeOutput) {
 				var fe lamFunctionError
@@ -441,7 +466,11 @@ func TestLambdaInvoke(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			out := lamInvoke(t, c, "probe", tt.payload)
+			fn := tt.fn
+			if fn == "" {
+				fn = "probe"
+			}
+			out := lamInvoke(t, c, fn, tt.payload)
 			if got := aws.ToString(out.FunctionError); got != tt.wantError {
 				t.Errorf("FunctionError = %q, want %q (payload %s)", got, tt.wantError, out.Payload)
 			}
@@ -558,4 +587,122 @@ func TestLambdaInvokeArchitectures(t *testing.T) {
 			t.Errorf("payload %+v, want Runtime.InvalidEntrypoint about the missing bootstrap", fe)
 		}
 	})
+}
+
+// TestLambdaStatePersists restarts the emulator on the same state file: the
+// role, the function (with its code and policy) and its logs survive, and
+// the function still runs.
+func TestLambdaStatePersists(t *testing.T) {
+	t.Parallel()
+	state := t.TempDir() + "/state.json"
+	goarch, arch := lamHostArch()
+	ctx := context.Background()
+
+	srv1, err := Start(Options{StateFile: state})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	cfg := emuTestConfig(srv1, "test", "test", "")
+	c1 := &lamTestClients{emuTestClients: emuTestClientsFor(srv1, cfg), lambda: lambda.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg)}
+	role := lamCreateRole(t, c1, "kept-role", "")
+	lamCreateFunction(t, c1, "kept", role, lamTestFunctionZip(t, goarch), arch, 10, map[string]string{"KEPT": "V"})
+	if _, err := c1.lambda.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("kept"), StatementId: aws.String("sm"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("secretsmanager.amazonaws.com")}); err != nil {
+		t.Fatalf("AddPermission: %v", err)
+	}
+	lamInvoke(t, c1, "kept", map[string]any{"mode": "echo", "message": "before-restart"})
+	before, err := c1.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("kept")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv1.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	srv2, err := Start(Options{StateFile: state})
+	if err != nil {
+		t.Fatalf("Start again: %v", err)
+	}
+	t.Cleanup(func() { _ = srv2.Close() })
+	cfg2 := emuTestConfig(srv2, "test", "test", "")
+	c2 := &lamTestClients{emuTestClients: emuTestClientsFor(srv2, cfg2), lambda: lambda.NewFromConfig(cfg2), logs: cloudwatchlogs.NewFromConfig(cfg2)}
+	after, err := c2.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("kept")})
+	if err != nil {
+		t.Fatalf("GetFunction after restart: %v", err)
+	}
+	if diff := cmp.Diff([]string{aws.ToString(before.Configuration.CodeSha256), aws.ToString(before.Configuration.Role), before.Configuration.Environment.Variables["KEPT"]},
+		[]string{aws.ToString(after.Configuration.CodeSha256), aws.ToString(after.Configuration.Role), after.Configuration.Environment.Variables["KEPT"]}); diff != "" {
+		t.Errorf("function after restart (-want +got):\n%s", diff)
+	}
+	if _, err := c2.lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String("kept")}); err != nil {
+		t.Errorf("GetPolicy after restart: %v", err)
+	}
+	if msgs := lamLogMessages(t, c2, "kept", "before-restart"); len(msgs) != 1 {
+		t.Errorf("log lines from before the restart = %q, want 1", msgs)
+	}
+	out := lamInvoke(t, c2, "kept", map[string]any{"mode": "echo", "message": "after-restart"})
+	if out.FunctionError != nil {
+		t.Errorf("Invoke after restart: %s %s", aws.ToString(out.FunctionError), out.Payload)
+	}
+}
+
+// TestLambdaInvokeTypes covers the Event (asynchronous) and DryRun types.
+func TestLambdaInvokeTypes(t *testing.T) {
+	t.Parallel()
+	c := lamTestAdmin(t, Options{})
+	ctx := context.Background()
+	goarch, arch := lamHostArch()
+	role := lamCreateRole(t, c, "fn-role", "")
+	lamCreateFunction(t, c, "async", role, lamTestFunctionZip(t, goarch), arch, 10, nil)
+
+	dry, err := c.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("async"), InvocationType: lambdatypes.InvocationTypeDryRun})
+	if err != nil || dry.StatusCode != 204 {
+		t.Errorf("DryRun: status %d, err %v; want 204", dry.StatusCode, err)
+	}
+	ev, err := c.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("async"), InvocationType: lambdatypes.InvocationTypeEvent,
+		Payload: []byte(`{"mode":"echo","message":"async-marker"}`)})
+	if err != nil || ev.StatusCode != 202 {
+		t.Fatalf("Event: status %d, err %v; want 202", ev.StatusCode, err)
+	}
+	ok := lamEventually(t, 30*time.Second, func() bool {
+		out, err := c.logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/async"), FilterPattern: aws.String("async-marker")})
+		return err == nil && len(out.Events) == 1
+	})
+	if !ok {
+		t.Errorf("the asynchronous invocation never logged its event")
+	}
+	var nf *lambdatypes.ResourceNotFoundException
+	if _, err := c.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("missing")}); !errors.As(err, &nf) {
+		t.Errorf("Invoke of a missing function: err = %v, want ResourceNotFoundException", err)
+	}
+}
+
+// BenchmarkLambdaInvokeColdStart measures one invocation of the test
+// function: a fresh process per call, as the emulator always cold-starts.
+func BenchmarkLambdaInvokeColdStart(b *testing.B) {
+	srv, err := Start(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	cfg := emuTestConfig(srv, "test", "test", "")
+	c := &lamTestClients{emuTestClients: emuTestClientsFor(srv, cfg), lambda: lambda.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg)}
+	ctx := context.Background()
+	goarch, arch := lamHostArch()
+	zipBytes := lamTestFunctionZip(b, goarch)
+	if _, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench"), AssumeRolePolicyDocument: aws.String(lambdaTrustPolicy)}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("bench"), Role: aws.String("arn:aws:iam::123456789012:role/bench"),
+		Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(arch)},
+		Code: &lambdatypes.FunctionCode{ZipFile: zipBytes}}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := c.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("bench"), Payload: []byte(`{"mode":"echo"}`)})
+		if err != nil || out.FunctionError != nil {
+			b.Fatalf("Invoke: %v %s", err, out.Payload)
+		}
+	}
 }

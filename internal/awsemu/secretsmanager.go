@@ -188,7 +188,7 @@ type smBackend struct {
 	// rotating marks secrets whose rotation is running (functions are
 	// invoked without holding mu).
 	rotating map[string]bool
-	history  []smRotationRecord
+	history  []RotationRecord
 }
 
 func newSecretsManager(env *Env, authz Authorizer, runtime FunctionRuntime, kms *kmsBackend) *smBackend {

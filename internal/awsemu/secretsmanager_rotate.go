@@ -35,14 +35,6 @@ type smRotationEvent struct {
 	RotationToken      string `json:"RotationToken"`
 }
 
-// smRotationRecord is one finished rotation, for GET /_emu/rotations.
-type smRotationRecord struct {
-	RotationResult
-	VersionID string    `json:"version_id"`
-	Steps     []string  `json:"steps"`
-	Finished  time.Time `json:"finished"`
-}
-
 type smRulesInput struct {
 	AutomaticallyAfterDays *int64
 	Duration               *string
@@ -112,6 +104,7 @@ func (b *smBackend) placeholderLocked(s *smSecret, token string, now time.Time) 
 		s.Versions[token] = v
 	}
 	s.moveStage(smPending, v)
+	s.prune(now)
 }
 
 func (b *smBackend) rotateSecret(c *Call) (any, error) {
@@ -277,7 +270,7 @@ func (b *smBackend) runRotation(ctx context.Context, runtime FunctionRuntime, ar
 		s.RotationBase = now
 		b.scheduleNextLocked(s)
 	}
-	b.history = append(b.history, smRotationRecord{RotationResult: result, VersionID: token, Steps: ran, Finished: now})
+	b.history = append(b.history, RotationRecord{RotationResult: result, VersionID: token, Steps: ran, Finished: now})
 	if len(b.history) > smRotationHistory {
 		b.history = b.history[len(b.history)-smRotationHistory:]
 	}
@@ -368,8 +361,8 @@ func (b *smBackend) runDueRotations(ctx context.Context) []RotationResult {
 }
 
 // rotationHistory returns the recorded rotations, oldest first.
-func (b *smBackend) rotationHistory() []smRotationRecord {
+func (b *smBackend) rotationHistory() []RotationRecord {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return append([]smRotationRecord{}, b.history...)
+	return append([]RotationRecord{}, b.history...)
 }

@@ -92,14 +92,22 @@ func TestRotateSecretFullRotation(t *testing.T) {
 	if diff := cmp.Diff(want, emuStages(t, c, arn, nil)); diff != "" {
 		t.Errorf("stages after the second rotation (-want +got):\n%s", diff)
 	}
-	var okCount int
-	for _, r := range c.srv.sm.rotationHistory() {
-		if r.OK {
-			okCount++
-		}
+	recs, err := NewAdminClient(c.srv.URL()).Rotations(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if okCount != 2 {
-		t.Errorf("successful rotations recorded = %d, want 2", okCount)
+	var gotRecs []RotationRecord
+	for _, r := range recs {
+		r.Finished = time.Time{}
+		gotRecs = append(gotRecs, r)
+	}
+	full := []string{"createSecret", "setSecret", "testSecret", "finishSecret"}
+	wantRecs := []RotationRecord{
+		{RotationResult: RotationResult{SecretARN: arn, OK: true}, VersionID: tok1, Steps: full},
+		{RotationResult: RotationResult{SecretARN: arn, OK: true}, VersionID: tok2, Steps: full},
+	}
+	if diff := cmp.Diff(wantRecs, gotRecs); diff != "" {
+		t.Errorf("GET /_emu/rotations (-want +got):\n%s", diff)
 	}
 }
 

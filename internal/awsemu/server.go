@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,6 +100,12 @@ func Start(opts Options) (*Server, error) {
 		s.removeWorkDir = true
 	} else if err := os.MkdirAll(opts.WorkDir, 0o700); err != nil {
 		return nil, fmt.Errorf("awsemu: work dir: %w", err)
+	}
+	if opts.StateFile != "" {
+		if err := os.MkdirAll(filepath.Dir(opts.StateFile), 0o700); err != nil {
+			s.cleanupWorkDir()
+			return nil, fmt.Errorf("awsemu: state file directory: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -235,14 +242,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	auth, authErr := parseSigV4(r)
 	var svc *Service
-	if auth != nil {
+	if auth != nil && authErr == nil {
 		svc = s.services[auth.service]
 		if svc == nil {
 			writeError(w, ProtocolJSON11, "", reqID, emuErr("UnrecognizedClientException", "The emulator does not implement service %q.", auth.service))
 			return
 		}
 	} else {
-		svc = s.inferService(r, body)
+		if auth != nil {
+			svc = s.services[auth.service]
+		}
+		if svc == nil {
+			svc = s.inferService(r, body)
+		}
 	}
 	proto, ns := ProtocolJSON11, ""
 	if svc != nil {

@@ -3,6 +3,7 @@ package awsemu
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -149,6 +150,7 @@ func TestTypedErrorsPerProtocol(t *testing.T) {
 func TestFaultInjection(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
+	roleN := 0 // only the IAM case's goroutine uses it
 	tests := []struct {
 		name       string
 		fault      Fault
@@ -178,7 +180,8 @@ func TestFaultInjection(t *testing.T) {
 			name:  "named error on a query service",
 			fault: Fault{Service: "iam", Operation: "CreateRole", Code: "EntityAlreadyExists", Message: "exists"},
 			call: func(c *emuTestClients) error {
-				_, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+				roleN++
+				_, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("r%d", roleN)), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
 				return err
 			},
 			wantCode: "EntityAlreadyExists", wantStatus: 400,

@@ -41,26 +41,34 @@ const defaultMaxRetries = 25
 
 type rotatorProvider struct {
 	version string
+	code    stack.CodeSource
 }
 
-// New returns the provider factory for providerserver.
+// New returns the provider factory for providerserver. The rotation
+// function's code is the bundle embedded in this binary.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &rotatorProvider{version: version} }
+	return NewWithCodeSource(version, bundleSource{})
+}
+
+// NewWithCodeSource is New with another source of the function's code;
+// acceptance tests of a checkout built before `make bundle` use it.
+func NewWithCodeSource(version string, code stack.CodeSource) func() provider.Provider {
+	return func() provider.Provider { return &rotatorProvider{version: version, code: code} }
 }
 
 type providerModel struct {
-	Region                    types.String        `tfsdk:"region"`
-	Profile                   types.String        `tfsdk:"profile"`
-	SharedConfigFiles         types.List          `tfsdk:"shared_config_files"`
-	SharedCredentialsFiles    types.List          `tfsdk:"shared_credentials_files"`
-	AccessKey                 types.String        `tfsdk:"access_key"`
-	SecretKey                 types.String        `tfsdk:"secret_key"`
-	Token                     types.String        `tfsdk:"token"`
-	MaxRetries                types.Int64         `tfsdk:"max_retries"`
-	SkipCredentialsValidation types.Bool          `tfsdk:"skip_credentials_validation"`
-	AssumeRole                *assumeRoleModel    `tfsdk:"assume_role"`
-	Endpoints                 *endpointsModel     `tfsdk:"endpoints"`
-	DefaultTags               *defaultTagsModel   `tfsdk:"default_tags"`
+	Region                    types.String      `tfsdk:"region"`
+	Profile                   types.String      `tfsdk:"profile"`
+	SharedConfigFiles         types.List        `tfsdk:"shared_config_files"`
+	SharedCredentialsFiles    types.List        `tfsdk:"shared_credentials_files"`
+	AccessKey                 types.String      `tfsdk:"access_key"`
+	SecretKey                 types.String      `tfsdk:"secret_key"`
+	Token                     types.String      `tfsdk:"token"`
+	MaxRetries                types.Int64       `tfsdk:"max_retries"`
+	SkipCredentialsValidation types.Bool        `tfsdk:"skip_credentials_validation"`
+	AssumeRole                *assumeRoleModel  `tfsdk:"assume_role"`
+	Endpoints                 *endpointsModel   `tfsdk:"endpoints"`
+	DefaultTags               *defaultTagsModel `tfsdk:"default_tags"`
 }
 
 type assumeRoleModel struct {
@@ -179,6 +187,7 @@ func (p *rotatorProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 // providerData is what resources receive from Configure.
 type providerData struct {
 	stack       *stack.Stack
+	code        stack.CodeSource
 	region      string
 	account     string // "" when credentials validation was skipped
 	partition   string
@@ -206,7 +215,7 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if m.Endpoints != nil {
 		ep = *m.Endpoints
 	}
-	data := &providerData{region: cfg.Region, partition: partitionOf(cfg.Region)}
+	data := &providerData{region: cfg.Region, partition: partitionOf(cfg.Region), code: p.code}
 	if !m.SkipCredentialsValidation.ValueBool() {
 		client := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint(ep.STS) })
 		out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -230,7 +239,7 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint(ep.IAM) }),
 		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint(ep.Logs) }),
 		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { o.BaseEndpoint = endpoint(ep.KMS) }),
-	}, bundleSource{})
+	}, p.code)
 	tflog.Debug(ctx, "configured rotator provider", map[string]any{"region": data.region, "account": data.account})
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -4,16 +4,17 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"maps"
+	"math/big"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
@@ -269,12 +270,19 @@ func marshalNoEscape(v any) (string, error) {
 	return string(bytes.TrimRight(b.Bytes(), "\n")), nil
 }
 
-// uniqueName appends a random suffix to prefix, like the AWS provider's
-// name_prefix.
+// uniqueName appends validators.NameSuffixLength random lowercase letters
+// and digits to prefix (about 36 bits: unique among one account's secrets).
 func uniqueName(prefix string) string {
-	b := make([]byte, 13)
-	_, _ = rand.Read(b)
-	return prefix + hex.EncodeToString(b)
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	out := make([]byte, validators.NameSuffixLength)
+	for i := range out {
+		v, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			panic("crypto/rand failed: " + err.Error()) // the OS entropy source is broken
+		}
+		out[i] = alphabet[v.Int64()]
+	}
+	return prefix + string(out)
 }
 
 func timeString(t *time.Time) types.String {

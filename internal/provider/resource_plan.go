@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/rotatorhq/terraform-provider-rotator/internal/lambdabundle"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
@@ -58,7 +57,7 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 
 	// code_sha256: the embedded bundle for the planned architecture.
 	if plan.Function == nil || !plan.Function.Architecture.IsUnknown() {
-		sha, err := lambdabundle.CodeSHA256(plan.architecture())
+		sha, err := r.pd.code.CodeSHA256(plan.architecture())
 		if err != nil {
 			resp.Diagnostics.Append(errorDiag("Cannot plan the rotation function's code", "", err))
 			return

@@ -11,15 +11,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/password"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
 var (
-	_ resource.Resource                   = (*rotatedSecretResource)(nil)
-	_ resource.ResourceWithConfigure      = (*rotatedSecretResource)(nil)
-	_ resource.ResourceWithImportState    = (*rotatedSecretResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*rotatedSecretResource)(nil)
+	_ resource.Resource                     = (*rotatedSecretResource)(nil)
+	_ resource.ResourceWithConfigure        = (*rotatedSecretResource)(nil)
+	_ resource.ResourceWithImportState      = (*rotatedSecretResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*rotatedSecretResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*rotatedSecretResource)(nil)
 )
 
 type rotatedSecretResource struct {
@@ -31,6 +33,11 @@ func NewRotatedSecretResource() resource.Resource { return &rotatedSecretResourc
 
 func (r *rotatedSecretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_rotated_secret"
+}
+
+// ConfigValidators are the cross-attribute rules, checked at plan time.
+func (r *rotatedSecretResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return validators.NewConfigValidators()
 }
 
 func (r *rotatedSecretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -55,7 +62,11 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	if plan.Name.IsUnknown() || plan.Name.IsNull() {
-		plan.Name = types.StringValue(uniqueName(plan.NamePrefix.ValueString()))
+		prefix := plan.NamePrefix.ValueString()
+		if plan.NamePrefix.IsNull() {
+			prefix = defaultNamePrefix
+		}
+		plan.Name = types.StringValue(uniqueName(prefix))
 	}
 	spec, diags := plan.spec(ctx, r.pd)
 	resp.Diagnostics.Append(diags...)

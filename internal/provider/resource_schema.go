@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -19,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/lambdabundle"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
 
@@ -33,18 +33,18 @@ const (
 	defaultRotationEnabled    = true
 )
 
-// Bounds checked at plan time.
+// defaultNamePrefix starts generated names when neither name nor name_prefix is set.
+const defaultNamePrefix = "rotated-"
+
+// Bounds shown in descriptions; the validators package enforces them.
 const (
-	minMemorySize = 128
-	maxMemorySize = 10240
-	minTimeout    = 1
-	maxTimeout    = 900
-	minDays       = 1
-	maxDays       = 1000
+	minDays = 1
+	maxDays = 1000
 )
 
-// logRetentionValues are the retention periods CloudWatch Logs accepts.
-var logRetentionValues = []int64{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+// logRetentionValues are the retention periods the schema accepts: 0
+// (never expire) and CloudWatch Logs' values.
+var logRetentionValues = append([]int64{0}, validators.LogRetentionDays...)
 
 func codeList(values []string) string {
 	q := make([]string, len(values))
@@ -79,13 +79,15 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			"name": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "Name of the secret: 1–512 characters of letters, digits and `/_+=.@-`. " +
-					"Conflicts with `name_prefix`; one of the two is required. Changing it replaces the secret.",
+					"Conflicts with `name_prefix`; with neither, a unique name beginning with `" + defaultNamePrefix + "` is generated. Changing it replaces the secret.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
+				Validators:    []validator.String{validators.NewSecretName()},
 			},
 			"name_prefix": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Creates a unique name beginning with this prefix. Conflicts with `name`. Changing it replaces the secret.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{validators.NewSecretNamePrefix()},
 			},
 			"description": schema.StringAttribute{
 				Optional:            true,
@@ -107,9 +109,8 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"recovery_window_in_days": schema.Int64Attribute{
 				Optional: true, Computed: true,
-				Default: int64default.StaticInt64(defaultRecoveryWindowDays),
-				Validators: []validator.Int64{int64validator.Any(
-					int64validator.OneOf(0), int64validator.Between(7, 30))},
+				Default:    int64default.StaticInt64(defaultRecoveryWindowDays),
+				Validators: []validator.Int64{validators.NewRecoveryWindowInDays()},
 				MarkdownDescription: fmt.Sprintf("Days Secrets Manager keeps the secret after destroy, during which the name "+
 					"cannot be reused: `0` (delete at once, without recovery) or `7`–`30`. Default `%d`.", defaultRecoveryWindowDays),
 			},
@@ -125,7 +126,8 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"rotated_field": schema.StringAttribute{
 				Optional: true, Computed: true,
-				Default: stringdefault.StaticString(config.DefaultRotatedField),
+				Default:             stringdefault.StaticString(config.DefaultRotatedField),
+				Validators:          []validator.String{validators.NewRotatedField()},
 				MarkdownDescription: fmt.Sprintf("The JSON key the rotation regenerates. Default `%s`.", config.DefaultRotatedField),
 			},
 			"initial_value_wo": schema.StringAttribute{
@@ -187,10 +189,10 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 				Attributes: map[string]schema.Attribute{
 					"length": schema.Int64Attribute{
 						Optional: true, Computed: true, Default: int64default.StaticInt64(config.DefaultPasswordLength),
-						Validators: []validator.Int64{int64validator.Between(config.MinPasswordLength, config.MaxPasswordLength)},
+						Validators:          []validator.Int64{int64validator.Between(config.MinPasswordLength, config.MaxPasswordLength)},
 						MarkdownDescription: fmt.Sprintf("Length, %d–%d. Default `%d`.", config.MinPasswordLength, config.MaxPasswordLength, config.DefaultPasswordLength),
 					},
-					"exclude_characters":         optBoolOrString(true, "Characters never used. Default none."),
+					"exclude_characters":         optEmptyString("Characters never used. Default none."),
 					"exclude_numbers":            optBool(false, "Use no digits."),
 					"exclude_punctuation":        optBool(false, "Use no punctuation ("+"`"+config.Punctuation+"`"+")."),
 					"exclude_uppercase":          optBool(false, "Use no uppercase letters."),
@@ -205,29 +207,32 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 				Attributes: map[string]schema.Attribute{
 					"strategy": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(config.StrategyGeneric),
-						Validators: []validator.String{stringvalidator.OneOf(config.Strategies()...)},
+						Validators: []validator.String{validators.NewStrategy()},
 						MarkdownDescription: "What a rotation changes: one of " + codeList(config.Strategies()) + ". `generic` regenerates " +
 							"`rotated_field` and touches nothing else; the database strategies also change the password in the " +
 							"database (single user: the user changes its own password; alternating users: the master secret " +
 							"alternates between `username` and `username_clone`). Default `generic`.",
 					},
 					"master_secret_arn": schema.StringAttribute{
-						Optional: true,
+						Optional:   true,
+						Validators: []validator.String{validators.NewSecretARN()},
 						MarkdownDescription: "ARN of the secret holding a database administrator's credentials. Required by the " +
 							"alternating strategies; stored in the secret as `masterarn`, and the function's role may read it.",
 					},
 					"automatically_after_days": schema.Int64Attribute{
-						Optional:   true,
-						Validators: []validator.Int64{int64validator.Between(minDays, maxDays)},
+						Optional:            true,
+						Validators:          []validator.Int64{validators.NewAutomaticallyAfterDays()},
 						MarkdownDescription: fmt.Sprintf("Rotate every N days, %d–%d. Exactly one of this and `schedule_expression`.", minDays, maxDays),
 					},
 					"schedule_expression": schema.StringAttribute{
-						Optional: true,
+						Optional:   true,
+						Validators: []validator.String{validators.NewScheduleExpression()},
 						MarkdownDescription: "`rate()` or `cron()` expression in UTC, at most every 4 hours, for example " +
 							"`rate(10 days)` or `cron(0 4 ? * SUN *)`. Exactly one of this and `automatically_after_days`.",
 					},
 					"duration": schema.StringAttribute{
-						Optional: true,
+						Optional:   true,
+						Validators: []validator.String{validators.NewWindowDuration()},
 						MarkdownDescription: "Length of the rotation window, as `Nh` (for example `3h`). It must end before the next " +
 							"window and within the UTC day. Default: to the end of the UTC day (1 hour for hourly schedules).",
 					},
@@ -251,18 +256,18 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 				Attributes: map[string]schema.Attribute{
 					"architecture": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(defaultArchitecture),
-						Validators:          []validator.String{stringvalidator.OneOf(lambdabundle.Architectures()...)},
+						Validators:          []validator.String{validators.NewArchitecture()},
 						MarkdownDescription: "Instruction set: one of " + codeList(lambdabundle.Architectures()) + ". Default `" + defaultArchitecture + "`.",
 					},
 					"memory_size": schema.Int64Attribute{
 						Optional: true, Computed: true, Default: int64default.StaticInt64(defaultMemorySize),
-						Validators:          []validator.Int64{int64validator.Between(minMemorySize, maxMemorySize)},
-						MarkdownDescription: fmt.Sprintf("Memory in MB, %d–%d. Default `%d`.", minMemorySize, maxMemorySize, defaultMemorySize),
+						Validators:          []validator.Int64{validators.NewMemorySize()},
+						MarkdownDescription: fmt.Sprintf("Memory in MB, %d–%d. Default `%d`.", validators.MinMemorySize, validators.MaxMemorySize, defaultMemorySize),
 					},
 					"timeout": schema.Int64Attribute{
 						Optional: true, Computed: true, Default: int64default.StaticInt64(defaultTimeout),
-						Validators:          []validator.Int64{int64validator.Between(minTimeout, maxTimeout)},
-						MarkdownDescription: fmt.Sprintf("Timeout of one step in seconds, %d–%d. Default `%d`.", minTimeout, maxTimeout, defaultTimeout),
+						Validators:          []validator.Int64{validators.NewTimeout()},
+						MarkdownDescription: fmt.Sprintf("Timeout of one step in seconds, %d–%d. Default `%d`.", validators.MinTimeout, validators.MaxTimeout, defaultTimeout),
 					},
 					"subnet_ids": schema.SetAttribute{
 						ElementType: types.StringType, Optional: true,
@@ -275,7 +280,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 					},
 					"log_retention_in_days": schema.Int64Attribute{
 						Optional: true, Computed: true, Default: int64default.StaticInt64(defaultLogRetentionDays),
-						Validators:          []validator.Int64{int64validator.OneOf(logRetentionValues...)},
+						Validators:          []validator.Int64{int64validator.Any(int64validator.OneOf(0), validators.NewLogRetentionInDays())},
 						MarkdownDescription: fmt.Sprintf("Days to keep the function's logs: one of %s (`0` keeps them forever). Default `%d`.", strings.Join(retention, ", "), defaultLogRetentionDays),
 					},
 					"role_arn": schema.StringAttribute{
@@ -296,7 +301,7 @@ func optBool(def bool, desc string) schema.BoolAttribute {
 	}
 }
 
-func optBoolOrString(_ bool, desc string) schema.StringAttribute {
+func optEmptyString(desc string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 		MarkdownDescription: desc,

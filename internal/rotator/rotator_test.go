@@ -204,15 +204,25 @@ func TestGuard(t *testing.T) {
 			fx: func(_ *fixture, f *fakeSM) { f.enabled = aws.Bool(false) }, wantErr: rotator.ErrRotationDisabled, wantCalls: map[string]int{"DescribeSecret": 1}},
 		{name: "rotation never configured", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent { return event(t, "create_secret") },
 			fx: func(_ *fixture, f *fakeSM) { f.enabled = nil }, wantCalls: map[string]int{"DescribeSecret": 1, "GetSecretValue": 2, "PutSecretValue": 1}, wantValue: true},
-		{name: "token absent", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent { return stepEvent(t, "create_secret", "no-such-token") },
+		{name: "token absent", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent {
+			return stepEvent(t, "create_secret", "no-such-token")
+		},
 			wantErr: rotator.ErrNoStage, wantCalls: map[string]int{"DescribeSecret": 1}},
-		{name: "token already AWSCURRENT", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent { return stepEvent(t, "create_secret", "v-cur") },
+		{name: "token already AWSCURRENT", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent {
+			return stepEvent(t, "create_secret", "v-cur")
+		},
 			wantCalls: map[string]int{"DescribeSecret": 1}, wantValue: false},
-		{name: "token is AWSPREVIOUS", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent { return stepEvent(t, "set_secret", "v-prev") },
+		{name: "token is AWSPREVIOUS", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent {
+			return stepEvent(t, "set_secret", "v-prev")
+		},
 			wantErr: rotator.ErrNotPending, wantCalls: map[string]int{"DescribeSecret": 1}},
-		{name: "token has only a custom label", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent { return stepEvent(t, "finish_secret", "v-custom") },
+		{name: "token has only a custom label", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent {
+			return stepEvent(t, "finish_secret", "v-custom")
+		},
 			fx: func(fx *fixture, _ *fakeSM) { fx.stages["v-custom"] = []string{"MYLABEL"} }, wantErr: rotator.ErrNotPending, wantCalls: map[string]int{"DescribeSecret": 1}},
-		{name: "snake_case alias", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent { return event(t, "create_secret_snake_case") },
+		{name: "snake_case alias", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent {
+			return event(t, "create_secret_snake_case")
+		},
 			wantCalls: map[string]int{"DescribeSecret": 1, "GetSecretValue": 2, "PutSecretValue": 1}, wantValue: true},
 		{name: "camelCase", ev: func(t *testing.T) events.SecretsManagerSecretRotationEvent { return event(t, "create_secret") },
 			wantCalls: map[string]int{"DescribeSecret": 1, "GetSecretValue": 2, "PutSecretValue": 1}, wantValue: true},

@@ -19,6 +19,9 @@
 //
 // # Expressions (ParseExpression)
 //
+// An expression is at most 256 characters from the API's pattern: ASCII
+// letters, digits, space and ( ) # ? * - / , (no tabs, dots or other marks).
+//
 // rate(Value Unit): Value is a positive decimal integer and Unit one of hour,
 // hours, day, days. In hours Value is 4–23 (AWS rotates at most every four
 // hours; longer intervals are written in days); in days Value is 1–999 (AWS's

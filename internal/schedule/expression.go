@@ -43,6 +43,14 @@ type Expression struct {
 // often than every four hours. Errors are *Error with Field
 // ScheduleExpression. It never panics, whatever the input.
 func ParseExpression(s string) (Expression, error) {
+	if len(s) > MaxExpressionLength {
+		return Expression{}, exprErr("is %d characters long; a schedule expression has at most %d", len(s), MaxExpressionLength)
+	}
+	for _, r := range s {
+		if !expressionRune(r) {
+			return Expression{}, exprErr("%q contains %q; a schedule expression uses only letters, digits, spaces and ( ) # ? * - / ,", s, r)
+		}
+	}
 	switch {
 	case strings.HasPrefix(s, "rate(") && strings.HasSuffix(s, ")"):
 		return parseRate(s)
@@ -61,6 +69,15 @@ func ParseExpression(s string) (Expression, error) {
 func ValidateExpression(s string) error {
 	_, err := ParseExpression(s)
 	return err
+}
+
+// MaxExpressionLength is the longest ScheduleExpression the API accepts.
+const MaxExpressionLength = 256
+
+// expressionRune reports whether r is in the API's ScheduleExpression
+// pattern [0-9A-Za-z\(\)#\?\*\-\/, ]. Tabs and other blanks are not.
+func expressionRune(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("()#?*-/, ", r)
 }
 
 func exprErr(format string, args ...any) *Error {

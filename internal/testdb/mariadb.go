@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -52,12 +53,19 @@ func StartMariaDBDirWith(dir string, o Options) (*Server, error) {
 		_ = s.Close()
 		return nil, fmt.Errorf("testdb: mariadb: %w", err)
 	}
-	data := filepath.Join(dir, "data")
-	args := []string{"--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}
-	if isRoot() {
-		args = append(args, "--user=root")
+	template, err := templateDir("mariadb", []string{install, server}, nil, func(data string) error {
+		args := []string{"--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve",
+			"--innodb-log-file-size=8M", "--innodb-buffer-pool-size=16M"}
+		if isRoot() {
+			args = append(args, "--user=root")
+		}
+		return runLogged(nil, install, args...)
+	})
+	if err != nil {
+		return fail(err)
 	}
-	if err := runLogged(nil, install, args...); err != nil {
+	data := filepath.Join(dir, "data")
+	if err := copyTree(template, data); err != nil {
 		return fail(err)
 	}
 	socket := filepath.Join(dir, "mysqld.sock")
@@ -113,7 +121,7 @@ func StartMariaDBDirWith(dir string, o Options) (*Server, error) {
 	return s, nil
 }
 
-func isRoot() bool { return syscallGeteuid() == 0 }
+func isRoot() bool { return os.Geteuid() == 0 }
 
 func socketDB(socket string) (*sql.DB, error) {
 	c := mysql.NewConfig()

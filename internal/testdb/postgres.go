@@ -16,12 +16,12 @@ const pgAdminUser = "rotator_admin"
 
 // StartPostgresDir starts a PostgreSQL server whose data, socket and log
 // live in dir ("" means a new directory under the system temp dir). The
-// caller must Close it. When this process is root, the server runs as the
-// "postgres" (or "nobody") account. Errors wrap ErrNotInstalled when
-// initdb or postgres cannot be found.
+// caller must Close it. Errors wrap ErrNotInstalled when initdb or
+// postgres cannot be found.
 //
-// When this process is root, dir's parents must be traversable by that
-// account (the system temp dir always is).
+// When this process is root, the server runs as the "postgres" (or
+// "nobody") account, and dir's parents must be traversable by it (the
+// system temp dir always is).
 func StartPostgresDir(dir string) (*Server, error) { return StartPostgresDirWith(dir, Options{}) }
 
 // StartPostgresDirWith is StartPostgresDir with options.
@@ -39,6 +39,17 @@ func StartPostgresDirWith(dir string, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// TCP logins need a password, so the tests can prove an old password
+	// stops working; the unix socket (in a 0700 directory) trusts, so each
+	// server gets its own fresh admin password after start.
+	template, err := templateDir("postgres", []string{initdb, postgres}, as, func(data string) error {
+		return runLogged(as, initdb, "-D", data, "-U", pgAdminUser,
+			"--auth-host=scram-sha-256", "--auth-local=trust",
+			"-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions", "--wal-segsize=1")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("testdb: postgres: initdb: %w", err)
+	}
 	dir, err = makeDir(dir, "rotator-pg-", as)
 	if err != nil {
 		return nil, fmt.Errorf("testdb: %w", err)
@@ -53,23 +64,10 @@ func StartPostgresDirWith(dir string, o Options) (*Server, error) {
 		_ = s.Close()
 		return nil, fmt.Errorf("testdb: postgres: %w", err)
 	}
-	pwfile := filepath.Join(dir, "pwfile")
-	if err := os.WriteFile(pwfile, []byte(s.AdminPassword+"\n"), 0o600); err != nil {
-		return fail(err)
-	}
-	if as != nil {
-		if err := os.Chown(pwfile, as.uid, as.gid); err != nil {
-			return fail(err)
-		}
-	}
 	data := filepath.Join(dir, "data")
-	// Password authentication everywhere: the tests prove that an old
-	// password stops working, which "trust" would hide.
-	if err := runLogged(as, initdb, "-D", data, "-U", pgAdminUser, "--pwfile="+pwfile,
-		"--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"); err != nil {
+	if err := copyTree(template, data); err != nil {
 		return fail(err)
 	}
-	_ = os.Remove(pwfile)
 	var extra []string
 	if o.TLS {
 		cert, key, pemBytes, err := writeSelfSigned(dir, as)
@@ -77,15 +75,16 @@ func StartPostgresDirWith(dir string, o Options) (*Server, error) {
 			return fail(err)
 		}
 		s.TLS, s.CertPEM = true, pemBytes
-		// Encrypted TCP logins only; the unix socket stays open.
-		hba := "local all all scram-sha-256\n" +
+		// Encrypted TCP logins only.
+		hba := "local all all trust\n" +
 			"hostssl all all 127.0.0.1/32 scram-sha-256\n" +
 			"hostnossl all all 127.0.0.1/32 reject\n"
-		if err := os.WriteFile(filepath.Join(data, "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		hbaPath := filepath.Join(data, "pg_hba.conf")
+		if err := os.WriteFile(hbaPath, []byte(hba), 0o600); err != nil {
 			return fail(err)
 		}
 		if as != nil {
-			if err := os.Chown(filepath.Join(data, "pg_hba.conf"), as.uid, as.gid); err != nil {
+			if err := os.Chown(hbaPath, as.uid, as.gid); err != nil {
 				return fail(err)
 			}
 		}
@@ -97,16 +96,17 @@ func StartPostgresDirWith(dir string, o Options) (*Server, error) {
 		if s.Port, err = freePort(); err != nil {
 			return fail(err)
 		}
-		err = s.launch(as, s.pgReady, postgres, append([]string{"-D", data,
+		args := append([]string{"-D", data,
 			"-p", strconv.Itoa(s.Port),
 			"-c", "listen_addresses=127.0.0.1",
 			"-c", "unix_socket_directories=" + dir,
 			"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 			"-c", "shared_buffers=16MB", "-c", "max_connections=100",
 			"-c", "password_encryption=scram-sha-256",
-		}, extra...)...)
+		}, extra...)
+		err = s.launch(as, s.pgSocketReady, postgres, args...)
 		if err == nil {
-			return s, nil
+			break
 		}
 		if i+1 >= attempts || !portInUse(s) {
 			return fail(err)
@@ -117,14 +117,57 @@ func StartPostgresDirWith(dir string, o Options) (*Server, error) {
 		}
 		s.cmd = nil
 	}
+	if err := s.pgSetAdminPassword(); err != nil {
+		return fail(err)
+	}
+	return s, nil
 }
 
-func (s *Server) pgReady(ctx context.Context) error {
-	conn, err := pgx.Connect(ctx, s.AdminDSN(""))
+// pgSocketConfig connects as the admin through the unix socket.
+func (s *Server) pgSocketConfig() (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig("dbname=postgres sslmode=disable")
+	if err != nil {
+		return nil, err
+	}
+	cfg.Host, cfg.Port, cfg.User, cfg.Password = s.SocketDir, uint16(s.Port), pgAdminUser, ""
+	return cfg, nil
+}
+
+func (s *Server) pgSocketReady(ctx context.Context) error {
+	cfg, err := s.pgSocketConfig()
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	return conn.Close(ctx)
+}
+
+// pgSetAdminPassword gives the admin this server's password, then checks
+// the admin logs in over TCP with it.
+func (s *Server) pgSetAdminPassword() error {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	cfg, err := s.pgSocketConfig()
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	// The password is hex, so it needs no escaping.
+	if _, err := conn.Exec(ctx, "ALTER ROLE "+pgAdminUser+" PASSWORD '"+s.AdminPassword+"'"); err != nil {
+		return fmt.Errorf("setting the admin password: %w", err)
+	}
+	tcp, err := pgx.Connect(ctx, s.AdminDSN(""))
+	if err != nil {
+		return fmt.Errorf("admin login over TCP: %w", err)
+	}
+	return tcp.Close(ctx)
 }
 
 func mustJSON(v any) string {

@@ -33,6 +33,7 @@ type event struct {
 	Mode    string  `json:"mode"`
 	Seconds float64 `json:"seconds"`
 	Message string  `json:"message"`
+	MB      int     `json:"mb"`
 }
 
 func handle(ctx context.Context, ev event) (any, error) {
@@ -132,6 +133,14 @@ func probe(_ context.Context, ev event) (any, error) {
 	case "fail":
 		fmt.Println("failing on purpose")
 		return nil, errors.New(ev.Message)
+	case "alloc":
+		// Touch mb MiB of memory and hold it briefly.
+		buf := make([]byte, ev.MB<<20)
+		for i := 0; i < len(buf); i += 4096 {
+			buf[i] = 1
+		}
+		time.Sleep(500 * time.Millisecond)
+		return map[string]int{"allocated": len(buf) >> 20}, nil
 	case "exit":
 		fmt.Println("exiting on purpose")
 		os.Exit(3)

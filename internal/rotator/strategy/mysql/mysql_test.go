@@ -248,14 +248,14 @@ func TestSetFailures(t *testing.T) {
 	other := newFixture(t, uniq("other_"), "other-password")
 	secrets := []string{"the-real-password", "wrong-current", "wrong-previous", "pending-password", "other-password", f.srv.AdminPassword}
 	for _, tc := range []struct {
-		name  string
-		strat strategy.Strategy
-		step  strategy.Step
-		want  string
+		name string
+		rot  strategy.Strategy
+		step strategy.Step
+		want string
 	}{
 		{
-			name:  "nothing logs in",
-			strat: SingleUser(),
+			name: "nothing logs in",
+			rot:  SingleUser(),
 			step: strategy.Step{
 				Current:  f.secret(f.user, "wrong-current", false),
 				Previous: f.secret(f.user, "wrong-previous", false),
@@ -264,8 +264,8 @@ func TestSetFailures(t *testing.T) {
 			want: "none of AWSPENDING, AWSCURRENT and AWSPREVIOUS logs in",
 		},
 		{
-			name:  "pending names another user",
-			strat: SingleUser(),
+			name: "pending names another user",
+			rot:  SingleUser(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: f.secret(other.user, "pending-password", false),
@@ -273,8 +273,8 @@ func TestSetFailures(t *testing.T) {
 			want: "is not the user this strategy rotates to",
 		},
 		{
-			name:  "pending names another database",
-			strat: SingleUser(),
+			name: "pending names another database",
+			rot:  SingleUser(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: other.secret(f.user, "pending-password", false),
@@ -282,8 +282,8 @@ func TestSetFailures(t *testing.T) {
 			want: "differ from AWSCURRENT's",
 		},
 		{
-			name:  "alternating pending is not the clone",
-			strat: AlternatingUsers(),
+			name: "alternating pending is not the clone",
+			rot:  AlternatingUsers(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(other.user, "pending-password", true),
@@ -292,8 +292,8 @@ func TestSetFailures(t *testing.T) {
 			want: "is not the user this strategy rotates to",
 		},
 		{
-			name:  "master secret for another host",
-			strat: AlternatingUsers(),
+			name: "master secret for another host",
+			rot:  AlternatingUsers(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(f.user+"_clone", "pending-password", true),
@@ -304,8 +304,8 @@ func TestSetFailures(t *testing.T) {
 			want: "differ from AWSCURRENT's",
 		},
 		{
-			name:  "current user missing",
-			strat: AlternatingUsers(),
+			name: "current user missing",
+			rot:  AlternatingUsers(),
 			step: strategy.Step{
 				Current: f.secret("ghost", "the-real-password", true),
 				Pending: f.secret("ghost_clone", "pending-password", true),
@@ -316,7 +316,7 @@ func TestSetFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := tc.strat.Set(context.Background(), tc.step)
+			err := tc.rot.Set(context.Background(), tc.step)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
 			}
@@ -359,10 +359,10 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			user := tc.user + uniq("_")
 			f := newFixture(t, user, tc.password)
 			calls := 0
-			strat := AlternatingUsers()
+			rot := AlternatingUsers()
 			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
 
-			first := rotate(t, strat, step, tc.next)
+			first := rotate(t, rot, step, tc.next)
 			clone := user + "_clone"
 			if got := username(t, first.Pending); got != clone {
 				t.Fatalf("first flip pending username = %q, want %q", got, clone)
@@ -374,7 +374,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			f.checkGrants(t, "original", f.mustLogin(t, "original user until the next flip", user, tc.password))
 
 			third := tc.next + "-3"
-			second := rotate(t, strat, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
+			second := rotate(t, rot, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
 			if got := username(t, second.Pending); got != user {
 				t.Fatalf("second flip pending username = %q, want %q", got, user)
 			}
@@ -383,7 +383,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			f.mustLogin(t, "clone until the next flip", clone, tc.next)
 
 			fourth := tc.next + "-4"
-			rotate(t, strat, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
+			rotate(t, rot, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
 			f.checkGrants(t, "clone after third flip", f.mustLogin(t, "clone with new password", clone, fourth))
 			f.mustNotLogin(t, "clone's old password", clone, tc.next)
 			f.mustLogin(t, "original until the next flip", user, third)
@@ -436,21 +436,21 @@ func TestNewPending(t *testing.T) {
 		return m
 	}
 	for _, tc := range []struct {
-		name  string
-		strat strategy.Strategy
-		cur   string
-		want  map[string]any
-		err   string
+		name string
+		rot  strategy.Strategy
+		cur  string
+		want map[string]any
+		err  string
 	}{
-		{name: "single user keeps everything but the password", strat: SingleUser(), cur: current, want: with("app")},
-		{name: "alternating swaps to the clone", strat: AlternatingUsers(), cur: current, want: with("app_clone")},
-		{name: "alternating swaps back", strat: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1), want: with("app")},
-		{name: "alternating needs masterarn", strat: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
-		{name: "wrong engine", strat: SingleUser(), cur: `{"engine":"postgres","host":"h","username":"u","password":"old"}`, err: `"engine"`},
+		{name: "single user keeps everything but the password", rot: SingleUser(), cur: current, want: with("app")},
+		{name: "alternating swaps to the clone", rot: AlternatingUsers(), cur: current, want: with("app_clone")},
+		{name: "alternating swaps back", rot: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1), want: with("app")},
+		{name: "alternating needs masterarn", rot: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
+		{name: "wrong engine", rot: SingleUser(), cur: `{"engine":"postgres","host":"h","username":"u","password":"old"}`, err: `"engine"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := tc.strat.NewPending(context.Background(), tc.cur, "new")
+			got, err := tc.rot.NewPending(context.Background(), tc.cur, "new")
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error = %v, want one containing %q", err, tc.err)

@@ -168,18 +168,33 @@ func setAlternating(ctx context.Context, s strategy.Step, st strategy.DBStep) er
 		return nil
 	}
 	// A new user is created as a member of the current user, inheriting
-	// every privilege the current user has now or gets later (the way AWS's
-	// multi-user template does it). Create and grant commit together, so a
-	// retry never finds a clone without its privileges.
+	// every privilege the current user has now or gets later, the way AWS's
+	// multi-user template does it. Copying each privilege instead would miss
+	// future grants, default privileges and ownership. Role attributes are
+	// not inherited, so the ones a CREATEROLE master may set are copied.
+	// Create and grant commit together: a retry never finds a clone
+	// without its privileges.
+	var createDB, createRole bool
+	var connLimit int
+	if err := conn.QueryRow(ctx, "SELECT rolcreatedb, rolcreaterole, rolconnlimit FROM pg_catalog.pg_roles WHERE rolname = $1",
+		cur.Username).Scan(&createDB, &createRole, &connLimit); err != nil {
+		return redacted(secrets, "reading AWSCURRENT's role (does the user exist?)", err)
+	}
+	create := "CREATE ROLE " + pgx.Identifier{pend.Username}.Sanitize() + " WITH LOGIN INHERIT CONNECTION LIMIT " + strconv.Itoa(connLimit)
+	if createDB {
+		create += " CREATEDB"
+	}
+	if createRole {
+		create += " CREATEROLE"
+	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		pendIdent := pgx.Identifier{pend.Username}.Sanitize()
-		if _, err := tx.Exec(ctx, "CREATE ROLE "+pendIdent+" WITH LOGIN INHERIT"); err != nil {
+		if _, err := tx.Exec(ctx, create); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, setPW); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "GRANT "+pgx.Identifier{cur.Username}.Sanitize()+" TO "+pendIdent)
+		_, err := tx.Exec(ctx, "GRANT "+pgx.Identifier{cur.Username}.Sanitize()+" TO "+pgx.Identifier{pend.Username}.Sanitize())
 		return err
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -241,7 +242,7 @@ func TestSingleUserFallsBackToPrevious(t *testing.T) {
 		Current:  f.secret(f.user, "never-applied-current", false),
 		Previous: f.secret(f.user, "works-previous", false),
 	}
-	step = rotate(t, SingleUser(), step, "new-after-fallback")
+	rotate(t, SingleUser(), step, "new-after-fallback")
 	f.mustLogin(t, "new credential", f.user, "new-after-fallback")
 	f.mustNotLogin(t, "previous credential", f.user, "works-previous")
 }
@@ -252,14 +253,14 @@ func TestSetFailures(t *testing.T) {
 	other := newFixture(t, uniq("other_"), "other-password")
 	secrets := []string{"the-real-password", "wrong-current", "wrong-previous", "pending-password", "other-password", f.srv.AdminPassword}
 	for _, tc := range []struct {
-		name  string
-		strat strategy.Strategy
-		step  strategy.Step
-		want  string
+		name string
+		rot  strategy.Strategy
+		step strategy.Step
+		want string
 	}{
 		{
-			name:  "nothing logs in",
-			strat: SingleUser(),
+			name: "nothing logs in",
+			rot:  SingleUser(),
 			step: strategy.Step{
 				Current:  f.secret(f.user, "wrong-current", false),
 				Previous: f.secret(f.user, "wrong-previous", false),
@@ -268,8 +269,8 @@ func TestSetFailures(t *testing.T) {
 			want: "none of AWSPENDING, AWSCURRENT and AWSPREVIOUS logs in",
 		},
 		{
-			name:  "pending names another user",
-			strat: SingleUser(),
+			name: "pending names another user",
+			rot:  SingleUser(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: f.secret(other.user, "pending-password", false),
@@ -277,8 +278,8 @@ func TestSetFailures(t *testing.T) {
 			want: "is not the user this strategy rotates to",
 		},
 		{
-			name:  "pending names another database",
-			strat: SingleUser(),
+			name: "pending names another database",
+			rot:  SingleUser(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: other.secret(f.user, "pending-password", false),
@@ -286,8 +287,8 @@ func TestSetFailures(t *testing.T) {
 			want: "differ from AWSCURRENT's",
 		},
 		{
-			name:  "alternating pending is not the clone",
-			strat: AlternatingUsers(),
+			name: "alternating pending is not the clone",
+			rot:  AlternatingUsers(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(other.user, "pending-password", true),
@@ -296,8 +297,8 @@ func TestSetFailures(t *testing.T) {
 			want: "is not the user this strategy rotates to",
 		},
 		{
-			name:  "master secret for another host",
-			strat: AlternatingUsers(),
+			name: "master secret for another host",
+			rot:  AlternatingUsers(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(f.user+"_clone", "pending-password", true),
@@ -308,8 +309,8 @@ func TestSetFailures(t *testing.T) {
 			want: "differ from AWSCURRENT's",
 		},
 		{
-			name:  "no masterarn",
-			strat: AlternatingUsers(),
+			name: "no masterarn",
+			rot:  AlternatingUsers(),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: f.secret(f.user+"_clone", "pending-password", false),
@@ -320,7 +321,7 @@ func TestSetFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := tc.strat.Set(context.Background(), tc.step)
+			err := tc.rot.Set(context.Background(), tc.step)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
 			}
@@ -364,11 +365,11 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			user := tc.user + uniq("_")
 			f := newFixture(t, user, tc.password)
 			calls := 0
-			strat := AlternatingUsers()
+			rot := AlternatingUsers()
 			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
 
 			// First flip: the clone is created with the current user's grants.
-			first := rotate(t, strat, step, tc.next)
+			first := rotate(t, rot, step, tc.next)
 			clone := user + "_clone"
 			if got := username(t, first.Pending); got != clone {
 				t.Fatalf("first flip pending username = %q, want %q", got, clone)
@@ -382,7 +383,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			// Second flip: back to the original user, whose password changes;
 			// the clone keeps working until the flip after.
 			third := tc.next + "-3"
-			second := rotate(t, strat, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
+			second := rotate(t, rot, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
 			if got := username(t, second.Pending); got != user {
 				t.Fatalf("second flip pending username = %q, want %q", got, user)
 			}
@@ -392,7 +393,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 
 			// Third flip: the clone exists, so only its password changes.
 			fourth := tc.next + "-4"
-			rotate(t, strat, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
+			rotate(t, rot, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
 			f.checkGrants(t, "clone after third flip", f.mustLogin(t, "clone with new password", clone, fourth))
 			f.mustNotLogin(t, "clone's old password", clone, tc.next)
 			f.mustLogin(t, "original until the next flip", user, third)
@@ -404,31 +405,31 @@ func TestNewPending(t *testing.T) {
 	t.Parallel()
 	current := `{"engine":"postgres","host":"db.internal","port":"5432","username":"app","password":"old","dbname":"appdb","masterarn":"arn:m","ssl":true,"extra":{"keep":[1,2]}}`
 	for _, tc := range []struct {
-		name  string
-		strat strategy.Strategy
-		cur   string
-		want  map[string]any
-		err   string
+		name string
+		rot  strategy.Strategy
+		cur  string
+		want map[string]any
+		err  string
 	}{
 		{
-			name: "single user keeps everything but the password", strat: SingleUser(), cur: current,
+			name: "single user keeps everything but the password", rot: SingleUser(), cur: current,
 			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
 		},
 		{
-			name: "alternating swaps to the clone", strat: AlternatingUsers(), cur: current,
+			name: "alternating swaps to the clone", rot: AlternatingUsers(), cur: current,
 			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app_clone", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
 		},
 		{
-			name: "alternating swaps back", strat: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1),
+			name: "alternating swaps back", rot: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1),
 			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
 		},
-		{name: "alternating needs masterarn", strat: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
-		{name: "wrong engine", strat: SingleUser(), cur: `{"engine":"mysql","host":"h","username":"u","password":"old"}`, err: `"engine"`},
-		{name: "clone name too long", strat: AlternatingUsers(), cur: `{"host":"h","username":"` + strings.Repeat("u", 60) + `","password":"old","masterarn":"m"}`, err: "63-byte"},
+		{name: "alternating needs masterarn", rot: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
+		{name: "wrong engine", rot: SingleUser(), cur: `{"engine":"mysql","host":"h","username":"u","password":"old"}`, err: `"engine"`},
+		{name: "clone name too long", rot: AlternatingUsers(), cur: `{"host":"h","username":"` + strings.Repeat("u", 60) + `","password":"old","masterarn":"m"}`, err: "63-byte"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := tc.strat.NewPending(context.Background(), tc.cur, "new")
+			got, err := tc.rot.NewPending(context.Background(), tc.cur, "new")
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error = %v, want one containing %q", err, tc.err)
@@ -597,3 +598,36 @@ func TestPasswordNeverReachesServerLog(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestAlternatingCopiesRoleAttributes: attributes are not inherited through
+// membership, so the clone gets the original's CREATEDB and connection
+// limit, and no attribute the original lacks.
+func TestAlternatingCopiesRoleAttributes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		attrs string
+		want  string
+	}{
+		{"createdb and a connection limit", "CREATEDB CONNECTION LIMIT 7", "true false 7"},
+		{"no attributes", "", "false false -1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, uniq("attr_"), "pw-1")
+			if tc.attrs != "" {
+				f.srv.MustExec(t, "", "ALTER ROLE "+pgx.Identifier{f.user}.Sanitize()+" WITH "+tc.attrs)
+			}
+			rotate(t, AlternatingUsers(), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
+			conn := f.mustLogin(t, "clone", f.user+"_clone", "pw-2")
+			var createDB, createRole bool
+			var limit int
+			if err := conn.QueryRow(context.Background(), "SELECT rolcreatedb, rolcreaterole, rolconnlimit FROM pg_roles WHERE rolname = current_user").Scan(&createDB, &createRole, &limit); err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(createDB, createRole, limit); got != tc.want {
+				t.Errorf("clone attributes (createdb createrole connlimit) = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,164 @@
+// Package acctest holds the helpers of the provider's acceptance tests:
+// an AWS endpoint (the in-process emulator, or real AWS when
+// TF_ACC_AWS_REAL is set), SDK clients for checks, random names,
+// CheckDestroy built on the stack's finders, and the rotation function
+// bundle for checkouts built before `make bundle`.
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/provider"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
+)
+
+// Emulator account and region (awsemu's defaults).
+const (
+	Region    = "us-east-1"
+	AccountID = "123456789012"
+)
+
+// EnvRealAWS, when set, runs acceptance tests against real AWS with the
+// ambient credentials instead of the in-process emulator.
+const EnvRealAWS = "TF_ACC_AWS_REAL"
+
+// PreCheck fails fast when the environment cannot run acceptance tests.
+func PreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests run only with TF_ACC=1")
+	}
+	if os.Getenv(EnvRealAWS) != "" && os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
+		t.Fatal(EnvRealAWS + " is set: AWS_REGION must name the region to test in")
+	}
+}
+
+// Env is one AWS endpoint for a test.
+type Env struct {
+	// URL is the emulator's endpoint; "" for real AWS.
+	URL string
+	// Admin controls the emulator (clock, faults, call counts); nil for real AWS.
+	Admin   *awsemu.AdminClient
+	Server  *awsemu.Server
+	Region  string
+	Clients stack.Clients
+}
+
+// IsEmulator reports whether the test runs against the emulator.
+func (e *Env) IsEmulator() bool { return e.URL != "" }
+
+// NewEnv starts an in-process emulator for t (stopped at cleanup), or uses
+// real AWS when TF_ACC_AWS_REAL is set. It sets no environment variables,
+// so tests using it may run in parallel; use ProviderBlock in configs.
+func NewEnv(t *testing.T) *Env {
+	t.Helper()
+	if os.Getenv(EnvRealAWS) != "" {
+		cfg, err := awsconfig.LoadDefaultConfig(context.Background())
+		if err != nil {
+			t.Fatalf("loading AWS configuration: %v", err)
+		}
+		return &Env{Region: cfg.Region, Clients: clients(cfg, nil)}
+	}
+	srv, err := awsemu.Start(awsemu.Options{})
+	if err != nil {
+		t.Fatalf("starting the AWS emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg := aws.Config{
+		Region:      Region,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}
+	return &Env{
+		URL: srv.URL(), Admin: awsemu.NewAdminClient(srv.URL()), Server: srv, Region: Region,
+		Clients: clients(cfg, aws.String(srv.URL())),
+	}
+}
+
+// Emulator is NewEnv plus the standard AWS environment variables
+// (AWS_ENDPOINT_URL, test credentials, AWS_REGION) set with t.Setenv, for
+// configurations without a provider block (such as the examples). Tests
+// using it cannot call t.Parallel.
+func Emulator(t *testing.T) *Env {
+	t.Helper()
+	e := NewEnv(t)
+	if e.IsEmulator() {
+		t.Setenv("AWS_ENDPOINT_URL", e.URL)
+		t.Setenv("AWS_ACCESS_KEY_ID", "test")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+		t.Setenv("AWS_SESSION_TOKEN", "")
+		t.Setenv("AWS_REGION", Region)
+		t.Setenv("AWS_PROFILE", "")
+	}
+	return e
+}
+
+func clients(cfg aws.Config, endpoint *string) stack.Clients {
+	return stack.Clients{
+		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = endpoint }),
+		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = endpoint }),
+		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint }),
+		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint }),
+		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { o.BaseEndpoint = endpoint }),
+	}
+}
+
+// ProviderBlock is the provider configuration for e: the emulator's
+// endpoints and test credentials, or nothing for real AWS.
+func (e *Env) ProviderBlock() string {
+	if !e.IsEmulator() {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "provider \"rotator\" {\n  region     = %q\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {\n", e.Region)
+	for _, svc := range []string{"secretsmanager", "lambda", "iam", "sts", "logs", "kms"} {
+		fmt.Fprintf(&b, "    %-14s = %q\n", svc, e.URL)
+	}
+	b.WriteString("  }\n}\n")
+	return b.String()
+}
+
+// RandomName returns a unique secret name for a test.
+func RandomName() string {
+	return "tf-acc-" + acctest.RandStringFromCharSet(10, acctest.CharSetAlphaNum)
+}
+
+// ProtoV6ProviderFactories serves the provider in-process, with the
+// function code from Bundle.
+func ProtoV6ProviderFactories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, error) {
+	t.Helper()
+	code, err := Bundle()
+	if err != nil {
+		t.Fatalf("rotation function bundle: %v", err)
+	}
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"rotator": providerserver.NewProtocol6WithError(provider.NewWithCodeSource("test", code)()),
+	}
+}
+
+// FixCLIConfig drops a TF_CLI_CONFIG_FILE that names a missing file:
+// OpenTofu then prints a warning before its version, and
+// terraform-plugin-testing cannot parse `tofu version`. Call it from TestMain.
+func FixCLIConfig() {
+	if p := os.Getenv("TF_CLI_CONFIG_FILE"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			_ = os.Unsetenv("TF_CLI_CONFIG_FILE")
+		}
+	}
+}

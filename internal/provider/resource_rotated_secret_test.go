@@ -1,0 +1,128 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
+)
+
+const res = "rotator_rotated_secret.test"
+
+// basicConfig is a generic rotated secret on x86_64 (native in the emulator).
+func basicConfig(env *acctest.Env, name, body string) string {
+	return env.ProviderBlock() + fmt.Sprintf(`
+resource "rotator_rotated_secret" "test" {
+  name                    = %q
+  recovery_window_in_days = 0
+%s
+}
+`, name, body)
+}
+
+const (
+	rotation30d = `
+  rotation {
+    automatically_after_days = 30
+  }
+  function {
+    architecture = "x86_64"
+  }`
+)
+
+func TestAccRotatedSecret_lifecycle(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	name := acctest.RandomName()
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: basicConfig(env, name, `
+  description = "payments API key"
+  tags = { team = "payments" }
+  secret_template = jsonencode({ username = "app", host = "db.internal" })`+rotation30d),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(res, tfjsonpath.New("rotates_on_apply"), knownvalue.Bool(false)),
+						plancheck.ExpectKnownValue(res, tfjsonpath.New("function_name"), knownvalue.StringRegexp(regexp.MustCompile(`^rotator-`+name+`-[0-9a-f]{8}$`))),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("rotation_enabled"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("tags_all"), knownvalue.MapExact(map[string]knownvalue.Check{"team": knownvalue.StringExact("payments")})),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("role_arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:iam::\d{12}:role/rotator-`))),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("code_sha256"), knownvalue.NotNull()),
+				},
+				Check: checkChildren(env, name, false),
+			},
+			{
+				ResourceName:      res,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{
+					"recovery_window_in_days", // not readable from AWS
+					"current_version_id", "last_rotated_date", "next_rotation_date",
+				},
+			},
+			{
+				Config: basicConfig(env, name, `
+  description = "payments API key"
+  tags = { team = "payments", env = "prod" }
+  secret_template = jsonencode({ username = "app", host = "db.internal" })
+  rotation {
+    strategy            = "generic"
+    schedule_expression = "rate(10 days)"
+  }
+  function {
+    architecture = "x86_64"
+    memory_size  = 256
+  }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("function").AtMapKey("memory_size"), knownvalue.Int64Exact(256)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("tags_all").AtMapKey("env"), knownvalue.StringExact("prod")),
+				},
+				Check: checkFunction(env, name, func(f stack.Facts, memory int32) error {
+					if memory != 256 {
+						return fmt.Errorf("memory = %d, want 256", memory)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
+
+// checkChildren checks every child exists in AWS.
+func checkChildren(env *acctest.Env, name string, byoRole bool) resource.TestCheckFunc {
+	return func(*terraform.State) error { return env.CheckExists(context.Background(), name, byoRole) }
+}
+
+func checkFunction(env *acctest.Env, name string, check func(stack.Facts, int32) error) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		fn, err := stack.FindFunction(context.Background(), env.Clients.Lambda, stack.NamesFor(env.Region, name).Function)
+		if err != nil {
+			return err
+		}
+		return check(stack.Facts{}, *fn.Configuration.MemorySize)
+	}
+}

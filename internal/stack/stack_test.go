@@ -1,0 +1,88 @@
+package stack_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
+)
+
+func newStack(t *testing.T) (*stack.Stack, *acctest.Env) {
+	t.Helper()
+	if os.Getenv(acctest.EnvRealAWS) != "" {
+		t.Skip("stack tests run against the emulator only")
+	}
+	code, err := acctest.Bundle()
+	if err != nil {
+		t.Fatalf("rotation function bundle: %v", err)
+	}
+	env := acctest.NewEnv(t)
+	return stack.New(env.Clients, code), env
+}
+
+func testSpec(name string) stack.Spec {
+	return stack.Spec{
+		Region: acctest.Region, Account: acctest.AccountID, Partition: "aws",
+		Name:         name,
+		Tags:         map[string]string{"team": "payments"},
+		Strategy:     config.StrategyGeneric,
+		RotatedField: config.DefaultRotatedField,
+		Password:     config.DefaultPasswordPolicy(),
+		Function:     stack.FunctionSpec{Architecture: "x86_64", MemorySize: 128, Timeout: 30, LogRetentionDays: 30},
+		Rotation:     stack.RotationSpec{Enabled: true, AutomaticallyAfterDays: 30},
+	}
+}
+
+// TestCreateReadDelete creates every child, sees no drift, deletes
+// everything and proves nothing is left.
+func TestCreateReadDelete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, env := newStack(t)
+	spec := testSpec("app/db-" + strings.ToLower(acctest.RandomName()))
+
+	var saves []stack.State
+	st, err := s.Create(ctx, spec, "first-value", func(st stack.State) { saves = append(saves, st) })
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if len(saves) < 5 || saves[0].SecretARN == "" || saves[0].FunctionARN != "" {
+		t.Errorf("saves = %+v; want the secret saved first, then each child", saves)
+	}
+	if err := env.CheckExists(ctx, spec.Name, false); err != nil {
+		t.Fatalf("children missing after Create: %v", err)
+	}
+	o, err := s.Read(ctx, spec, st.SecretARN)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	drift, err := s.Drift(ctx, spec, o)
+	if err != nil {
+		t.Fatalf("Drift: %v", err)
+	}
+	if diff := cmp.Diff([]string(nil), drift); diff != "" {
+		t.Errorf("drift after Create (-want +got):\n%s", diff)
+	}
+	f := o.Facts()
+	if !f.RotationEnabled || f.FunctionARN != st.FunctionARN || f.Tags["team"] != "payments" {
+		t.Errorf("facts = %+v", f)
+	}
+	if err := o.Managed(spec.Names()); err != nil {
+		t.Errorf("Managed: %v", err)
+	}
+	if err := s.Delete(ctx, spec, st.SecretARN); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if err := env.CheckGone(ctx, spec.Name, false); err != nil {
+		t.Errorf("left after Delete: %v", err)
+	}
+	if _, err := s.Read(ctx, spec, st.SecretARN); !stack.IsNotFound(err) {
+		t.Errorf("Read after Delete = %v; want NotFound", err)
+	}
+}
