@@ -62,6 +62,13 @@ type sessionTokenChecker interface {
 	CheckSessionToken(akid, token string) bool
 }
 
+// accessKeyExpiry is optionally implemented by the access-key store: when
+// the emulator clock is past the returned time, requests signed with akid
+// fail with ExpiredTokenException (ExpiredToken for the query protocol).
+type accessKeyExpiry interface {
+	AccessKeyExpiration(akid string) (time.Time, bool)
+}
+
 // accessKeyStore resolves emulator-issued access keys.
 type accessKeyStore interface {
 	LookupAccessKey(akid string) (p *Principal, secretKey string, ok bool)

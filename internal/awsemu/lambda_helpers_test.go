@@ -8,6 +8,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,35 +54,48 @@ func lambdaBackendOf(t *testing.T, srv *Server) *lambdaBackend {
 
 var lamTestFnZips struct {
 	mu   sync.Mutex
-	zips map[string][]byte
+	zips map[string][]byte // key: package + " " + GOARCH
 }
 
-// lamTestFunctionZip builds testdata/testfn for GOARCH arch ("amd64" or
+// lamTestFunctionZip builds testdata/testfn for GOARCH goarch ("amd64" or
 // "arm64") once per test binary and returns a Lambda zip holding bootstrap.
 func lamTestFunctionZip(t testing.TB, goarch string) []byte {
 	t.Helper()
-	lamTestFnZips.mu.Lock()
-	defer lamTestFnZips.mu.Unlock()
-	if z, ok := lamTestFnZips.zips[goarch]; ok {
-		return z
-	}
-	dir, err := os.MkdirTemp("", "awsemu-testfn-")
+	z, err := lamBuildZip(t, "./testdata/testfn", goarch)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return z
+}
+
+// lamBuildZip builds the main package pkg (a path relative to this
+// package) as bootstrap for linux/goarch, once per test binary, and
+// returns a Lambda zip of it.
+func lamBuildZip(t testing.TB, pkg, goarch string) ([]byte, error) {
+	t.Helper()
+	lamTestFnZips.mu.Lock()
+	defer lamTestFnZips.mu.Unlock()
+	key := pkg + " " + goarch
+	if z, ok := lamTestFnZips.zips[key]; ok {
+		return z, nil
+	}
+	dir, err := os.MkdirTemp("", "awsemu-testfn-")
+	if err != nil {
+		return nil, err
+	}
 	defer func() { _ = os.RemoveAll(dir) }()
 	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-o", bin, "./testdata/testfn")
+	cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-o", bin, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the test function for %s: %v\n%s", goarch, err, out)
+		return nil, fmt.Errorf("building %s for %s: %v\n%s", pkg, goarch, err, out)
 	}
 	z := lamZipFiles(t, map[string]lamFileInZip{"bootstrap": {data: lamMustRead(t, bin), mode: 0o755}})
 	if lamTestFnZips.zips == nil {
 		lamTestFnZips.zips = map[string][]byte{}
 	}
-	lamTestFnZips.zips[goarch] = z
-	return z
+	lamTestFnZips.zips[key] = z
+	return z, nil
 }
 
 type lamFileInZip struct {

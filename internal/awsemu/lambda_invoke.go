@@ -41,6 +41,8 @@ const (
 	// lambdaOutputDrain bounds the wait for the output pipe to close after
 	// the process exits (a stray grandchild may hold it open).
 	lambdaOutputDrain = 2 * time.Second
+	// lambdaInitTimeout is Lambda's limit on the init phase.
+	lambdaInitTimeout = 10 * time.Second
 	// lambdaMaxLogLine is the longest log event; longer lines are split.
 	lambdaMaxLogLine = 256 * 1024
 	// qemuAarch64 is the Debian qemu-user-static binary for arm64 code.
@@ -272,8 +274,7 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 			fail("Runtime.Unknown", "RequestId: "+reqID+" Error: Lambda could not assume the function's role: "+err.Error())
 			return
 		}
-		deadline := start.Add(time.Duration(fn.timeout) * time.Second)
-		inv := newRuntimeInvocation(reqID, fnARN, payload, deadline)
+		inv := newRuntimeInvocation(reqID, fnARN, payload, time.Duration(fn.timeout)*time.Second)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			fail("Runtime.Unknown", "RequestId: "+reqID+" Error: runtime API listener: "+err.Error())
@@ -318,25 +319,36 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 		oom, stopWatch := make(chan struct{}), make(chan struct{})
 		go mem.watch(stopWatch, oom)
 
-		timer := time.NewTimer(time.Until(deadline))
+		// As on Lambda, init (until the runtime asks for the event) has
+		// its own limit; the function's timeout counts from the event.
+		timer := time.NewTimer(lambdaInitTimeout)
 		defer timer.Stop()
 		var exitErr error
 		processGone := false
-		select {
-		case <-inv.done:
+		started := inv.started
+	wait:
+		for {
 			select {
-			case <-inv.idle:
+			case <-started:
+				started = nil
+				timer.Reset(time.Until(inv.invokeDeadline()))
+				continue wait
+			case <-inv.done:
+				select {
+				case <-inv.idle:
+				case exitErr = <-exited:
+					processGone = true
+				case <-time.After(lambdaIdleGrace):
+				}
 			case exitErr = <-exited:
 				processGone = true
-			case <-time.After(lambdaIdleGrace):
+			case <-timer.C:
+				timedOut = true
+			case <-oom:
+				outOfMemory = true
+			case <-ctx.Done():
 			}
-		case exitErr = <-exited:
-			processGone = true
-		case <-timer.C:
-			timedOut = true
-		case <-oom:
-			outOfMemory = true
-		case <-ctx.Done():
+			break
 		}
 		mem.sample()
 		close(stopWatch)
@@ -377,7 +389,8 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 	if runErr != nil {
 		return nil, &APIError{Code: "ServiceException", Message: "The invocation was cancelled: " + runErr.Error(), HTTPStatus: 500}
 	}
-	dur := time.Since(start)
+	invokeStart := start.Add(initDur)
+	dur := time.Since(invokeStart)
 	billed := int64(math.Ceil(float64(dur.Microseconds()) / 1000))
 	logs.addf("END RequestId: %s", reqID)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\tInit Duration: %.2f ms",

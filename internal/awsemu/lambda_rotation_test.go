@@ -7,6 +7,8 @@ package awsemu
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/google/go-cmp/cmp"
+
+	rotatorconfig "github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
 
 // lamRotationPolicy is the function role's least-privilege policy for one
@@ -181,5 +185,52 @@ func TestLambdaRotationLeastPrivilege(t *testing.T) {
 	labels := lamLabels(t, c, secretARN, map[string]string{v1: "v1", tok1: "tok1"})
 	if labels["AWSCURRENT"] != "v1" {
 		t.Errorf("labels = %v, want AWSCURRENT still on v1", labels)
+	}
+}
+
+// TestLambdaRotationRealRotator runs the provider's own rotation function
+// (internal/rotator/cmd/bootstrap) with the generic strategy.
+func TestLambdaRotationRealRotator(t *testing.T) {
+	t.Parallel()
+	goarch, arch := lamHostArch()
+	zipBytes, err := lamBuildZip(t, "../rotator/cmd/bootstrap", goarch)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skipf("the rotation function does not build yet: %v", err)
+	}
+	c := lamTestAdmin(t, Options{})
+	ctx := context.Background()
+	secretARN, v1 := emuCreateSecret(t, c.emuTestClients, "app/real", `{"username":"app","password":"initial-password"}`)
+	role := lamCreateRole(t, c, "real-role", lamRotationPolicy(secretARN, true))
+	env := rotatorconfig.Config{SecretARN: secretARN, Strategy: rotatorconfig.StrategyGeneric, RotatedField: rotatorconfig.DefaultRotatedField,
+		Password: rotatorconfig.DefaultPasswordPolicy()}.Env()
+	fnARN := lamCreateFunction(t, c, "real", role, zipBytes, arch, 30, env)
+	if _, err := c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("real"), StatementId: aws.String("secretsmanager"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("secretsmanager.amazonaws.com"), SourceAccount: aws.String(c.srv.AccountID())}); err != nil {
+		t.Fatalf("AddPermission: %v", err)
+	}
+	tok1, tok2 := emuToken("realone"), emuToken("realtwo")
+	for i, tok := range []string{tok1, tok2} {
+		in := &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN), ClientRequestToken: aws.String(tok)}
+		if i == 0 {
+			in.RotationLambdaARN, in.RotationRules = aws.String(fnARN), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}
+		}
+		if _, err := c.sm.RotateSecret(ctx, in); err != nil {
+			t.Fatalf("RotateSecret %d: %v", i+1, err)
+		}
+	}
+	labels := lamLabels(t, c, secretARN, map[string]string{v1: "v1", tok1: "tok1", tok2: "tok2"})
+	if labels["AWSCURRENT"] != "tok2" || labels["AWSPREVIOUS"] != "tok1" {
+		t.Errorf("labels after two rotations = %v; want AWSCURRENT on tok2, AWSPREVIOUS on tok1 (function log: %q)", labels, lamLogMessages(t, c, "real", ""))
+	}
+	var value map[string]string
+	if err := json.Unmarshal([]byte(lamCurrentValue(t, c, secretARN)), &value); err != nil {
+		t.Fatalf("the rotated value is not JSON: %v", err)
+	}
+	if value["username"] != "app" || value["password"] == "initial-password" || len(value["password"]) != rotatorconfig.DefaultPasswordLength {
+		t.Errorf("rotated value keeps username=%q, password changed=%v, length %d; want username app and a new %d-character password",
+			value["username"], value["password"] != "initial-password", len(value["password"]), rotatorconfig.DefaultPasswordLength)
 	}
 }

@@ -109,6 +109,12 @@ func TestLambdaFunctionLifecycle(t *testing.T) {
 		t.Errorf("UpdateFunctionConfiguration with a stale RevisionId: err = %v, want PreconditionFailedException", err)
 	}
 
+	// Changing the role checks it again.
+	_, err = c.lambda.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("rot"), Role: aws.String("arn:aws:iam::123456789012:role/ghost")})
+	if got, msg := emuErrCode(err), emuErrMessage(err); got != "InvalidParameterValueException" || msg != "The role defined for the function cannot be assumed by Lambda." {
+		t.Errorf("UpdateFunctionConfiguration with a missing role: %s %q, want InvalidParameterValueException about the role", got, msg)
+	}
+
 	// Tags.
 	arn := "arn:aws:lambda:us-east-1:123456789012:function:rot"
 	if _, err := c.lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: map[string]string{"env": "dev"}}); err != nil {

@@ -20,9 +20,11 @@ type runtimeInvocation struct {
 	requestID   string
 	functionARN string
 	payload     []byte
-	deadline    time.Time
+	timeout     time.Duration // the function's timeout, counted from event delivery
 
 	mu        sync.Mutex
+	deadline  time.Time     // set when the event is delivered
+	started   chan struct{} // closed when the event is delivered (init is over)
 	delivered bool
 	firstNext time.Time     // when the runtime first asked for an event (end of init)
 	finished  bool          // a response or error was posted
@@ -33,9 +35,23 @@ type runtimeInvocation struct {
 	idleOnce  sync.Once
 }
 
-func newRuntimeInvocation(requestID, functionARN string, payload []byte, deadline time.Time) *runtimeInvocation {
-	return &runtimeInvocation{requestID: requestID, functionARN: functionARN, payload: payload, deadline: deadline,
-		done: make(chan struct{}), idle: make(chan struct{})}
+func newRuntimeInvocation(requestID, functionARN string, payload []byte, timeout time.Duration) *runtimeInvocation {
+	return &runtimeInvocation{requestID: requestID, functionARN: functionARN, payload: payload, timeout: timeout,
+		started: make(chan struct{}), done: make(chan struct{}), idle: make(chan struct{})}
+}
+
+// invokeDeadline is when the invocation times out (valid once started is closed).
+func (inv *runtimeInvocation) invokeDeadline() time.Time {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	return inv.deadline
+}
+
+// invokeStart is when the event was delivered (zero if never).
+func (inv *runtimeInvocation) invokeStart() time.Time {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	return inv.firstNext
 }
 
 // finish records the outcome once; later posts are refused.
@@ -153,11 +169,14 @@ func (inv *runtimeInvocation) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 // and blocks until the process is stopped.
 func (inv *runtimeInvocation) next(w http.ResponseWriter, r *http.Request) {
 	inv.mu.Lock()
-	if inv.firstNext.IsZero() {
-		inv.firstNext = time.Now()
-	}
 	first := !inv.delivered
-	inv.delivered = true
+	if first {
+		inv.firstNext = time.Now()
+		inv.deadline = inv.firstNext.Add(inv.timeout)
+		inv.delivered = true
+		close(inv.started)
+	}
+	deadline := inv.deadline
 	inv.mu.Unlock()
 	if !first {
 		inv.idleOnce.Do(func() { close(inv.idle) })
@@ -167,7 +186,7 @@ func (inv *runtimeInvocation) next(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.requestID)
-	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(deadline.UnixMilli(), 10))
 	h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.functionARN)
 	h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-"+emuRandomHex(12)+";Sampled=0")
 	w.WriteHeader(http.StatusOK)

@@ -297,7 +297,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if herr != nil {
 		var ae *APIError
 		if !errors.As(herr, &ae) {
-			ae = &APIError{Code: internalErrorCode(proto), Message: herr.Error(), HTTPStatus: 500, Type: "Receiver"}
+			ae = &APIError{Code: "InternalFailure", Message: herr.Error(), HTTPStatus: 500, Type: "Receiver"}
 		}
 		writeError(w, proto, ns, reqID, ae)
 		return
@@ -314,13 +314,6 @@ func runHandler(h Handler, c *Call) (v any, err error) {
 		}
 	}()
 	return h(c)
-}
-
-func internalErrorCode(p Protocol) string {
-	if p == ProtocolQuery {
-		return "InternalFailure"
-	}
-	return "InternalFailure"
 }
 
 // inferService picks the service of an unsigned request so its rejection

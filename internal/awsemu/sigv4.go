@@ -29,7 +29,7 @@ type sigv4Auth struct {
 
 // authFailure is a rejected authentication, rendered per protocol.
 type authFailure struct {
-	kind    string // missing, incomplete, signature, token
+	kind    string // missing, incomplete, signature, token, expired
 	message string
 }
 
@@ -52,6 +52,11 @@ func (f *authFailure) forProtocol(p Protocol) *APIError {
 			return &APIError{Code: "SignatureDoesNotMatch", Message: msg, HTTPStatus: 403}
 		}
 		return &APIError{Code: "InvalidSignatureException", Message: msg, HTTPStatus: 403}
+	case "expired":
+		if p == ProtocolQuery {
+			return &APIError{Code: "ExpiredToken", Message: "The security token included in the request is expired", HTTPStatus: 400}
+		}
+		return &APIError{Code: "ExpiredTokenException", Message: "The security token included in the request is expired", HTTPStatus: 400}
 	default: // token
 		if p == ProtocolQuery {
 			return &APIError{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", HTTPStatus: 403}
@@ -115,6 +120,11 @@ func (s *Server) authenticate(r *http.Request, a *sigv4Auth, body []byte) (*Prin
 			}
 			if tc, ok := s.keys.(sessionTokenChecker); ok && !tc.CheckSessionToken(a.accessKeyID, r.Header.Get("X-Amz-Security-Token")) {
 				return nil, &authFailure{kind: "token"}
+			}
+			if ex, ok := s.keys.(accessKeyExpiry); ok {
+				if exp, ok := ex.AccessKeyExpiration(a.accessKeyID); ok && !s.now().Before(exp) {
+					return nil, &authFailure{kind: "expired"}
+				}
 			}
 			return p, nil
 		}

@@ -15,8 +15,9 @@ const (
 	stagePending  = "AWSPENDING"
 )
 
-// defaultMaxLogLines bounds the function log lines printed per secret.
-const defaultMaxLogLines = 40
+// defaultMaxLogLines bounds the function log lines printed per secret
+// (about four rotations' worth).
+const defaultMaxLogLines = 20
 
 // Version is one secret version and its staging labels.
 type Version struct {
@@ -200,7 +201,7 @@ func (r *Report) Lines() []string {
 				lines = lines[len(lines)-limit:]
 			}
 			for _, l := range lines {
-				add("    %s  %s", l.Time.UTC().Format("15:04:05"), strings.TrimRight(l.Message, "\r\n"))
+				add("    %s  %s", l.Time.UTC().Format("Jan 02 15:04:05"), strings.TrimRight(l.Message, "\r\n"))
 			}
 		}
 	}

@@ -46,8 +46,10 @@ func TestRedactor(t *testing.T) {
 			wantRedact: "rotated app: [redacted]",
 		},
 		{
-			name:       "other JSON fields stay visible",
-			add:        func(r *Redactor) { r.AddSecretString(`{"username":"application_user","password":"Zq9-very-long-pw"}`, "password") },
+			name: "other JSON fields stay visible",
+			add: func(r *Redactor) {
+				r.AddSecretString(`{"username":"application_user","password":"Zq9-very-long-pw"}`, "password")
+			},
 			text:       "user application_user logged in",
 			wantRedact: "user application_user logged in",
 		},
@@ -177,7 +179,7 @@ func TestReportLines(t *testing.T) {
 		"    v1  AWSPREVIOUS",
 		"  Function log /aws/lambda/rotator-app (2 lines)",
 		"    … 1 earlier lines not shown",
-		"    12:00:00  finishSecret: done",
+		"    Nov 25 12:00:00  finishSecret: done",
 		"",
 		"API calls",
 		"  tofu apply: 4",
@@ -217,5 +219,45 @@ func TestHumanDuration(t *testing.T) {
 		if got := humanDuration(in); got != want {
 			t.Errorf("humanDuration(%v) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCompactLogLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in     string
+		want   string
+		wantOK bool
+	}{
+		{"START RequestId: 7f0a Version: $LATEST", "", false},
+		{"END RequestId: 7f0a", "", false},
+		{"REPORT RequestId: 7f0a\tDuration: 71.19 ms", "", false},
+		{"   \n", "", false},
+		{`{"time":"t","level":"INFO","msg":"stored the new value as AWSPENDING","step":"createSecret","secret_arn":"arn:x","token":"556cca18-9780","version_id":"556cca18-9780"}`,
+			"[createSecret] stored the new value as AWSPENDING (version 556cca18…)", true},
+		{`{"level":"ERROR","msg":"step failed","step":"setSecret","error":"login refused"}`, "[setSecret] ERROR: step failed: login refused", true},
+		{`{"level":"INFO","msg":"cold start"}`, "cold start", true},
+		{`{"no":"msg"}`, `{"no":"msg"}`, true},
+		{"plain text from the function\n", "plain text from the function", true},
+	}
+	for _, tt := range tests {
+		got, ok := CompactLogLine(tt.in)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("CompactLogLine(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestCompactLogOrdersByTime(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	got := compactLog([]LogLine{
+		{Time: t0.Add(2 * time.Second), Message: "second"},
+		{Time: t0, Message: "START RequestId: x"},
+		{Time: t0.Add(time.Second), Message: "first"},
+	})
+	want := []LogLine{{Time: t0.Add(time.Second), Message: "first"}, {Time: t0.Add(2 * time.Second), Message: "second"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("compactLog (-want +got):\n%s", diff)
 	}
 }

@@ -64,7 +64,7 @@ variable "demo_pg_architecture" {
 }
 
 resource "rotator_rotated_secret" "demo_postgres" {
-  name_prefix             = "rotator-demo-postgres-"
+  name_prefix             = "demo-postgres-"
   description             = "make demo: PostgreSQL single-user rotation"
   recovery_window_in_days = 0
 
@@ -222,8 +222,13 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 	var extraEnv []string
+	// Variables the example may declare: the Lambda architecture (native
+	// here, so no qemu is needed) and the endpoint for an endpoints {} block.
 	if vars["architecture"] {
 		extraEnv = append(extraEnv, "TF_VAR_architecture="+hostArchitecture())
+	}
+	if vars["endpoint_url"] {
+		extraEnv = append(extraEnv, "TF_VAR_endpoint_url="+emu.URL)
 	}
 	pgNote, pgEnv := d.startPostgres(ctx, tfDir)
 	extraEnv = append(extraEnv, pgEnv...)
@@ -474,6 +479,7 @@ func (d *demo) functionLog(ctx context.Context, s *SecretReport) error {
 			s.LogLines = append(s.LogLines, LogLine{Time: time.UnixMilli(aws.ToInt64(e.Timestamp)), Message: msg})
 		}
 	}
+	s.LogLines = compactLog(s.LogLines)
 	return nil
 }
 

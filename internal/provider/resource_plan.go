@@ -81,12 +81,12 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 	} else {
 		var drift []string
 		resp.Diagnostics.Append(state.Drift.ElementsAs(ctx, &drift, false)...)
-		reconfigure := !state.RotationEnabled.ValueBool() || state.FunctionARN.ValueString() == "" ||
+		reconfigure := (enabled && !state.RotationEnabled.ValueBool()) || state.FunctionARN.ValueString() == "" ||
 			scheduleChanged(plan.Rotation, state.Rotation) || isRotationDrift(drift)
 		rotates = enabled && immediately && reconfigure
 		valueWrite := !plan.InitialValueWOVersion.Equal(state.InitialValueWOVersion) || !plan.SecretTemplate.Equal(state.SecretTemplate) ||
 			!plan.RotatedField.Equal(state.RotatedField)
-		if reconfigure || valueWrite || !enabled {
+		if reconfigure || valueWrite {
 			plan.CurrentVersionID = types.StringUnknown()
 			plan.LastRotatedDate = types.StringUnknown()
 			plan.NextRotationDate = types.StringUnknown()

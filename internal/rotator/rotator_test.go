@@ -76,11 +76,15 @@ func (s *syncBuffer) String() string {
 }
 
 func newHandler(f *fakeSM, logs *syncBuffer, opts ...rotator.Option) *rotator.Handler {
+	return newHandlerWith(f, logs, opts...)
+}
+
+func newHandlerWith(sm rotator.SecretsManager, logs *syncBuffer, opts ...rotator.Option) *rotator.Handler {
 	if logs == nil {
 		logs = &syncBuffer{}
 	}
 	opts = append([]rotator.Option{rotator.WithLogger(slog.New(slog.NewJSONHandler(logs, nil)))}, opts...)
-	return rotator.New(testConfig(), f, opts...)
+	return rotator.New(testConfig(), sm, opts...)
 }
 
 // event loads testdata/<name>.json.

@@ -19,12 +19,14 @@ const myAdminUser = "rotator_admin"
 // myTestDB is created at start-up and is the server's DefaultDB.
 const myTestDB = "rotator_test"
 
-// StartMariaDBDir starts a MariaDB server (or MySQL, whichever of mariadbd
-// and mysqld is installed) whose data, socket and log live in dir ("" means
-// a new directory under the system temp dir). The caller must Close it.
-// It listens on 127.0.0.1 only and has an admin user "rotator_admin"@"%"
-// with every privilege. Errors wrap ErrNotInstalled when the server or its
-// install program cannot be found.
+// StartMariaDBDir starts a MariaDB server (mariadbd, or Debian's mysqld
+// alias of it) whose data, socket and log live in dir ("" means a new
+// directory under /dev/shm or the system temp dir). The caller must Close
+// it, which also removes dir. It listens on 127.0.0.1 only, has a database
+// "rotator_test" (DefaultDB) and an admin user "rotator_admin"@"%" with
+// every privilege. Errors wrap ErrNotInstalled when the server or
+// mariadb-install-db cannot be found. Oracle MySQL's initialisation differs
+// and is not supported here; the strategies themselves support it.
 func StartMariaDBDir(dir string) (*Server, error) { return StartMariaDBDirWith(dir, Options{}) }
 
 // StartMariaDBDirWith is StartMariaDBDir with options.

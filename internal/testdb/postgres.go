@@ -15,13 +15,13 @@ import (
 const pgAdminUser = "rotator_admin"
 
 // StartPostgresDir starts a PostgreSQL server whose data, socket and log
-// live in dir ("" means a new directory under the system temp dir). The
-// caller must Close it. Errors wrap ErrNotInstalled when initdb or
-// postgres cannot be found.
+// live in dir ("" means a new directory under /dev/shm or the system temp
+// dir). The caller must Close it, which also removes dir. Errors wrap
+// ErrNotInstalled when initdb or postgres cannot be found.
 //
 // When this process is root, the server runs as the "postgres" (or
 // "nobody") account, and dir's parents must be traversable by it (the
-// system temp dir always is).
+// default directory always is).
 func StartPostgresDir(dir string) (*Server, error) { return StartPostgresDirWith(dir, Options{}) }
 
 // StartPostgresDirWith is StartPostgresDir with options.

@@ -14,7 +14,7 @@ var templateMu sync.Mutex
 
 // templateVersion changes when the way templates are built changes, so an
 // old cache entry is never used.
-const templateVersion = "2"
+const templateVersion = "3"
 
 // templateDir returns a pristine, never-started data directory made by
 // build, cached under the user's cache dir and keyed by the program that
@@ -55,7 +55,7 @@ func templateDir(kind string, programs []string, as *runAs, build func(data stri
 	if _, err := os.Stat(filepath.Join(final, "data")); err == nil {
 		return filepath.Join(final, "data"), nil
 	}
-	// The scratch dir is under the system temp dir, which an unprivileged
+	// The scratch dir is under scratchRoot, which an unprivileged
 	// server account can traverse (the user's cache dir may not be).
 	scratch, err := makeDir("", "rotator-template-", as)
 	if err != nil {

@@ -1,6 +1,7 @@
 // Package testdb starts throwaway PostgreSQL and MariaDB servers for tests
-// and demos: a fresh data directory under the system temp dir, loopback
-// only, a random admin password, settings tuned for speed, not durability.
+// and demos: a fresh data directory (under /dev/shm when roomy, else the
+// system temp dir) copied from a cached pristine template, loopback only,
+// a random admin password, settings tuned for speed, not durability.
 //
 // The servers come from the Debian packages "postgresql" and
 // "mariadb-server". When a binary is missing, the testing.TB helpers skip
@@ -335,15 +336,33 @@ func unprivileged(names ...string) (*runAs, error) {
 	return nil, fmt.Errorf("running as root and none of the users %v exists to run the server as", names)
 }
 
+// minShmFree is the free space /dev/shm must have for servers to live
+// there instead of the system temp dir.
+const minShmFree = 1 << 30
+
+// scratchRoot is where server directories go: /dev/shm when it is a roomy
+// tmpfs (no disk I/O; durability is off anyway), else the system temp dir.
+// Both are world-traversable.
+func scratchRoot() string {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs("/dev/shm", &st); err == nil && st.Bavail*uint64(st.Bsize) >= minShmFree {
+		if probe, err := os.MkdirTemp("/dev/shm", "rotator-probe-"); err == nil {
+			_ = os.Remove(probe)
+			return "/dev/shm"
+		}
+	}
+	return os.TempDir()
+}
+
 // makeDir creates the server's directory. With dir == "" it is a new
-// directory under the system temp dir; otherwise dir itself (created if
+// directory under scratchRoot; otherwise dir itself (created if
 // missing). The directory is 0700 and owned by the account the server runs
-// as. The system temp dir is world-traversable, unlike t.TempDir()'s
+// as. scratchRoot is world-traversable, unlike t.TempDir()'s
 // parents, so an unprivileged server can reach it.
 func makeDir(dir, prefix string, as *runAs) (string, error) {
 	var err error
 	if dir == "" {
-		dir, err = os.MkdirTemp("", prefix)
+		dir, err = os.MkdirTemp(scratchRoot(), prefix)
 	} else {
 		err = os.MkdirAll(dir, 0o700)
 	}

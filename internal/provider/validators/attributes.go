@@ -228,6 +228,12 @@ func NewAutomaticallyAfterDays() validator.Int64 {
 	return int64validator.Between(schedule.MinDays, schedule.MaxDays)
 }
 
+// NewPasswordLength returns the validator of `password.length`: 1 to 4096,
+// GetRandomPassword's bounds.
+func NewPasswordLength() validator.Int64 {
+	return int64validator.Between(config.MinPasswordLength, config.MaxPasswordLength)
+}
+
 // NewMemorySize returns the validator of `function.memory_size`: 128 to
 // 10240 MB.
 func NewMemorySize() validator.Int64 { return int64validator.Between(MinMemorySize, MaxMemorySize) }

@@ -40,7 +40,7 @@ func testSchema() schema.Schema {
 			},
 			"password": schema.SingleNestedBlock{
 				Attributes: map[string]schema.Attribute{
-					"length":                     schema.Int64Attribute{Optional: true},
+					"length":                     schema.Int64Attribute{Optional: true, Validators: []validator.Int64{NewPasswordLength()}},
 					"exclude_characters":         schema.StringAttribute{Optional: true},
 					"exclude_numbers":            schema.BoolAttribute{Optional: true},
 					"exclude_punctuation":        schema.BoolAttribute{Optional: true},

@@ -180,20 +180,21 @@ func (*rotationScheduleValidator) ValidateResource(ctx context.Context, req reso
 // passwordPolicyValidator checks the password block.
 type passwordPolicyValidator struct{}
 
-// NewPasswordPolicy checks the password block as GetRandomPassword would:
-// `password.length` from 1 to 4096, at least one character class left after
-// the exclude_* options and exclude_characters, and, with
-// require_each_included_type (default true), a length of at least the number
-// of included classes. Unset attributes take GetRandomPassword's defaults
-// (config.DefaultPasswordPolicy).
+// NewPasswordPolicy checks the password block as GetRandomPassword would: at
+// least one character class left after the exclude_* options and
+// exclude_characters, and, with require_each_included_type (default true), a
+// length of at least the number of included classes. Unset attributes take
+// GetRandomPassword's defaults (config.DefaultPasswordPolicy). The length
+// bounds (1 to 4096) are NewPasswordLength's: an out-of-bounds length is
+// skipped here so it is reported once.
 func NewPasswordPolicy() resource.ConfigValidator { return &passwordPolicyValidator{} }
 
 func (*passwordPolicyValidator) Description(context.Context) string {
-	return fmt.Sprintf("password.length must be %d to %d, at least one character class must remain included, and with require_each_included_type the length must be at least the number of included classes.", config.MinPasswordLength, config.MaxPasswordLength)
+	return "At least one password character class must remain included, and with require_each_included_type the password length must be at least the number of included classes."
 }
 
 func (*passwordPolicyValidator) MarkdownDescription(context.Context) string {
-	return fmt.Sprintf("`password.length` must be %d to %d, at least one character class must remain included, and with `require_each_included_type` the length must be at least the number of included classes.", config.MinPasswordLength, config.MaxPasswordLength)
+	return "At least one password character class must remain included, and with `require_each_included_type` the `password.length` must be at least the number of included classes."
 }
 
 func (*passwordPolicyValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -203,16 +204,13 @@ func (*passwordPolicyValidator) ValidateResource(ctx context.Context, req resour
 	}
 	p := config.DefaultPasswordPolicy()
 	length := r.int64(pathPasswordLength)
+	lengthOK := !length.IsUnknown() // an out-of-bounds length is NewPasswordLength's to report
 	if !length.IsNull() && !length.IsUnknown() {
 		n := length.ValueInt64()
-		if n < config.MinPasswordLength || n > config.MaxPasswordLength {
-			resp.Diagnostics.AddAttributeError(pathPasswordLength, "Invalid password length",
-				fmt.Sprintf("%s must be from %d to %d, got %d.", pathPasswordLength, config.MinPasswordLength, config.MaxPasswordLength, n))
-			return
-		}
-		p.Length = int(n)
+		lengthOK = n >= config.MinPasswordLength && n <= config.MaxPasswordLength
+		p.Length = int(min(max(n, 0), config.MaxPasswordLength))
 	}
-	known := !length.IsUnknown()
+	known := true
 	flag := func(name string, dst *bool) {
 		v := r.bool(pathPassword.AtName(name))
 		known = known && !v.IsUnknown()
@@ -244,7 +242,7 @@ func (*passwordPolicyValidator) ValidateResource(ctx context.Context, req resour
 			fmt.Sprintf("No password can be generated: %s. Keep at least one of lowercase, uppercase, numbers and punctuation (exclude_lowercase, exclude_uppercase, exclude_numbers, exclude_punctuation = false), or set include_space = true.", why))
 		return
 	}
-	if p.RequireEachIncludedType && p.Length < classes {
+	if lengthOK && p.RequireEachIncludedType && p.Length < classes {
 		resp.Diagnostics.AddAttributeError(pathPasswordLength, "Impossible password policy",
 			fmt.Sprintf("%s is %d, but require_each_included_type needs one character of each of the %d included character classes: set the length to at least %d, exclude more classes, or set require_each_included_type = false.",
 				pathPasswordLength, p.Length, classes, classes))

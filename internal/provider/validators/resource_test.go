@@ -92,17 +92,19 @@ func TestPasswordPolicy(t *testing.T) {
 		return out
 	}
 	runConfigCases(t, NewPasswordPolicy(), map[string]configCase{
-		"no password block":   {config: obj{}},
-		"empty block":         {config: obj{"password": obj{}}},
-		"length 1 without rq": {config: obj{"password": obj{"length": 1, "require_each_included_type": false}}},
-		"length 4096":         {config: obj{"password": obj{"length": 4096}}},
-		"length 0": {
-			config: obj{"password": obj{"length": 0}},
-			want:   []diagShape{errAt("password.length", "Invalid password length", "password.length must be from 1 to 4096, got 0.")},
+		"no password block":                 {config: obj{}},
+		"empty block":                       {config: obj{"password": obj{}}},
+		"length 1 without rq":               {config: obj{"password": obj{"length": 1, "require_each_included_type": false}}},
+		"length 4096":                       {config: obj{"password": obj{"length": 4096}}},
+		"length 0 left to the attribute":    {config: obj{"password": obj{"length": 0}}},
+		"length 4097 left to the attribute": {config: obj{"password": obj{"length": 4097}}},
+		"length out of bounds, classes still checked": {
+			config: obj{"password": with(allExcluded, "length", 0)},
+			want:   []diagShape{errAt("password", impossible, "the exclude_* options leave no character class")},
 		},
-		"length 4097": {
-			config: obj{"password": obj{"length": 4097}},
-			want:   []diagShape{errAt("password.length", "Invalid password length", "got 4097")},
+		"length unknown, classes still checked": {
+			config: obj{"password": with(allExcluded, "length", unknown)},
+			want:   []diagShape{errAt("password", impossible, "the exclude_* options leave no character class")},
 		},
 		"length unknown": {config: obj{"password": obj{"length": unknown, "exclude_numbers": true}}},
 		"every class excluded": {

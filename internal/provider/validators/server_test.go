@@ -90,6 +90,7 @@ func TestValidateResourceConfigThroughServer(t *testing.T) {
 				"name":            "bad name",
 				"rotation":        obj{"automatically_after_days": 1001, "duration": "25h", "master_secret_arn": "nope", "strategy": "mysql_alternating_users"},
 				"function":        obj{"memory_size": 64, "timeout": 0},
+				"password":        obj{"length": 0},
 				"secret_template": `{"host":"db","username":"app"}`,
 			},
 			want: []diagShape{
@@ -99,6 +100,7 @@ func TestValidateResourceConfigThroughServer(t *testing.T) {
 				errAt("rotation.master_secret_arn", "Invalid secret ARN", "must be the ARN of a Secrets Manager secret"),
 				errAt("function.memory_size", "Invalid Attribute Value", "value must be between 128 and 10240, got: 64"),
 				errAt("function.timeout", "Invalid Attribute Value", "value must be between 1 and 900, got: 0"),
+				errAt("password.length", "Invalid Attribute Value", "value must be between 1 and 4096, got: 0"),
 			},
 		},
 		"schedule window through server": {

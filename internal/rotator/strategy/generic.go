@@ -81,9 +81,13 @@ func (g *generic) Set(context.Context, Step) error { return nil }
 // type except the rotated field, which must be a string; or a plain value)
 // and its password must meet the policy. When Pending equals Current (the
 // configuration check of RotateImmediately=false, where no new value
-// exists) only the shape is checked, so a current value from before a
-// policy change does not fail the check.
+// exists) there is nothing new to check: the function could read the
+// secret, and a current value from before a policy change or without the
+// rotated key (NewPending adds it) does not fail the check.
 func (g *generic) Test(_ context.Context, s Step) error {
+	if s.Pending == s.Current {
+		return nil // the configuration check: nothing new to test
+	}
 	cur, curIsObj := jsonObject(s.Current)
 	pend, pendIsObj := jsonObject(s.Pending)
 	if curIsObj != pendIsObj {
@@ -122,9 +126,6 @@ func (g *generic) Test(_ context.Context, s Step) error {
 		if err := errors.Join(problems...); err != nil {
 			return err
 		}
-	}
-	if s.Pending == s.Current {
-		return nil
 	}
 	if err := password.Check(g.policy, pw); err != nil {
 		return fmt.Errorf("the pending password does not meet the policy: %w", err)

@@ -107,6 +107,7 @@ func TestGenericTestRejects(t *testing.T) {
 		{"excluded char", cur, `{"username":"app","port":5432,"password":"aB3$cD4x"}`, "excludes"},
 		{"missing class", secretWord, "abcdefgh", "character types"},
 		{"config check equal values", cur, cur, ""},
+		{"config check without the rotated key", `{"user":"x"}`, `{"user":"x"}`, ""},
 	}
 	g := strategy.NewGeneric("password", policy)
 	for _, c := range cases {

@@ -1,0 +1,75 @@
+package awsemu
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// fakeKeyStore is an access-key store with one temporary key.
+type fakeKeyStore struct {
+	akid, secret, token string
+	expires             time.Time
+}
+
+var (
+	_ accessKeyStore      = (*fakeKeyStore)(nil)
+	_ sessionTokenChecker = (*fakeKeyStore)(nil)
+	_ accessKeyExpiry     = (*fakeKeyStore)(nil)
+)
+
+func (f *fakeKeyStore) LookupAccessKey(akid string) (*Principal, string, bool) {
+	if akid != f.akid {
+		return nil, "", false
+	}
+	return &Principal{AccountID: "123456789012", AccessKeyID: akid, RoleName: "r", ARN: "arn:aws:sts::123456789012:assumed-role/r/s"}, f.secret, true
+}
+
+func (f *fakeKeyStore) CheckSessionToken(akid, token string) bool { return token == f.token }
+
+func (f *fakeKeyStore) AccessKeyExpiration(akid string) (time.Time, bool) { return f.expires, akid == f.akid }
+
+func TestSigV4Verification(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		name                   string
+		secret, token          string
+		advance                time.Duration
+		wantSM, wantSTS, wantL string
+	}{
+		{name: "valid", secret: "s3cr3t", token: "tok"},
+		{name: "wrong secret", secret: "other", token: "tok", wantSM: "InvalidSignatureException", wantSTS: "SignatureDoesNotMatch", wantL: "InvalidSignatureException"},
+		{name: "wrong token", secret: "s3cr3t", token: "nope", wantSM: "UnrecognizedClientException", wantSTS: "InvalidClientTokenId", wantL: "UnrecognizedClientException"},
+		{name: "expired", secret: "s3cr3t", token: "tok", advance: 2 * time.Hour, wantSM: "ExpiredTokenException", wantSTS: "ExpiredToken", wantL: "ExpiredTokenException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := emuTestServer(t, Options{})
+			srv.keys = &fakeKeyStore{akid: "ASIAFAKE", secret: "s3cr3t", token: "tok", expires: srv.Now().Add(time.Hour)}
+			if tt.advance > 0 {
+				srv.AdvanceClock(ctx, tt.advance)
+			}
+			cfg := emuTestConfig(srv, "ASIAFAKE", tt.secret, tt.token)
+			_, err := secretsmanager.NewFromConfig(cfg).ListSecrets(ctx, &secretsmanager.ListSecretsInput{})
+			if got := emuErrCode(err); got != tt.wantSM {
+				t.Errorf("Secrets Manager (JSON 1.1): %q (%v), want %q", got, err, tt.wantSM)
+			}
+			_, err = sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			if got := emuErrCode(err); got != tt.wantSTS {
+				t.Errorf("STS (query): %q (%v), want %q", got, err, tt.wantSTS)
+			}
+			// An ARN in the path exercises the canonical URI encoding.
+			_, err = lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("arn:aws:lambda:us-east-1:123456789012:function:f")})
+			if got := emuErrCode(err); tt.wantL != "" && got != tt.wantL || tt.wantL == "" && (got == "InvalidSignatureException" || got == "UnrecognizedClientException") {
+				t.Errorf("Lambda (REST): %q (%v), want %q", got, err, tt.wantL)
+			}
+		})
+	}
+}
