@@ -42,8 +42,9 @@
 //	POST   /_emu/clock/advance   {"duration":"720h"}  (a Go duration, >= 0)
 //	       Moves the clock forward, purges secrets whose recovery window ended
 //	       and KMS keys whose deletion date passed, then runs every scheduled
-//	       rotation that is due (RotationEnabled and NextRotationDate <= now)
-//	       synchronously, once per secret; an unfinished rotation (AWSPENDING
+//	       rotation that is due (RotationEnabled and its rotation window has
+//	       opened; NextRotationDate is the window's end) synchronously, once
+//	       per secret; an unfinished rotation (AWSPENDING
 //	       on a version other than AWSCURRENT) is reattempted with its token.
 //	       -> {"now":..., "rotations":[{"secret_arn":..., "ok":true|false, "error":"step: reason"}],
 //	           "purged_secrets":[ARN...], "purged_keys":[ARN...]}

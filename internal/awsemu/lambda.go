@@ -506,7 +506,8 @@ func (b *lambdaBackend) createFunction(c *Call) (any, error) {
 		return nil, lambdaInvalid("Value %s at 'runtime' is not supported by the emulator: use provided.al2023 or provided.al2 (an executable bootstrap in the zip).", in.Runtime)
 	}
 	if in.Handler == "" {
-		return nil, lambdaInvalid("Handler must be provided for Zip package type")
+		// AWS answers a ValidationException (with an empty message) here.
+		return nil, lambdaErr("ValidationException", 400, "Handler is required when the package type is Zip.")
 	}
 	if in.Timeout == nil {
 		t := 3

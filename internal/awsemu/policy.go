@@ -297,6 +297,17 @@ func policyArnMatch(pattern, arn string) bool {
 // its base and the IfExists flag. ok is false for unsupported operators.
 func conditionOperator(op string) (base string, ifExists bool, ok bool) {
 	base = op
+	// Set operators: the emulator's condition keys are single-valued, so
+	// ForAnyValue:X behaves as X, and ForAllValues:X as XIfExists (it holds
+	// vacuously when the key is absent).
+	if rest, found := strings.CutPrefix(base, "ForAnyValue:"); found {
+		base = rest
+	} else if rest, found := strings.CutPrefix(base, "ForAllValues:"); found {
+		base, ifExists = rest, true
+		if strings.HasSuffix(base, "IfExists") || base == "Null" {
+			return "", false, false
+		}
+	}
 	if strings.HasSuffix(base, "IfExists") {
 		base, ifExists = strings.TrimSuffix(base, "IfExists"), true
 	}

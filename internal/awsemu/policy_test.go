@@ -206,6 +206,21 @@ func TestEvaluateIdentity(t *testing.T) {
 			action: "lambda:InvokeFunction", resource: "*", keys: map[string]string{"aws:SourceAccount": "123456789012", "aws:SourceArn": secret}, want: policyImplicitDeny,
 		},
 		{
+			name:   "ForAnyValue behaves as the operator for a single-valued key",
+			docs:   []string{`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:SourceAccount":["123456789012"]}}}]}`},
+			action: "lambda:InvokeFunction", resource: "*", want: policyImplicitDeny,
+		},
+		{
+			name:   "ForAllValues holds when the key is absent",
+			docs:   []string{`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:SourceAccount":["123456789012"]}}}]}`},
+			action: "lambda:InvokeFunction", resource: "*", want: policyAllow,
+		},
+		{
+			name:   "Null true requires the key to be absent",
+			docs:   []string{`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Null":{"aws:SourceArn":"true"}}}]}`},
+			action: "lambda:InvokeFunction", resource: "*", keys: map[string]string{"aws:SourceArn": "arn:aws:s3:::b"}, want: policyImplicitDeny,
+		},
+		{
 			name:   "conditional deny applies only when its condition holds",
 			docs:   []string{`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"}}}]}`},
 			action: "lambda:InvokeFunction", resource: "*", keys: map[string]string{"aws:SourceAccount": "123456789012"}, want: policyAllow,

@@ -113,7 +113,8 @@ type smSecret struct {
 	RotationLambdaARN string    `json:"rotationLambdaArn,omitempty"`
 	Rules             *smRules  `json:"rules,omitempty"`
 	LastRotated       time.Time `json:"lastRotated,omitzero"`
-	NextRotation      time.Time `json:"nextRotation,omitzero"`
+	NextRotation      time.Time `json:"nextRotation,omitzero"` // end of the next window
+	WindowStart       time.Time `json:"windowStart,omitzero"`  // start of the next window
 	// RotationBase is the last rotation or manual value change: the base
 	// of the next rotation date.
 	RotationBase time.Time `json:"rotationBase,omitzero"`

@@ -72,7 +72,7 @@ func (r *smRules) displayRules() *smRules {
 // scheduleNextLocked sets NextRotationDate from the rules and the last
 // rotation (or manual value change).
 func (b *smBackend) scheduleNextLocked(s *smSecret) {
-	s.NextRotation = time.Time{}
+	s.NextRotation, s.WindowStart = time.Time{}, time.Time{}
 	if s.Rules == nil {
 		return
 	}
@@ -80,9 +80,18 @@ func (b *smBackend) scheduleNextLocked(s *smSecret) {
 	if base.IsZero() {
 		base = s.Created
 	}
-	if t, err := s.Rules.toSchedule().Next(base); err == nil {
-		s.NextRotation = t
+	if start, end, err := s.Rules.toSchedule().Window(base); err == nil {
+		s.NextRotation, s.WindowStart = end, start
 	}
+}
+
+// dueAt is when a scheduled rotation runs: as soon as the rotation window
+// opens (AWS picks a time inside the window; NextRotationDate is its end).
+func (s *smSecret) dueAt() time.Time {
+	if !s.WindowStart.IsZero() {
+		return s.WindowStart
+	}
+	return s.NextRotation
 }
 
 // pendingIncompleteLocked reports whether AWSPENDING sits on a version
@@ -318,8 +327,8 @@ func (b *smBackend) cancelRotateSecret(c *Call) (any, error) {
 	return out, nil
 }
 
-// runDueRotations runs every scheduled rotation that is due, once per
-// secret. An unfinished rotation (AWSPENDING on a version other than
+// runDueRotations runs every scheduled rotation that is due (its window
+// has opened), once per secret. An unfinished rotation (AWSPENDING on a version other than
 // AWSCURRENT) is reattempted with its token, as AWS does.
 func (b *smBackend) runDueRotations(ctx context.Context) []RotationResult {
 	type due struct{ arn, fn, token string }
@@ -329,7 +338,7 @@ func (b *smBackend) runDueRotations(ctx context.Context) []RotationResult {
 	now := b.env.Now()
 	for arn, s := range b.secrets {
 		if s.deleted() || s.RotationEnabled == nil || !*s.RotationEnabled || s.RotationLambdaARN == "" ||
-			s.NextRotation.IsZero() || now.Before(s.NextRotation) || b.rotating[arn] {
+			s.NextRotation.IsZero() || now.Before(s.dueAt()) || b.rotating[arn] {
 			continue
 		}
 		token := emuUUID()

@@ -43,7 +43,9 @@ func TestSigV4Verification(t *testing.T) {
 		advance                time.Duration
 		wantSM, wantSTS, wantL string
 	}{
-		{name: "valid", secret: "s3cr3t", token: "tok"},
+		// Valid: authenticated as the role, which has no policy (role "r"
+		// does not exist in IAM), so Secrets Manager denies the action.
+		{name: "valid", secret: "s3cr3t", token: "tok", wantSM: "AccessDeniedException"},
 		{name: "wrong secret", secret: "other", token: "tok", wantSM: "InvalidSignatureException", wantSTS: "SignatureDoesNotMatch", wantL: "InvalidSignatureException"},
 		{name: "wrong token", secret: "s3cr3t", token: "nope", wantSM: "UnrecognizedClientException", wantSTS: "InvalidClientTokenId", wantL: "UnrecognizedClientException"},
 		{name: "expired", secret: "s3cr3t", token: "tok", advance: 2 * time.Hour, wantSM: "ExpiredTokenException", wantSTS: "ExpiredToken", wantL: "ExpiredTokenException"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -100,13 +101,45 @@ func TestAccRotatedSecret_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("function").AtMapKey("memory_size"), knownvalue.Int64Exact(256)),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("tags_all").AtMapKey("env"), knownvalue.StringExact("prod")),
-				},
-				Check: checkFunction(env, name, func(f stack.Facts, memory int32) error {
+				}, Check: checkFunction(env, name, func(f stack.Facts, memory int32) error {
 					if memory != 256 {
 						return fmt.Errorf("memory = %d, want 256", memory)
 					}
 					return nil
 				}),
+			},
+			{
+				// Strategy change: the function's environment and the
+				// template's keys change in place; the password is kept.
+				Config: basicConfig(env, name, `
+  description = "payments database"
+  tags = { team = "payments", env = "prod" }
+  secret_template = jsonencode({ engine = "postgres", username = "app", host = "db.internal", port = 5432, dbname = "payments" })
+  rotation {
+    strategy            = "postgresql_single_user"
+    schedule_expression = "rate(10 days)"
+  }
+  function {
+    architecture = "x86_64"
+    memory_size  = 256
+  }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("rotation").AtMapKey("strategy"), knownvalue.StringExact("postgresql_single_user")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),
+				},
+				Check: func(*terraform.State) error {
+					v, err := currentValue(env, name)
+					if err != nil {
+						return err
+					}
+					if !strings.Contains(v, `"engine":"postgres"`) || !strings.Contains(v, `"password":`) {
+						return fmt.Errorf("secret keys after the template change: want engine and the kept password")
+					}
+					return nil
+				},
 			},
 		},
 	})

@@ -815,6 +815,9 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			t.Fatalf("log line is not JSON: %v", err)
 		}
+		if m["msg"] != "rejected event" && (m["step"] == nil || m["secret_arn"] != testARN || m["token"] == nil) {
+			t.Errorf("log line lacks step, secret_arn or token: %s", sc.Text())
+		}
 		for k := range m {
 			if !allowed[k] {
 				t.Errorf("log line has unexpected field %q", k)
@@ -838,4 +841,32 @@ func TestUnknownStrategyFailsEveryInvocation(t *testing.T) {
 	if f.Writes() != 0 {
 		t.Fatal("wrote with an unknown strategy")
 	}
+}
+
+// BenchmarkFullRotation runs the four steps against the in-memory fake
+// and reports the Secrets Manager calls per rotation.
+func BenchmarkFullRotation(b *testing.B) {
+	ctx := context.Background()
+	evs := make([]events.SecretsManagerSecretRotationEvent, len(steps))
+	for i, s := range steps {
+		raw, err := os.ReadFile(filepath.Join("testdata", s+".json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &evs[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	calls := 0
+	for b.Loop() {
+		f := newFake(baseFixture())
+		h := newHandler(f, nil)
+		for _, ev := range evs {
+			if err := h.Handle(ctx, ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+		calls = len(f.Recorded())
+	}
+	b.ReportMetric(float64(calls), "sm-calls/rotation")
 }
