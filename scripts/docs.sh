@@ -44,4 +44,4 @@ TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 \
 }
 
 go tool tfplugindocs generate --provider-name rotator --providers-schema "$work/schema.json"
-go tool tfplugindocs validate --provider-name rotator
+go tool tfplugindocs validate --provider-name rotator --providers-schema "$work/schema.json"

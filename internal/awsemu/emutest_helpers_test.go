@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
@@ -254,5 +253,3 @@ func emuCreateSecret(t *testing.T, c *emuTestClients, name, value string) (strin
 	}
 	return aws.ToString(out.ARN), aws.ToString(out.VersionId)
 }
-
-var _ = smtypes.ResourceNotFoundException{}

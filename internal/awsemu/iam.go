@@ -5,11 +5,9 @@ package awsemu
 // the role credentials (RoleCredentials) every other service relies on.
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -129,7 +127,7 @@ func iamForm(c *Call, name string) string {
 	return ""
 }
 
-// iamFormList reads a query-protocol list: Name.member.1, Name.member.2, …
+// iamFormList reads a query-protocol list (Name.member.1, Name.member.2 and so on).
 func iamFormList(c *Call, name string) []string {
 	var out []string
 	for i := 1; ; i++ {
@@ -175,19 +173,6 @@ func iamURLEncode(s string) string {
 }
 
 const iamRandAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
-func iamRandString(alphabet string, n int) string {
-	out := make([]byte, n)
-	max := big.NewInt(int64(len(alphabet)))
-	for i := range out {
-		v, err := rand.Int(rand.Reader, max)
-		if err != nil {
-			panic(err)
-		}
-		out[i] = alphabet[v.Int64()]
-	}
-	return string(out)
-}
 
 func iamTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
@@ -326,7 +311,7 @@ func (b *iamBackend) createRole(c *Call) (any, error) {
 		return nil, &APIError{Code: "EntityAlreadyExists", Message: "Role with name " + name + " already exists.", HTTPStatus: 409}
 	}
 	r := &iamRole{
-		Name: name, ID: "AROA" + iamRandString(iamRandAlphabet, 17), Path: path,
+		Name: name, ID: "AROA" + emuRandomFrom(iamRandAlphabet, 17), Path: path,
 		ARN:              "arn:aws:iam::" + b.env.AccountID + ":role" + path + name,
 		AssumeRolePolicy: doc, Description: iamForm(c, "Description"), MaxSession: maxSession,
 		Created: b.env.Now().UTC().Truncate(time.Second), TrustChangedWall: time.Now(),
@@ -692,9 +677,9 @@ func (b *iamBackend) IssueRoleCredentials(roleARN, sessionName string) (Credenti
 		return Credentials{}, &APIError{Code: "AccessDenied", Message: "Not authorized to perform sts:AssumeRole", HTTPStatus: 403}
 	}
 	k := &iamIssuedKey{
-		AccessKeyID:  "ASIA" + iamRandString(iamRandAlphabet, 16),
-		Secret:       iamRandString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40),
-		SessionToken: "IQoJb3JpZ2luX2VjE" + iamRandString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 200),
+		AccessKeyID:  "ASIA" + emuRandomFrom(iamRandAlphabet, 16),
+		Secret:       emuRandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40),
+		SessionToken: "IQoJb3JpZ2luX2VjE" + emuRandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 200),
 		RoleName:     r.Name, Session: sessionName,
 		Expiration: b.env.Now().UTC().Add(iamRoleCredentialsLifetime).Truncate(time.Second),
 	}

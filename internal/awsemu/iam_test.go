@@ -313,7 +313,10 @@ func TestIAMSnapshotRestore(t *testing.T) {
 	t.Parallel()
 	c := lamTestAdmin(t, Options{})
 	lamCreateRole(t, c, "kept", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
-	orig := lambdaBackendOf(t, c.srv).roles.(*iamBackend)
+	orig, ok := lambdaBackendOf(t, c.srv).roles.(*iamBackend)
+	if !ok {
+		t.Fatalf("the Lambda backend's role store is not the IAM backend")
+	}
 	creds, err := orig.IssueRoleCredentials("arn:aws:iam::123456789012:role/kept", "fn")
 	if err != nil {
 		t.Fatalf("IssueRoleCredentials: %v", err)

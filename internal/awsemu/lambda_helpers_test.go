@@ -79,12 +79,7 @@ func lamBuildZip(t testing.TB, pkg, goarch string) ([]byte, error) {
 	if z, ok := lamTestFnZips.zips[key]; ok {
 		return z, nil
 	}
-	dir, err := os.MkdirTemp("", "awsemu-testfn-")
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	bin := filepath.Join(dir, "bootstrap")
+	bin := filepath.Join(t.TempDir(), "bootstrap")
 	cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-o", bin, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	if out, err := cmd.CombinedOutput(); err != nil {

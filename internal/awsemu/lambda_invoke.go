@@ -378,11 +378,11 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 			case <-inv.done:
 				res.payload, res.functionError = inv.outcome()
 			default:
-				status := "exit status 0"
+				reason := "Runtime exited without providing a reason"
 				if exitErr != nil {
-					status = exitErr.Error()
+					reason = "Runtime exited with error: " + exitErr.Error()
 				}
-				fail("Runtime.ExitError", "RequestId: "+reqID+" Error: Runtime exited with error: "+status)
+				fail("Runtime.ExitError", "RequestId: "+reqID+" Error: "+reason)
 			}
 		}
 	}()

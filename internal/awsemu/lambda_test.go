@@ -580,6 +580,23 @@ func TestLambdaInvokeArchitectures(t *testing.T) {
 			t.Errorf("FunctionError %q, payload %+v; want Unhandled Runtime.InvalidEntrypoint exec format error", aws.ToString(out.FunctionError), fe)
 		}
 	})
+	t.Run("bootstrap that exits at once", func(t *testing.T) {
+		t.Parallel()
+		_, arch := lamHostArch()
+		lamCreateFunction(t, c, "quitter", role, lamScriptZip(t, "echo starting; exit 0"), arch, 5, nil)
+		out := lamInvoke(t, c, "quitter", map[string]any{})
+		var fe lamFunctionError
+		if err := json.Unmarshal(out.Payload, &fe); err != nil {
+			t.Fatal(err)
+		}
+		if fe.ErrorType != "Runtime.ExitError" || !strings.HasSuffix(fe.ErrorMessage, "Error: Runtime exited without providing a reason") {
+			t.Errorf("payload %+v, want Runtime.ExitError without a reason", fe)
+		}
+		tail, _ := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult))
+		if !strings.Contains(string(tail), "starting") {
+			t.Errorf("log tail lacks the script's output:\n%s", tail)
+		}
+	})
 	t.Run("zip without bootstrap", func(t *testing.T) {
 		t.Parallel()
 		_, arch := lamHostArch()

@@ -121,11 +121,16 @@ func logsGroupNameOK(n string) bool {
 		return false
 	}
 	for _, r := range n {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-/.#", r)) {
+		if !logsNameChar(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// logsNameChar reports whether r may appear in a log group name.
+func logsNameChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-/.#", r)
 }
 
 func logsValidateGroupName(n string) error {
@@ -844,14 +849,6 @@ func (b *logsBackend) appendEvents(group, stream string, events []logEvent, crea
 		s.Events = append(s.Events, e)
 	}
 	return nil
-}
-
-// hasGroup reports whether the log group exists.
-func (b *logsBackend) hasGroup(name string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	_, ok := b.group[name]
-	return ok
 }
 
 func (b *logsBackend) snapshot() ([]byte, error) {

@@ -47,13 +47,6 @@ func (inv *runtimeInvocation) invokeDeadline() time.Time {
 	return inv.deadline
 }
 
-// invokeStart is when the event was delivered (zero if never).
-func (inv *runtimeInvocation) invokeStart() time.Time {
-	inv.mu.Lock()
-	defer inv.mu.Unlock()
-	return inv.firstNext
-}
-
 // finish records the outcome once; later posts are refused.
 func (inv *runtimeInvocation) finish(result []byte, errType string) bool {
 	inv.mu.Lock()

@@ -318,7 +318,7 @@ func (b *smBackend) cancelRotateSecret(c *Call) (any, error) {
 		disabled := false
 		s.RotationEnabled = &disabled
 	}
-	s.NextRotation = time.Time{}
+	s.NextRotation, s.WindowStart = time.Time{}, time.Time{}
 	s.LastChanged = c.Now
 	out := map[string]any{"ARN": s.ARN, "Name": s.Name}
 	if p := s.holder(smPending); p != nil && p != s.holder(smCurrent) {

@@ -402,3 +402,49 @@ func TestManualChangeMovesNextRotation(t *testing.T) {
 		t.Errorf("NextRotationDate = %v, want about %v (7 days after the manual change)", d.NextRotationDate, want)
 	}
 }
+
+func TestScheduledRotationRunsWhenWindowOpens(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := emuTestRotation(t)
+	admin := NewAdminClient(c.srv.URL())
+	arn, _ := emuCreateSecret(t, c, "window", "x")
+	rules := schedule.Rules{ScheduleExpression: "cron(0 10 * * ? *)", Duration: "4h"}
+	if err := emuRotate(c, arn, "", &smtypes.RotationRulesType{ScheduleExpression: aws.String(rules.ScheduleExpression), Duration: aws.String(rules.Duration)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, end, err := rules.Window(*d.LastRotatedDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.NextRotationDate.Equal(end) {
+		t.Errorf("NextRotationDate = %v, want the window's end %v", d.NextRotationDate, end)
+	}
+	tests := []struct {
+		name   string
+		to     time.Time
+		wantOK int
+	}{
+		{"a minute before the window opens", start.Add(-time.Minute), 0},
+		{"a minute after the window opens", start.Add(time.Minute), 1},
+	}
+	for _, tt := range tests {
+		res, err := admin.AdvanceClock(ctx, tt.to.Sub(c.srv.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok := 0
+		for _, r := range res.Rotations {
+			if r.OK {
+				ok++
+			}
+		}
+		if ok != tt.wantOK {
+			t.Errorf("%s: %d successful rotations (%+v), want %d", tt.name, ok, res.Rotations, tt.wantOK)
+		}
+	}
+}

@@ -45,7 +45,7 @@ func (f *authFailure) forProtocol(p Protocol) *APIError {
 		}
 		return &APIError{Code: "MissingAuthenticationTokenException", Message: "Missing Authentication Token", HTTPStatus: status}
 	case "incomplete":
-		return &APIError{Code: "IncompleteSignature", Message: f.message, HTTPStatus: 403}
+		return &APIError{Code: "IncompleteSignature", Message: f.message, HTTPStatus: 400}
 	case "signature":
 		msg := "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 		if p == ProtocolQuery {
@@ -54,9 +54,9 @@ func (f *authFailure) forProtocol(p Protocol) *APIError {
 		return &APIError{Code: "InvalidSignatureException", Message: msg, HTTPStatus: 403}
 	case "expired":
 		if p == ProtocolQuery {
-			return &APIError{Code: "ExpiredToken", Message: "The security token included in the request is expired", HTTPStatus: 400}
+			return &APIError{Code: "ExpiredToken", Message: "The security token included in the request is expired", HTTPStatus: 403}
 		}
-		return &APIError{Code: "ExpiredTokenException", Message: "The security token included in the request is expired", HTTPStatus: 400}
+		return &APIError{Code: "ExpiredTokenException", Message: "The security token included in the request is expired", HTTPStatus: 403}
 	default: // token
 		if p == ProtocolQuery {
 			return &APIError{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", HTTPStatus: 403}

@@ -32,7 +32,9 @@ func (f *fakeKeyStore) LookupAccessKey(akid string) (*Principal, string, bool) {
 
 func (f *fakeKeyStore) CheckSessionToken(akid, token string) bool { return token == f.token }
 
-func (f *fakeKeyStore) AccessKeyExpiration(akid string) (time.Time, bool) { return f.expires, akid == f.akid }
+func (f *fakeKeyStore) AccessKeyExpiration(akid string) (time.Time, bool) {
+	return f.expires, akid == f.akid
+}
 
 func TestSigV4Verification(t *testing.T) {
 	t.Parallel()

@@ -25,7 +25,7 @@ func TestAccRotatedSecret_validation(t *testing.T) {
   rotation { automatically_after_days = 30 }`, `1 to 512 characters`},
 		{"name and prefix", `name = "a"
   name_prefix = "b"
-  rotation { automatically_after_days = 30 }`, `(?i)conflict`},
+  rotation { automatically_after_days = 30 }`, `cannot be configured together`},
 		{"schedule syntax", `name = "a"
   rotation { schedule_expression = "every tuesday" }`, `Invalid rotation schedule expression`},
 		{"schedule too often", `name = "a"
