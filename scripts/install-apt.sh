@@ -4,7 +4,8 @@
 # package is already installed, which keeps repeated CI runs fast.
 set -euo pipefail
 
-packages=(postgresql mariadb-server awscli qemu-user-static)
+# make runs the README commands; the rest are used by the tests.
+packages=(make postgresql mariadb-server awscli qemu-user-static)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -103,6 +103,9 @@ func (c *AdminClient) do(ctx context.Context, method, path string, in, out any) 
 	return nil
 }
 
+// AdminClient returns a client for this server's admin endpoints.
+func (s *Server) AdminClient() *AdminClient { return NewAdminClient(s.URL()) }
+
 // Health returns nil when the emulator answers.
 func (c *AdminClient) Health(ctx context.Context) error {
 	return c.do(ctx, http.MethodGet, "/_emu/health", nil, nil)

@@ -5,28 +5,40 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/google/go-cmp/cmp"
 )
 
-// emuStartCommand builds and starts the standalone emulator command and
-// returns its URL. It is stopped with SIGINT when the test ends, and must
-// exit cleanly.
-func emuStartCommand(t *testing.T, args ...string) string {
+// emuBuildCommand builds the standalone command into a test directory
+// (the go build cache makes repeated builds cheap).
+func emuBuildCommand(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "awsemu")
+	bin := filepath.Join(t.TempDir(), "awsemu")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/awsemu").CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/awsemu: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	return bin
+}
+
+// emuStartCommand starts the standalone emulator command and returns its
+// URL and a stop function that sends SIGINT and reports whether the
+// command exited cleanly. The test's cleanup stops it if still running.
+func emuStartCommand(t *testing.T, args ...string) (string, func() error) {
+	t.Helper()
+	cmd := exec.Command(emuBuildCommand(t), append([]string{"--addr", "127.0.0.1:0"}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -42,21 +54,63 @@ func emuStartCommand(t *testing.T, args ...string) string {
 		_ = cmd.Wait()
 		t.Fatalf("reading the emulator URL: %v; stderr: %s", err, stderr.String())
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("emulator command did not stop cleanly on SIGINT: %v; stderr: %s", err, stderr.String())
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGINT)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					stopErr = fmt.Errorf("emulator command did not stop cleanly on SIGINT: %v; stderr: %s", err, stderr.String())
+				}
+			case <-time.After(20 * time.Second):
+				_ = cmd.Process.Kill()
+				stopErr = errors.New("emulator command ignored SIGINT")
 			}
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("emulator command ignored SIGINT")
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
 		}
 	})
-	return strings.TrimSpace(line)
+	return strings.TrimSpace(line), stop
+}
+
+// TestCommandPersistsState stops the standalone command and starts it
+// again on the same state file, as a demo re-run does.
+func TestCommandPersistsState(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	state := filepath.Join(t.TempDir(), "state.json")
+	url, stop := emuStartCommand(t, "--state", state)
+	sm := secretsmanager.New(secretsmanager.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	created, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("demo"), SecretString: aws.String("kept")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	url2, _ := emuStartCommand(t, "--state", state)
+	sm2 := secretsmanager.New(secretsmanager.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(url2),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	got, err := sm2.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("demo")})
+	if err != nil {
+		t.Fatalf("GetSecretValue after restart: %v", err)
+	}
+	if aws.ToString(got.ARN) != aws.ToString(created.ARN) || aws.ToString(got.SecretString) != "kept" {
+		t.Errorf("after restart: ARN %s, want %s, with the stored value", aws.ToString(got.ARN), aws.ToString(created.ARN))
+	}
 }
 
 // emuAWSCLI runs the aws CLI against url and returns its JSON output
@@ -97,6 +151,9 @@ func (a *emuAWSCLI) must(args ...string) map[string]any {
 // TestAWSCLI drives the standalone emulator with the real AWS CLI.
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: skipping the AWS CLI test (about 20 CLI runs)")
+	}
 	if _, err := exec.LookPath("aws"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("the aws CLI is required under CI (Debian package awscli): %v", err)
@@ -108,7 +165,7 @@ func TestAWSCLI(t *testing.T) {
 	if err := os.WriteFile(zipPath, lamTestFunctionZip(t, goarch), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	url := emuStartCommand(t, "--state", filepath.Join(t.TempDir(), "state.json"))
+	url, _ := emuStartCommand(t, "--state", filepath.Join(t.TempDir(), "state.json"))
 	home := t.TempDir()
 	cli := &emuAWSCLI{t: t, url: url, env: []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home,

@@ -12,6 +12,20 @@
 //
 //	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 3s]
 //
+// # Services and operations
+//
+//	secretsmanager (awsJson1_1)  CreateSecret DescribeSecret GetSecretValue PutSecretValue UpdateSecret
+//	                             UpdateSecretVersionStage ListSecretVersionIds ListSecrets RotateSecret
+//	                             CancelRotateSecret DeleteSecret RestoreSecret TagResource UntagResource
+//	                             GetRandomPassword PutResourcePolicy GetResourcePolicy DeleteResourcePolicy
+//	                             ValidateResourcePolicy
+//	kms (awsJson1_1)             CreateKey DescribeKey DisableKey EnableKey ScheduleKeyDeletion
+//	                             CancelKeyDeletion CreateAlias DeleteAlias ListAliases ListKeys
+//	sts (query)                  GetCallerIdentity AssumeRole
+//	iam (query)                  roles: trust, inline and attached policies, tags (iam.go)
+//	lambda (restJson1)           functions, Invoke running the zip's bootstrap, permissions, tags (lambda.go)
+//	logs (awsJson1_1)            log groups, streams and events written by functions (logs.go)
+//
 // # Requests and authentication
 //
 // Every request must be signed with SigV4. The service is the one named by

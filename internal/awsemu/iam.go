@@ -28,6 +28,9 @@ const iamXMLNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 // iamRoleCredentialsLifetime is how long issued role credentials are valid.
 const iamRoleCredentialsLifetime = time.Hour
 
+// iamKeyRetention is how long (wall time) issued keys are remembered.
+const iamKeyRetention = 12 * time.Hour
+
 // awsManagedPolicies are the AWS-managed policies that roles may attach,
 // with their real statements so that evaluation sees them.
 var awsManagedPolicies = map[string]string{
@@ -66,6 +69,10 @@ type iamIssuedKey struct {
 	RoleName     string    `json:"roleName"`
 	Session      string    `json:"session"`
 	Expiration   time.Time `json:"expiration"`
+	// IssuedWall is the wall time of issue; keys older than
+	// iamKeyRetention are forgotten so the store (and the state file)
+	// does not grow without bound.
+	IssuedWall time.Time `json:"issuedWall"`
 }
 
 // iamBackend holds IAM state.
@@ -682,9 +689,20 @@ func (b *iamBackend) IssueRoleCredentials(roleARN, sessionName string) (Credenti
 		SessionToken: "IQoJb3JpZ2luX2VjE" + emuRandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 200),
 		RoleName:     r.Name, Session: sessionName,
 		Expiration: b.env.Now().UTC().Add(iamRoleCredentialsLifetime).Truncate(time.Second),
+		IssuedWall: time.Now(),
 	}
+	b.pruneKeysLocked()
 	b.keys[k.AccessKeyID] = k
 	return Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.Secret, SessionToken: k.SessionToken, Expiration: k.Expiration}, nil
+}
+
+// pruneKeysLocked forgets keys issued more than iamKeyRetention ago; b.mu held.
+func (b *iamBackend) pruneKeysLocked() {
+	for id, k := range b.keys {
+		if !k.IssuedWall.IsZero() && time.Since(k.IssuedWall) > iamKeyRetention {
+			delete(b.keys, id)
+		}
+	}
 }
 
 // LookupAccessKey returns the principal and secret key of issued role
@@ -789,5 +807,6 @@ func (b *iamBackend) restore(data []byte) error {
 	for _, k := range s.Keys {
 		b.keys[k.AccessKeyID] = k
 	}
+	b.pruneKeysLocked()
 	return nil
 }

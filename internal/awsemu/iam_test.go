@@ -7,10 +7,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
@@ -272,6 +274,12 @@ func TestIAMAuthorizesRoleCallers(t *testing.T) {
 	if diff := cmp.Diff(want, emuErrMessage(err)); diff != "" {
 		t.Errorf("explicit deny (-want +got):\n%s", diff)
 	}
+	// Nor Lambda: denied before Lambda says whether the function exists.
+	roleLambda := lambda.NewFromConfig(emuTestConfig(c.srv, aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken)))
+	_, err = roleLambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("whatever")})
+	if got := emuErrCode(err); got != "AccessDeniedException" {
+		t.Errorf("lambda:GetFunction by the role: code = %q (%v), want AccessDeniedException", got, err)
+	}
 	// The role may not touch IAM either.
 	roleIAM := iam.NewFromConfig(emuTestConfig(c.srv, aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken)))
 	_, err = roleIAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("reader")})
@@ -341,5 +349,32 @@ func TestIAMSnapshotRestore(t *testing.T) {
 	}
 	if err := restored.Authorize(p, "secretsmanager:GetSecretValue", "*", nil); err == nil {
 		t.Errorf("restored role allowed an action its policies do not grant")
+	}
+}
+
+// TestIAMForgetsOldKeys: keys issued long ago are dropped, recent ones kept.
+func TestIAMForgetsOldKeys(t *testing.T) {
+	t.Parallel()
+	env := &Env{AccountID: "123456789012", Region: "us-east-1", Now: time.Now}
+	b := newIAM(env)
+	b.roles["r"] = &iamRole{Name: "r", ARN: "arn:aws:iam::123456789012:role/r", Inline: map[string]string{}}
+	old, err := b.IssueRoleCredentials("arn:aws:iam::123456789012:role/r", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	b.keys[old.AccessKeyID].IssuedWall = time.Now().Add(-iamKeyRetention - time.Minute)
+	b.mu.Unlock()
+	fresh, err := b.IssueRoleCredentials("arn:aws:iam::123456789012:role/r", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, oldOK := b.LookupAccessKey(old.AccessKeyID)
+	_, _, freshOK := b.LookupAccessKey(fresh.AccessKeyID)
+	if diff := cmp.Diff([]bool{false, true}, []bool{oldOK, freshOK}); diff != "" {
+		t.Errorf("keys known [old, fresh] (-want +got):\n%s", diff)
+	}
+	if _, err := b.IssueRoleCredentials("arn:aws:iam::123456789012:role/missing", "s"); err == nil {
+		t.Errorf("IssueRoleCredentials for a missing role succeeded")
 	}
 }

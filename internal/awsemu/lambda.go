@@ -99,6 +99,39 @@ type lambdaFunction struct {
 	LastModified  time.Time         `json:"lastModified"`
 	RevisionID    string            `json:"revisionId"`
 	Policy        []lambdaStatement `json:"policy,omitempty"`
+	LogGroup      string            `json:"logGroup,omitempty"`  // "" = /aws/lambda/NAME
+	LogFormat     string            `json:"logFormat,omitempty"` // "" = Text
+}
+
+// lambdaLoggingIn is the LoggingConfig of create and update requests.
+type lambdaLoggingIn struct {
+	LogFormat string
+	LogGroup  string
+}
+
+// logGroup is where the function's output goes.
+func (fn *lambdaFunction) logGroup() string {
+	if fn.LogGroup != "" {
+		return fn.LogGroup
+	}
+	return "/aws/lambda/" + fn.Name
+}
+
+// lambdaCheckLogging validates a LoggingConfig. The emulator writes text
+// lines whatever the format.
+func lambdaCheckLogging(l *lambdaLoggingIn) error {
+	if l == nil {
+		return nil
+	}
+	if l.LogFormat != "" && l.LogFormat != "Text" && l.LogFormat != "JSON" {
+		return lambdaValidation("Value '%s' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]", l.LogFormat)
+	}
+	if l.LogGroup != "" {
+		if err := logsValidateGroupName(l.LogGroup); err != nil {
+			return lambdaValidation("Value '%s' at 'loggingConfig.logGroup' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+", l.LogGroup)
+		}
+	}
+	return nil
 }
 
 // lambdaBackend holds Lambda state and runs invocations.
@@ -227,10 +260,15 @@ func (b *lambdaBackend) resolveName(ref, qualifier string) (string, error) {
 	return name, nil
 }
 
-// lookup returns the function named by the call's FunctionName; b.mu must be held.
-func (b *lambdaBackend) lookup(c *Call) (*lambdaFunction, error) {
+// lookup returns the function named by the call's FunctionName after
+// authorising action on it (as AWS does, before saying whether it
+// exists); b.mu must be held.
+func (b *lambdaBackend) lookup(c *Call, action string) (*lambdaFunction, error) {
 	name, err := b.resolveName(c.Params["FunctionName"], lambdaQuery(c, "Qualifier"))
 	if err != nil {
+		return nil, err
+	}
+	if err := b.authz.Authorize(c.Caller, action, b.functionARN(name), nil); err != nil {
 		return nil, err
 	}
 	fn, ok := b.funcs[name]
@@ -440,7 +478,7 @@ func (b *lambdaBackend) config(fn *lambdaFunction) lambdaConfigOut {
 		CodeSha256: fn.CodeSha256, Version: "$LATEST", TracingConfig: map[string]string{"Mode": "PassThrough"},
 		RevisionID: fn.RevisionID, State: "Active", LastUpdateStatus: "Successful", PackageType: "Zip",
 		Architectures: append([]string{}, fn.Architectures...), EphemeralStorage: map[string]int{"Size": 512},
-		LoggingConfig: map[string]string{"LogFormat": "Text", "LogGroup": "/aws/lambda/" + fn.Name},
+		LoggingConfig: map[string]string{"LogFormat": lambdaOr(fn.LogFormat, "Text"), "LogGroup": fn.logGroup()},
 		SnapStart:     map[string]string{"ApplyOn": "None", "OptimizationStatus": "Off"},
 	}
 	if fn.Vpc != nil {
@@ -474,9 +512,17 @@ type lambdaCreateIn struct {
 		S3Bucket string
 		ImageURI string `json:"ImageUri"`
 	}
-	Environment *lambdaEnvironment
-	VpcConfig   *lambdaVpc
-	Tags        map[string]string
+	Environment   *lambdaEnvironment
+	VpcConfig     *lambdaVpc
+	Tags          map[string]string
+	LoggingConfig *lambdaLoggingIn
+}
+
+func lambdaOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func (b *lambdaBackend) createFunction(c *Call) (any, error) {
@@ -534,6 +580,9 @@ func (b *lambdaBackend) createFunction(c *Call) (any, error) {
 	if len(in.Tags) > 50 {
 		return nil, lambdaInvalid("Number of tags exceeds resource tag limit.")
 	}
+	if err := lambdaCheckLogging(in.LoggingConfig); err != nil {
+		return nil, err
+	}
 	sha, err := lambdaCheckZip(in.Code.ZipFile)
 	if err != nil {
 		return nil, err
@@ -550,6 +599,9 @@ func (b *lambdaBackend) createFunction(c *Call) (any, error) {
 		Description: in.Description, Timeout: *in.Timeout, MemorySize: *in.MemorySize,
 		Architectures: arch, Env: lambdaCopyMap(vars), Vpc: vpc, Tags: lambdaCopyMap(in.Tags),
 		Zip: in.Code.ZipFile, CodeSha256: sha, LastModified: b.env.Now(), RevisionID: emuUUID(),
+	}
+	if in.LoggingConfig != nil {
+		fn.LogGroup, fn.LogFormat = in.LoggingConfig.LogGroup, in.LoggingConfig.LogFormat
 	}
 	if fn.Tags == nil {
 		fn.Tags = map[string]string{}
@@ -592,11 +644,8 @@ func (b *lambdaBackend) listFunctions(c *Call) (any, error) {
 func (b *lambdaBackend) getFunction(c *Call) (any, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:GetFunction")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:GetFunction", b.functionARN(fn.Name), nil); err != nil {
 		return nil, err
 	}
 	out := struct {
@@ -610,11 +659,8 @@ func (b *lambdaBackend) getFunction(c *Call) (any, error) {
 func (b *lambdaBackend) getFunctionConfiguration(c *Call) (any, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:GetFunctionConfiguration")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:GetFunctionConfiguration", b.functionARN(fn.Name), nil); err != nil {
 		return nil, err
 	}
 	return b.config(fn), nil
@@ -623,11 +669,8 @@ func (b *lambdaBackend) getFunctionConfiguration(c *Call) (any, error) {
 func (b *lambdaBackend) deleteFunction(c *Call) (any, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:DeleteFunction")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:DeleteFunction", b.functionARN(fn.Name), nil); err != nil {
 		return nil, err
 	}
 	delete(b.funcs, fn.Name)
@@ -667,11 +710,8 @@ func (b *lambdaBackend) updateFunctionCode(c *Call) (any, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:UpdateFunctionCode")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:UpdateFunctionCode", b.functionARN(fn.Name), nil); err != nil {
 		return nil, err
 	}
 	if err := lambdaCheckRevision(fn, in.RevisionID); err != nil {
@@ -695,15 +735,16 @@ func (b *lambdaBackend) updateFunctionCode(c *Call) (any, error) {
 
 func (b *lambdaBackend) updateFunctionConfiguration(c *Call) (any, error) {
 	var in struct {
-		Role        *string
-		Handler     *string
-		Description *string
-		Timeout     *int
-		MemorySize  *int
-		Runtime     *string
-		Environment *lambdaEnvironment
-		VpcConfig   *lambdaVpc
-		RevisionID  string `json:"RevisionId"`
+		Role          *string
+		Handler       *string
+		Description   *string
+		Timeout       *int
+		MemorySize    *int
+		Runtime       *string
+		Environment   *lambdaEnvironment
+		VpcConfig     *lambdaVpc
+		RevisionID    string `json:"RevisionId"`
+		LoggingConfig *lambdaLoggingIn
 	}
 	if err := lambdaDecode(c, &in); err != nil {
 		return nil, err
@@ -719,12 +760,14 @@ func (b *lambdaBackend) updateFunctionConfiguration(c *Call) (any, error) {
 			return nil, err
 		}
 	}
+	if err := lambdaCheckLogging(in.LoggingConfig); err != nil {
+		return nil, err
+	}
 	b.mu.Lock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:UpdateFunctionConfiguration")
 	var name, role string
 	if err == nil {
 		name, role = fn.Name, fn.Role
-		err = b.authz.Authorize(c.Caller, "lambda:UpdateFunctionConfiguration", b.functionARN(fn.Name), nil)
 	}
 	if err == nil {
 		err = lambdaCheckRevision(fn, in.RevisionID)
@@ -776,6 +819,14 @@ func (b *lambdaBackend) updateFunctionConfiguration(c *Call) (any, error) {
 	if in.VpcConfig != nil {
 		fn.Vpc = vpc
 	}
+	if l := in.LoggingConfig; l != nil {
+		if l.LogGroup != "" {
+			fn.LogGroup = l.LogGroup
+		}
+		if l.LogFormat != "" {
+			fn.LogFormat = l.LogFormat
+		}
+	}
 	fn.LastModified, fn.RevisionID = b.env.Now(), emuUUID()
 	return b.config(fn), nil
 }
@@ -823,11 +874,8 @@ func (b *lambdaBackend) addPermission(c *Call) (any, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:AddPermission")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:AddPermission", b.functionARN(fn.Name), nil); err != nil {
 		return nil, err
 	}
 	if err := lambdaCheckRevision(fn, in.RevisionID); err != nil {
@@ -887,11 +935,8 @@ func (b *lambdaBackend) policyJSON(fn *lambdaFunction) string {
 func (b *lambdaBackend) getPolicy(c *Call) (any, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:GetPolicy")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:GetPolicy", b.functionARN(fn.Name), nil); err != nil {
 		return nil, err
 	}
 	if len(fn.Policy) == 0 {
@@ -904,11 +949,8 @@ func (b *lambdaBackend) removePermission(c *Call) (any, error) {
 	sid := c.Params["StatementId"]
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:RemovePermission")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:RemovePermission", b.functionARN(fn.Name), nil); err != nil {
 		return nil, err
 	}
 	if err := lambdaCheckRevision(fn, lambdaQuery(c, "RevisionId")); err != nil {
@@ -966,19 +1008,23 @@ func (b *lambdaBackend) CheckInvokePermission(functionARN, principal, sourceAcco
 
 // ---- tags ----
 
-// tagTarget resolves the {ARN} of a tagging call; b.mu must be held.
-func (b *lambdaBackend) tagTarget(c *Call) (*lambdaFunction, string, error) {
+// tagTarget resolves the {ARN} of a tagging call after authorising
+// action on it; b.mu must be held.
+func (b *lambdaBackend) tagTarget(c *Call, action string) (*lambdaFunction, error) {
 	arn := c.Params["ARN"]
 	prefix := "arn:aws:lambda:" + b.env.Region + ":" + b.env.AccountID + ":function:"
 	if !strings.HasPrefix(arn, prefix) {
-		return nil, arn, lambdaInvalid("Invalid ARN: %s", arn)
+		return nil, lambdaInvalid("Invalid ARN: %s", arn)
+	}
+	if err := b.authz.Authorize(c.Caller, action, arn, nil); err != nil {
+		return nil, err
 	}
 	name := arn[len(prefix):]
 	fn, ok := b.funcs[name]
 	if !ok {
-		return nil, arn, b.notFound(name)
+		return nil, b.notFound(name)
 	}
-	return fn, arn, nil
+	return fn, nil
 }
 
 func (b *lambdaBackend) tagResource(c *Call) (any, error) {
@@ -988,11 +1034,8 @@ func (b *lambdaBackend) tagResource(c *Call) (any, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, arn, err := b.tagTarget(c)
+	fn, err := b.tagTarget(c, "lambda:TagResource")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:TagResource", arn, nil); err != nil {
 		return nil, err
 	}
 	n := len(fn.Tags)
@@ -1014,11 +1057,8 @@ func (b *lambdaBackend) untagResource(c *Call) (any, error) {
 	keys := c.HTTP.URL.Query()["tagKeys"]
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, arn, err := b.tagTarget(c)
+	fn, err := b.tagTarget(c, "lambda:UntagResource")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:UntagResource", arn, nil); err != nil {
 		return nil, err
 	}
 	for _, k := range keys {
@@ -1030,11 +1070,8 @@ func (b *lambdaBackend) untagResource(c *Call) (any, error) {
 func (b *lambdaBackend) listTags(c *Call) (any, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn, arn, err := b.tagTarget(c)
+	fn, err := b.tagTarget(c, "lambda:ListTags")
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:ListTags", arn, nil); err != nil {
 		return nil, err
 	}
 	return map[string]map[string]string{"Tags": lambdaCopyMap(fn.Tags)}, nil

@@ -88,16 +88,13 @@ func (b *lambdaBackend) invoke(c *Call) (any, error) {
 		return nil, lambdaErr("InvalidRequestContentException", 400, "Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
 	}
 	b.mu.Lock()
-	fn, err := b.lookup(c)
+	fn, err := b.lookup(c, "lambda:InvokeFunction")
 	var name string
 	if err == nil {
 		name = fn.Name
 	}
 	b.mu.Unlock()
 	if err != nil {
-		return nil, err
-	}
-	if err := b.authz.Authorize(c.Caller, "lambda:InvokeFunction", b.functionARN(name), nil); err != nil {
 		return nil, err
 	}
 	hdr := http.Header{"X-Amz-Executed-Version": {"$LATEST"}}
@@ -204,10 +201,10 @@ func (l *lambdaLogBuffer) readOutput(r io.Reader) {
 
 // functionSnapshot is what one invocation needs from the function.
 type functionSnapshot struct {
-	name, role, handler, sha, arch string
-	timeout, memory                int
-	env                            map[string]string
-	zip                            []byte
+	name, role, handler, sha, arch, logGroup string
+	timeout, memory                          int
+	env                                      map[string]string
+	zip                                      []byte
 }
 
 func (b *lambdaBackend) snapshotFunction(name string) (functionSnapshot, error) {
@@ -222,7 +219,7 @@ func (b *lambdaBackend) snapshotFunction(name string) (functionSnapshot, error) 
 		arch = fn.Architectures[0]
 	}
 	return functionSnapshot{name: fn.Name, role: fn.Role, handler: fn.Handler, sha: fn.CodeSha256, arch: arch,
-		timeout: fn.Timeout, memory: fn.MemorySize, env: lambdaCopyMap(fn.Env), zip: fn.Zip}, nil
+		timeout: fn.Timeout, memory: fn.MemorySize, logGroup: fn.logGroup(), env: lambdaCopyMap(fn.Env), zip: fn.Zip}, nil
 }
 
 // failure builds a function-error payload in Lambda's shape.
@@ -239,7 +236,7 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 	}
 	reqID := emuUUID()
 	now := b.env.Now()
-	logGroup := "/aws/lambda/" + fn.name
+	logGroup := fn.logGroup
 	logStream := now.UTC().Format("2006/01/02") + "/[$LATEST]" + emuRandomHex(16)
 	logs := &lambdaLogBuffer{now: b.env.Now}
 	fnARN := b.functionARN(fn.name)
@@ -352,6 +349,11 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 		}
 		mem.sample()
 		close(stopWatch)
+		// The peak (VmHWM) catches a function that went over its memory
+		// between two samples: on Lambda it would have been killed.
+		if mem.enforce && !timedOut && mem.maxMB()*1024 > mem.limitKB {
+			outOfMemory = true
+		}
 		kill()
 		if !processGone {
 			exitErr = <-exited

@@ -109,6 +109,11 @@ func TestLambdaFunctionLifecycle(t *testing.T) {
 		t.Errorf("UpdateFunctionConfiguration with a stale RevisionId: err = %v, want PreconditionFailedException", err)
 	}
 
+	list, err := c.lambda.ListFunctions(ctx, &lambda.ListFunctionsInput{})
+	if err != nil || len(list.Functions) != 1 || aws.ToString(list.Functions[0].FunctionName) != "rot" {
+		t.Errorf("ListFunctions = %+v, %v; want the one function", list, err)
+	}
+
 	// Changing the role checks it again.
 	_, err = c.lambda.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("rot"), Role: aws.String("arn:aws:iam::123456789012:role/ghost")})
 	if got, msg := emuErrCode(err), emuErrMessage(err); got != "InvalidParameterValueException" || msg != "The role defined for the function cannot be assumed by Lambda." {
@@ -727,5 +732,31 @@ func BenchmarkLambdaInvokeColdStart(b *testing.B) {
 		if err != nil || out.FunctionError != nil {
 			b.Fatalf("Invoke: %v %s", err, out.Payload)
 		}
+	}
+}
+
+// TestLambdaCustomLogGroup: LoggingConfig.LogGroup redirects the output.
+func TestLambdaCustomLogGroup(t *testing.T) {
+	t.Parallel()
+	c := lamTestAdmin(t, Options{})
+	ctx := context.Background()
+	goarch, arch := lamHostArch()
+	role := lamCreateRole(t, c, "fn-role", "")
+	out, err := c.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("custom"), Role: aws.String(role),
+		Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(arch)},
+		Code: &lambdatypes.FunctionCode{ZipFile: lamTestFunctionZip(t, goarch)}, LoggingConfig: &lambdatypes.LoggingConfig{LogGroup: aws.String("/rotator/custom")}})
+	if err != nil {
+		t.Fatalf("CreateFunction: %v", err)
+	}
+	if got := aws.ToString(out.LoggingConfig.LogGroup); got != "/rotator/custom" {
+		t.Errorf("LoggingConfig.LogGroup = %q, want /rotator/custom", got)
+	}
+	lamInvoke(t, c, "custom", map[string]any{"mode": "echo", "message": "custom-marker"})
+	ev, err := c.logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/rotator/custom"), FilterPattern: aws.String("custom-marker")})
+	if err != nil || len(ev.Events) != 1 {
+		t.Errorf("FilterLogEvents on the custom group: %v, %d events; want 1", err, len(ev.Events))
+	}
+	if _, err := c.logs.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String("/aws/lambda/custom")}); emuErrCode(err) != "ResourceNotFoundException" {
+		t.Errorf("the default log group exists (%v); want the output only in the custom group", err)
 	}
 }

@@ -243,9 +243,30 @@ func parsePrincipal(raw json.RawMessage) (map[string][]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		for _, p := range vals {
+			if k == "AWS" && !policyValidAWSPrincipal(p) || k == "Service" && !strings.Contains(p, ".") {
+				return nil, fmt.Errorf("invalid %s principal %q", k, p)
+			}
+		}
 		out[k] = vals
 	}
 	return out, nil
+}
+
+// policyValidAWSPrincipal accepts "*", an account ID or an IAM/STS ARN.
+func policyValidAWSPrincipal(p string) bool {
+	if p == "*" || strings.HasPrefix(p, "arn:aws:iam::") || strings.HasPrefix(p, "arn:aws:sts::") {
+		return true
+	}
+	if len(p) != 12 {
+		return false
+	}
+	for _, r := range p {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // policyGlob matches s against a pattern with * (any run) and ? (one char).

@@ -59,6 +59,8 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"unknown condition", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Sometimes":{"a":"b"}}}]}`, policyIdentity, "Invalid Condition type : Sometimes"},
 		{"valid trust", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, policyTrust, ""},
 		{"trust without principal", `{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`, policyTrust, "AssumeRolepolicy contained an invalid principal element."},
+		{"bad AWS principal", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"someone"},"Action":"sts:AssumeRole"}]}`, policyTrust, "Invalid principal in policy"},
+		{"account principal", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":["123456789012","arn:aws:iam::123456789012:root"]},"Action":"sts:AssumeRole"}]}`, policyTrust, ""},
 		{"empty statements", `{"Version":"2012-10-17","Statement":[]}`, policyIdentity, "Syntax errors in policy."},
 	}
 	for _, tt := range tests {

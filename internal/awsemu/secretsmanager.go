@@ -478,11 +478,9 @@ func (b *smBackend) createSecret(c *Call) (any, error) {
 		if err := b.kmsAccess(c, arn, in.KmsKeyId, true); err != nil {
 			return nil, err
 		}
-	} else if in.KmsKeyId != "" && b.keys != nil {
-		if err := b.keys.CheckKeyUsable(in.KmsKeyId); err != nil {
-			return nil, err
-		}
 	}
+	// Without a value nothing is encrypted yet: the key is first used by
+	// the first PutSecretValue.
 	s := &smSecret{
 		ARN: arn, Name: in.Name, KmsKeyID: in.KmsKeyId, Created: c.Now, LastChanged: c.Now,
 		Tags: in.Tags, Versions: map[string]*smVersion{},

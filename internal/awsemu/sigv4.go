@@ -147,10 +147,13 @@ func verifySignature(r *http.Request, a *sigv4Auth, secret string, body []byte) 
 	if amzDate == "" {
 		amzDate = r.Header.Get("Date")
 	}
-	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	if payloadHash == "" {
-		sum := sha256.Sum256(body)
-		payloadHash = hex.EncodeToString(sum[:])
+	sum := sha256.Sum256(body)
+	payloadHash := hex.EncodeToString(sum[:])
+	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
+		if h != payloadHash && h != "UNSIGNED-PAYLOAD" {
+			return false // the body is not the one that was signed
+		}
+		payloadHash = h
 	}
 	scope := a.date + "/" + a.region + "/" + a.service + "/aws4_request"
 	key := hmacSHA256([]byte("AWS4"+secret), a.date)

@@ -2,10 +2,15 @@ package awsemu
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -73,6 +78,50 @@ func TestSigV4Verification(t *testing.T) {
 			_, err = lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("arn:aws:lambda:us-east-1:123456789012:function:f")})
 			if got := emuErrCode(err); tt.wantL != "" && got != tt.wantL || tt.wantL == "" && (got == "InvalidSignatureException" || got == "UnrecognizedClientException") {
 				t.Errorf("Lambda (REST): %q (%v), want %q", got, err, tt.wantL)
+			}
+		})
+	}
+}
+
+func TestSigV4TamperedBody(t *testing.T) {
+	t.Parallel()
+	srv := emuTestServer(t, Options{})
+	srv.keys = &fakeKeyStore{akid: "ASIAFAKE", secret: "s3cr3t", token: "tok", expires: srv.Now().Add(time.Hour)}
+	signed := `{"SecretId":"a"}`
+	tests := []struct {
+		name     string
+		sent     string
+		wantType string
+	}{
+		// Role "r" has no policies: a request that passes the signature
+		// check is denied by authorisation.
+		{"body as signed", signed, "AccessDeniedException"},
+		{"body changed after signing", `{"SecretId":"b"}`, "InvalidSignatureException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(tt.sent))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("X-Amz-Target", "secretsmanager.DescribeSecret")
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Security-Token", "tok")
+			sum := sha256.Sum256([]byte(signed))
+			hash := hex.EncodeToString(sum[:])
+			req.Header.Set("X-Amz-Content-Sha256", hash)
+			creds := aws.Credentials{AccessKeyID: "ASIAFAKE", SecretAccessKey: "s3cr3t", SessionToken: "tok"}
+			if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hash, "secretsmanager", "us-east-1", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("X-Amzn-ErrorType"); got != tt.wantType {
+				t.Errorf("X-Amzn-ErrorType = %q, want %q", got, tt.wantType)
 			}
 		})
 	}

@@ -24,21 +24,33 @@
 // `go build` from the module root and started with -debug as a child
 // process, so its peak RSS is read from the kernel) and a configuration of N
 // rotator_rotated_secret resources (x86_64, rotation with
-// rotate_immediately = false). It reports per N:
+// rotate_immediately = false, so each create runs testSecret once). Each
+// phase (apply, refresh, plan) gets its own provider process. Per N:
 //
-//	calls/create         AWS API calls of `tofu apply` per secret (the
-//	                     function's own calls during testSecret included)
-//	calls/refresh        AWS API calls of `tofu plan -refresh-only` per secret (goal <= 5;
-//	                     the 8-resource AWS-provider setup makes 14)
-//	apply-s, plan-s, refresh-s  wall time of each command for all N secrets
-//	provider-peak-RSS-MB the provider process's maximum resident set
+//	calls/create   AWS API calls of `tofu apply` per secret (the rotation
+//	               function's own calls during testSecret included)
+//	calls/refresh  AWS API calls of `tofu plan -refresh-only` per secret (goal <= 5;
+//	               the 8-resource AWS-provider setup makes 14)
+//	calls/plan     AWS API calls of `tofu plan` per secret
+//	apply-s, refresh-s, plan-s  wall time of each command for all N secrets
+//	apply-RSS-MB, refresh-RSS-MB, plan-RSS-MB  peak RSS of each phase's provider process
+//
+// The call counts leave out the provider's once-per-command credential
+// check (sts:GetCallerIdentity); the logged breakdown shows it. A table of
+// every size is logged by the last size's sub-benchmark.
 //
 // N=1 always runs; N=100 and N=500 run only with ROTATOR_BENCH_SCALE=full.
+// ROTATOR_BENCH_PROVIDER=/path/to/terraform-provider-rotator benchmarks that
+// binary instead of building one.
 // OpenTofu is found through $TOFU, $TF_ACC_TERRAFORM_PATH,
 // ~/.cache/rotator-tools/tofu-1.12.6 or PATH; when it is missing the
 // benchmark is skipped, except under CI=true where it fails.
 //
-// Run them with:
+// The arm64 rotation likewise needs qemu-aarch64-static on an amd64 host.
+//
+// Run them (CI runs the first; `make bench` the second, about 5 minutes on
+// two cores):
 //
 //	go test -run '^$' -bench . -benchtime 1x ./internal/bench/
+//	ROTATOR_BENCH_SCALE=full go test -run '^$' -bench . -benchtime 1x -timeout 60m ./internal/bench/
 package bench

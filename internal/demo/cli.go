@@ -243,6 +243,9 @@ func ScheduleOf(rotation map[string]any) string {
 		return e
 	}
 	if d, ok := rotation["automatically_after_days"].(float64); ok && d > 0 {
+		if d == 1 {
+			return "every day"
+		}
 		return "every " + strconv.Itoa(int(d)) + " days"
 	}
 	return ""
@@ -285,6 +288,43 @@ func matchAny(globs []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// requiredProvidersFile pins the provider's source for example snippets
+// that have no terraform block (the docs examples), so that both CLIs
+// resolve `rotator` to rotatorhq/rotator instead of hashicorp/rotator.
+const requiredProvidersFile = "zz_required_providers.tf"
+
+const requiredProvidersConfig = `# Written by the example check: the docs examples omit the terraform block.
+terraform {
+  required_providers {
+    rotator = {
+      source = "rotatorhq/rotator"
+    }
+  }
+}
+`
+
+var requiredProvidersRE = regexp.MustCompile(`(?m)^\s*required_providers\s*\{`)
+
+// EnsureRequiredProviders writes requiredProvidersFile into dir unless one
+// of its .tf files already has a required_providers block. It reports
+// whether it wrote the file.
+func EnsureRequiredProviders(dir string) (bool, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if err != nil {
+		return false, err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return false, err
+		}
+		if requiredProvidersRE.Match(b) {
+			return false, nil
+		}
+	}
+	return true, os.WriteFile(filepath.Join(dir, requiredProvidersFile), []byte(requiredProvidersConfig), 0o600)
 }
 
 // declaredVariablesRE finds `variable "name"` blocks.

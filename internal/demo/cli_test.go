@@ -157,3 +157,28 @@ func TestFindRepoRoot(t *testing.T) {
 		t.Error("FindRepoRoot outside the repository returned no error")
 	}
 }
+
+func TestEnsureRequiredProviders(t *testing.T) {
+	t.Parallel()
+	snippet := t.TempDir()
+	if err := os.WriteFile(filepath.Join(snippet, "resource.tf"), []byte("resource \"rotator_rotated_secret\" \"x\" {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wrote, err := EnsureRequiredProviders(snippet)
+	if err != nil || !wrote {
+		t.Fatalf("EnsureRequiredProviders(snippet) = %v, %v; want true, nil", wrote, err)
+	}
+	b, err := os.ReadFile(filepath.Join(snippet, requiredProvidersFile))
+	if err != nil || !strings.Contains(string(b), `source = "rotatorhq/rotator"`) {
+		t.Errorf("written file = %q, %v; want a rotatorhq/rotator source", b, err)
+	}
+
+	full := t.TempDir()
+	cfg := "terraform {\n  required_providers {\n    rotator = { source = \"rotatorhq/rotator\" }\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(full, "main.tf"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if wrote, err := EnsureRequiredProviders(full); err != nil || wrote {
+		t.Errorf("EnsureRequiredProviders(full config) = %v, %v; want false, nil", wrote, err)
+	}
+}

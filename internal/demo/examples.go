@@ -43,6 +43,7 @@ type ExampleOptions struct {
 type ExampleResult struct {
 	Dir, CLI, Version string
 	Skipped           string // reason, when skipped
+	Imported          bool   // the example's import {} blocks were exercised
 	Err               error
 	Duration          time.Duration
 }
@@ -87,7 +88,7 @@ func CheckExamples(ctx context.Context, o ExampleOptions) ([]ExampleResult, erro
 			rel, _ := filepath.Rel(o.RepoRoot, dir)
 			res := ExampleResult{Dir: rel, CLI: cli.Name}
 			start := time.Now()
-			res.Version, res.Skipped, res.Err = checkExample(ctx, filepath.Join(work, fmt.Sprintf("run-%d-%d", i, j)), providerDir, dir, cli, o.Skip)
+			res.Version, res.Skipped, res.Imported, res.Err = checkExample(ctx, filepath.Join(work, fmt.Sprintf("run-%d-%d", i, j)), providerDir, dir, cli, o.Skip)
 			res.Duration = time.Since(start)
 			switch {
 			case res.Skipped != "":
@@ -95,7 +96,11 @@ func CheckExamples(ctx context.Context, o ExampleOptions) ([]ExampleResult, erro
 			case res.Err != nil:
 				fmt.Fprintf(o.Out, "FAIL  %-10s %-45s %s\n%s\n", cli.Name, rel, roundDuration(res.Duration), indent(res.Err.Error(), "      "))
 			default:
-				fmt.Fprintf(o.Out, "ok    %-10s %-45s %s  (%s: plan, apply, empty re-plan, destroy)\n", cli.Name, rel, roundDuration(res.Duration), res.Version)
+				steps := "plan, apply, empty re-plan, destroy"
+				if res.Imported {
+					steps = "plan, apply, empty re-plan, import {} blocks, destroy"
+				}
+				fmt.Fprintf(o.Out, "ok    %-10s %-45s %s  (%s: %s)\n", cli.Name, rel, roundDuration(res.Duration), res.Version, steps)
 			}
 			results = append(results, res)
 		}
@@ -105,27 +110,30 @@ func CheckExamples(ctx context.Context, o ExampleOptions) ([]ExampleResult, erro
 
 // checkExample runs one example with one CLI against its own emulator, so
 // that fixed secret names never collide with a secret pending deletion.
-func checkExample(ctx context.Context, work, providerDir, dir string, cli ExampleCLI, skip []string) (version, skipped string, err error) {
+func checkExample(ctx context.Context, work, providerDir, dir string, cli ExampleCLI, skip []string) (version, skipped string, imported bool, err error) {
 	tfDir := filepath.Join(work, "tf")
 	if err := os.MkdirAll(tfDir, 0o700); err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
 	if _, err := CopyTFFiles(dir, tfDir, skip...); err != nil {
-		return "", "", err
+		return "", "", false, err
+	}
+	if _, err := EnsureRequiredProviders(tfDir); err != nil {
+		return "", "", false, err
 	}
 	emu, err := awsemu.Start(awsemu.Options{Addr: "127.0.0.1:0", WorkDir: filepath.Join(work, "emulator")})
 	if err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
 	defer emu.Close()
 	cliConfig, err := WriteCLIFiles(work, providerDir)
 	if err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
 	e := Emulator{URL: emu.URL(), Region: emu.Region(), AccountID: emu.AccountID()}
 	vars, err := DeclaredVariables(tfDir)
 	if err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
 	var extra []string
 	if vars["architecture"] {
@@ -136,14 +144,14 @@ func checkExample(ctx context.Context, work, providerDir, dir string, cli Exampl
 	}
 	c := &CLI{Name: cli.Name, Path: cli.Path, Dir: tfDir, Env: CLIEnv(os.Environ(), cliConfig, work, e, extra...), LogFile: filepath.Join(work, "cli.log")}
 	if version, err = c.Version(ctx); err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
 	wo, err := UsesWriteOnly(tfDir)
 	if err != nil {
-		return version, "", err
+		return version, "", false, err
 	}
 	if wo && !atLeast(version, writeOnlyMinVersion) {
-		return version, fmt.Sprintf("sets a write-only argument, which needs %d.%d or later (%s)", writeOnlyMinVersion[0], writeOnlyMinVersion[1], version), nil
+		return version, fmt.Sprintf("sets a write-only argument, which needs %d.%d or later (%s)", writeOnlyMinVersion[0], writeOnlyMinVersion[1], version), false, nil
 	}
 	applied := false
 	defer func() {
@@ -154,21 +162,74 @@ func checkExample(ctx context.Context, work, providerDir, dir string, cli Exampl
 		}
 	}()
 	if _, err := c.Run(ctx, "plan", "-input=false", "-no-color"); err != nil {
-		return version, "", err
+		return version, "", false, err
 	}
 	applied = true
 	if _, err := c.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		return version, "", err
+		return version, "", false, err
 	}
 	// After an apply, a new plan must be empty (exit code 0; 2 = changes).
 	if out, err := c.Run(ctx, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
-		return version, "", fmt.Errorf("the plan after apply is not empty: %w\n%s", err, lastLines(out, 20))
+		return version, "", false, fmt.Errorf("the plan after apply is not empty: %w\n%s", err, lastLines(out, 20))
+	}
+	if imported, err = checkImportBlocks(ctx, c, dir, tfDir); err != nil {
+		return version, "", imported, err
 	}
 	applied = false
 	if _, err := c.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		return version, "", err
+		return version, "", imported, err
 	}
-	return version, "", nil
+	return version, "", imported, nil
+}
+
+// importToRE finds the `to = ADDRESS` of an import block.
+var importToRE = regexp.MustCompile(`(?m)^\s*to\s*=\s*([A-Za-z0-9_.\[\]"-]+)\s*$`)
+
+// checkImportBlocks exercises the example's import*.tf files that hold
+// import {} blocks: the resources they name are removed from the state (not
+// from AWS), the import files are added, and an apply must import them
+// again, after which the plan must be empty.
+func checkImportBlocks(ctx context.Context, c *CLI, srcDir, tfDir string) (bool, error) {
+	files, err := filepath.Glob(filepath.Join(srcDir, "import*.tf"))
+	if err != nil || len(files) == 0 {
+		return false, err
+	}
+	var addrs []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return false, err
+		}
+		for _, m := range importToRE.FindAllStringSubmatch(string(b), -1) {
+			addrs = append(addrs, m[1])
+		}
+	}
+	if len(addrs) == 0 {
+		return false, nil
+	}
+	if _, err := c.Run(ctx, append([]string{"state", "rm"}, addrs...)...); err != nil {
+		return false, err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return false, err
+		}
+		if err := os.WriteFile(filepath.Join(tfDir, filepath.Base(f)), b, 0o600); err != nil {
+			return false, err
+		}
+	}
+	out, err := c.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		return false, fmt.Errorf("import {} of %s: %w", strings.Join(addrs, ", "), err)
+	}
+	if !strings.Contains(out, "imported") {
+		return false, fmt.Errorf("import {} of %s: the apply imported nothing:\n%s", strings.Join(addrs, ", "), lastLines(out, 10))
+	}
+	if out, err := c.Run(ctx, "plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		return true, fmt.Errorf("the plan after import is not empty: %w\n%s", err, lastLines(out, 20))
+	}
+	return true, nil
 }
 
 // FindExampleDirs returns every directory under root that holds .tf files.

@@ -217,6 +217,9 @@ func (d *demo) run(ctx context.Context) error {
 	if _, err := CopyTFFiles(d.o.Example, tfDir, "import*.tf"); err != nil {
 		return fmt.Errorf("copying the example: %w", err)
 	}
+	if _, err := EnsureRequiredProviders(tfDir); err != nil {
+		return err
+	}
 	vars, err := DeclaredVariables(tfDir)
 	if err != nil {
 		return err
@@ -674,18 +677,14 @@ func randomHex(n int) (string, error) {
 
 // humanDuration prints 7d0h1m0s as "7d 0h 1m".
 func humanDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	h := d / time.Hour
-	d -= h * time.Hour
-	m := d / time.Minute
+	minutes := int64(d.Round(time.Minute) / time.Minute)
+	days, hours, mins := minutes/(24*60), minutes/60%24, minutes%60
 	switch {
 	case days > 0:
-		return fmt.Sprintf("%dd %dh %dm", days, h, m)
-	case h > 0:
-		return fmt.Sprintf("%dh %dm", h, m)
+		return fmt.Sprintf("%dd %dh %dm", days, hours, mins)
+	case hours > 0:
+		return fmt.Sprintf("%dh %dm", hours, mins)
 	default:
-		return fmt.Sprintf("%dm", m)
+		return fmt.Sprintf("%dm", mins)
 	}
 }

@@ -217,7 +217,7 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 	data := &providerData{region: cfg.Region, partition: partitionOf(cfg.Region), code: p.code}
 	if !m.SkipCredentialsValidation.ValueBool() {
-		client := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint(ep.STS) })
+		client := sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, ep.STS) })
 		out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
 			resp.Diagnostics.Append(errorDiag("Invalid AWS credentials",
@@ -234,15 +234,23 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.Append(m.DefaultTags.Tags.ElementsAs(ctx, &data.defaultTags, false)...)
 	}
 	data.stack = stack.New(stack.Clients{
-		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = endpoint(ep.SecretsManager) }),
-		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = endpoint(ep.Lambda) }),
-		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint(ep.IAM) }),
-		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint(ep.Logs) }),
-		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { o.BaseEndpoint = endpoint(ep.KMS) }),
+		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { setEndpoint(&o.BaseEndpoint, ep.SecretsManager) }),
+		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { setEndpoint(&o.BaseEndpoint, ep.Lambda) }),
+		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { setEndpoint(&o.BaseEndpoint, ep.IAM) }),
+		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { setEndpoint(&o.BaseEndpoint, ep.Logs) }),
+		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { setEndpoint(&o.BaseEndpoint, ep.KMS) }),
 	}, p.code)
 	tflog.Debug(ctx, "configured rotator provider", map[string]any{"region": data.region, "account": data.account})
 	resp.ResourceData = data
 	resp.DataSourceData = data
+}
+
+// setEndpoint overrides a client's endpoint only when the provider block
+// sets one, keeping AWS_ENDPOINT_URL(_<SERVICE>) otherwise.
+func setEndpoint(dst **string, v types.String) {
+	if e := endpoint(v); e != nil {
+		*dst = e
+	}
 }
 
 // endpoint returns nil for an unset endpoint so the SDK's own resolution
@@ -321,7 +329,11 @@ func loadAWSConfig(ctx context.Context, m *providerModel) (aws.Config, error) {
 		if m.Endpoints != nil {
 			stsEndpoint = endpoint(m.Endpoints.STS)
 		}
-		client := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = stsEndpoint })
+		client := sts.NewFromConfig(cfg, func(o *sts.Options) {
+			if stsEndpoint != nil {
+				o.BaseEndpoint = stsEndpoint
+			}
+		})
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(client, ar.RoleARN.ValueString(), func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = "terraform-provider-rotator"
 			if v := ar.SessionName.ValueString(); v != "" {

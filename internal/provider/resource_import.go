@@ -127,7 +127,9 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 	}
 	if rules := o.Secret.RotationRules; rules != nil {
 		days, expr := aws.ToInt64(rules.AutomaticallyAfterDays), aws.ToString(rules.ScheduleExpression)
-		if days > 0 && (expr == "" || expr == fmt.Sprintf("rate(%d days)", days) || (days == 1 && expr == "rate(1 day)")) {
+		kind := stack.SecretTags(o.Secret.Tags)[stack.ScheduleKindTag]
+		if days > 0 && kind != stack.ScheduleKindExpression &&
+			(expr == "" || expr == fmt.Sprintf("rate(%d days)", days) || (days == 1 && expr == "rate(1 day)")) {
 			rot.AutomaticallyAfterDays = types.Int64Value(days)
 		} else if expr != "" {
 			rot.ScheduleExpression = types.StringValue(expr)

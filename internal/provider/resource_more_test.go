@@ -37,7 +37,11 @@ func TestAccRotatedSecret_kms(t *testing.T) {
 	acctest.PreCheck(t)
 	env := acctest.NewEnv(t)
 	name := acctest.RandomName()
-	out, err := env.Clients.KMS.(*kms.Client).CreateKey(context.Background(), &kms.CreateKeyInput{Description: aws.String("acc test")})
+	kmsClient, ok := env.Clients.KMS.(*kms.Client)
+	if !ok {
+		t.Fatalf("KMS client is %T", env.Clients.KMS)
+	}
+	out, err := kmsClient.CreateKey(context.Background(), &kms.CreateKeyInput{Description: aws.String("acc test")})
 	if err != nil {
 		t.Fatalf("CreateKey: %v", err)
 	}
@@ -115,6 +119,11 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 			return err // the caller's role must survive
 		},
 		Steps: []resource.TestStep{{
+			// First with the role the resource creates…
+			Config: basicConfig(env, name, rotation30d),
+			Check:  checkChildren(env, name, false),
+		}, {
+			// …then switched to the caller's role: ours is deleted.
 			Config: basicConfig(env, name, fmt.Sprintf(`
   rotation {
     automatically_after_days = 30
@@ -242,7 +251,7 @@ func TestAccRotatedSecret_codeUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := &recommented{base: code}
+	next := &commentedZip{base: code}
 	nextSHA, err := next.CodeSHA256("x86_64")
 	if err != nil {
 		t.Fatal(err)
@@ -270,11 +279,11 @@ func TestAccRotatedSecret_codeUpgrade(t *testing.T) {
 	})
 }
 
-// recommented serves the same function with a zip comment added: a valid
+// commentedZip serves the same function with a zip comment added: a valid
 // package with another hash.
-type recommented struct{ base stack.CodeSource }
+type commentedZip struct{ base stack.CodeSource }
 
-func (r *recommented) Zip(arch string) ([]byte, error) {
+func (r *commentedZip) Zip(arch string) ([]byte, error) {
 	b, err := r.base.Zip(arch)
 	if err != nil {
 		return nil, err
@@ -309,7 +318,7 @@ func (r *recommented) Zip(arch string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-func (r *recommented) CodeSHA256(arch string) (string, error) {
+func (r *commentedZip) CodeSHA256(arch string) (string, error) {
 	b, err := r.Zip(arch)
 	if err != nil {
 		return "", err
@@ -361,4 +370,41 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestAccRotatedSecret_applyAfterFailedCreate: the tainted resource a
+// failed create leaves is replaced by the next apply.
+func TestAccRotatedSecret_applyAfterFailedCreate(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	if !env.IsEmulator() {
+		t.Skip("needs the emulator's fault injection")
+	}
+	name := acctest.RandomName()
+	cfg := basicConfig(env, name, rotation30d)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := env.Admin.InjectFault(context.Background(), awsemu.Fault{
+						Service: "lambda", Operation: "AddPermission", Count: 1, Code: "AccessDeniedException",
+					}); err != nil {
+						t.Fatalf("InjectFault: %v", err)
+					}
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`allowing Secrets Manager to invoke the rotation function`),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: checkChildren(env, name, false),
+			},
+		},
+	})
 }

@@ -81,11 +81,21 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 	} else {
 		var drift []string
 		resp.Diagnostics.Append(state.Drift.ElementsAs(ctx, &drift, false)...)
+		if !plan.InitialValueWOVersion.Equal(state.InitialValueWOVersion) && !plan.InitialValueWOVersion.IsNull() {
+			var wo types.String
+			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("initial_value_wo"), &wo)...)
+			if wo.IsNull() {
+				resp.Diagnostics.AddAttributeError(path.Root("initial_value_wo_version"), "Nothing to write",
+					"initial_value_wo_version changed, which writes initial_value_wo as the new current value, but initial_value_wo is not set. "+
+						"Set initial_value_wo (from an ephemeral variable or resource), or keep initial_value_wo_version unchanged.")
+				return
+			}
+		}
 		reconfigure := (enabled && !state.RotationEnabled.ValueBool()) || state.FunctionARN.ValueString() == "" ||
 			scheduleChanged(plan.Rotation, state.Rotation) || isRotationDrift(drift)
 		rotates = enabled && immediately && reconfigure
 		valueWrite := !plan.InitialValueWOVersion.Equal(state.InitialValueWOVersion) || !plan.SecretTemplate.Equal(state.SecretTemplate) ||
-			!plan.RotatedField.Equal(state.RotatedField)
+			!plan.RotatedField.Equal(state.RotatedField) || plan.masterSecretARN() != state.masterSecretARN()
 		if reconfigure || valueWrite {
 			plan.CurrentVersionID = types.StringUnknown()
 			plan.LastRotatedDate = types.StringUnknown()

@@ -3,7 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -92,12 +92,12 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 		partial := plan
 		partial.ID, partial.ARN = types.StringValue(st.SecretARN), types.StringValue(st.SecretARN)
 		partial.Name = types.StringValue(st.SecretName)
-		if st.FunctionARN != "" {
-			partial.FunctionARN = types.StringValue(st.FunctionARN)
-		}
-		if st.RoleARN != "" {
-			partial.RoleARN = types.StringValue(st.RoleARN)
-		}
+		// What does not exist yet is empty, as Read reports a missing child.
+		partial.FunctionARN = types.StringValue(st.FunctionARN)
+		partial.RoleARN = types.StringValue(st.RoleARN)
+		partial.LogGroupName = types.StringValue(st.LogGroupName)
+		partial.CodeSHA256 = types.StringValue(st.CodeSHA256)
+		partial.RotationEnabled = types.BoolValue(st.RotationConfigured)
 		partial.nullUnknowns()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
 	}
@@ -284,10 +284,5 @@ func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteR
 
 // isRotationDrift reports drift that makes the next apply call RotateSecret.
 func isRotationDrift(items []string) bool {
-	for _, d := range items {
-		if strings.Contains(d, "rotation") || strings.Contains(d, "rotates with") || strings.Contains(d, "rotation function") {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(items, stack.DriftReconfiguresRotation)
 }

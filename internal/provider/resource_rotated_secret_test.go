@@ -141,6 +141,35 @@ func TestAccRotatedSecret_lifecycle(t *testing.T) {
 					return nil
 				},
 			},
+			{
+				// Architecture change: new code for arm64, in place.
+				Config: basicConfig(env, name, `
+  description = "payments database"
+  tags = { team = "payments", env = "prod" }
+  secret_template = jsonencode({ engine = "postgres", username = "app", host = "db.internal", port = 5432, dbname = "payments" })
+  rotation {
+    strategy            = "postgresql_single_user"
+    schedule_expression = "rate(10 days)"
+  }
+  function {
+    architecture = "arm64"
+    memory_size  = 256
+  }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					fn, err := stack.FindFunction(context.Background(), env.Clients.Lambda, stack.NamesFor(env.Region, name).Function)
+					if err != nil {
+						return err
+					}
+					if got := string(fn.Configuration.Architectures[0]); got != "arm64" {
+						return fmt.Errorf("architecture = %s, want arm64", got)
+					}
+					return nil
+				},
+			},
 		},
 	})
 }

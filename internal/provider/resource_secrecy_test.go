@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -37,21 +38,32 @@ func TestAccRotatedSecret_noSecretInStatePlanOrLog(t *testing.T) {
 
 	name := acctest.RandomName()
 	const initial = "Known-Initial-Value-7f3a9c2e1b"
-	secrets := []string{initial}
-	cfg := func(tag string) string {
-		return basicConfig(env, name, fmt.Sprintf(`
-  initial_value_wo         = %q
-  initial_value_wo_version = 1
+	const second = "Second-Known-Value-0c9d8e7f6a"
+	secrets := []string{initial, second}
+	// The initial value comes in through an ephemeral variable, as it
+	// would in real use, so the configuration itself does not carry it.
+	cfg := func(tag string, version int) string {
+		return `
+variable "initial" {
+  type      = string
+  ephemeral = true
+  sensitive = true
+}
+` + basicConfig(env, name, fmt.Sprintf(`
+  initial_value_wo         = var.initial
+  initial_value_wo_version = %d
   secret_template          = jsonencode({ username = "app" })
-  tags                     = { step = %q }`, initial, tag)+rotation30d)
+  tags                     = { step = %q }`, version, tag)+rotation30d)
 	}
+	vars := config.Variables{"initial": config.StringVariable(initial)}
 	noSecretInPlan := plancheck.PlanCheck(planSecretCheck{secrets: &secrets})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
 		CheckDestroy:             env.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
-				Config:            cfg("one"),
+				Config:            cfg("one", 1),
+				ConfigVariables:   vars,
 				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{noSecretInPlan}},
 				ConfigStateChecks: []statecheck.StateCheck{stateSecretCheck{secrets: &secrets}},
 				Check: func(*terraform.State) error {
@@ -81,9 +93,27 @@ func TestAccRotatedSecret_noSecretInStatePlanOrLog(t *testing.T) {
 					}
 					secrets = append(secrets, obj["password"])
 				},
-				Config:            cfg("two"),
+				Config:            cfg("two", 1),
+				ConfigVariables:   vars,
 				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{noSecretInPlan}},
 				ConfigStateChecks: []statecheck.StateCheck{stateSecretCheck{secrets: &secrets}},
+			},
+			{
+				// Bumping the version writes the new write-only value once.
+				Config:            cfg("two", 2),
+				ConfigVariables:   config.Variables{"initial": config.StringVariable(second)},
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{noSecretInPlan}},
+				ConfigStateChecks: []statecheck.StateCheck{stateSecretCheck{secrets: &secrets}},
+				Check: func(*terraform.State) error {
+					v, err := currentValue(env, name)
+					if err != nil {
+						return err
+					}
+					if !strings.Contains(v, second) || !strings.Contains(v, `"username":"app"`) {
+						return errorf("initial_value_wo_version = 2 did not write the new value")
+					}
+					return nil
+				},
 			},
 		},
 	})
@@ -228,7 +258,11 @@ func TestAccRotatedSecret_stuckPending(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					_, err := env.Clients.SecretsManager.(*secretsmanager.Client).UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+					sm, ok := env.Clients.SecretsManager.(*secretsmanager.Client)
+					if !ok {
+						t.Fatalf("Secrets Manager client is %T", env.Clients.SecretsManager)
+					}
+					_, err := sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 						SecretId: aws.String(name), VersionStage: aws.String("AWSPENDING"), RemoveFromVersionId: aws.String(stuck),
 					})
 					if err != nil {

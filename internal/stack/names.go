@@ -16,6 +16,12 @@ const (
 	ManagedByTag = "rotator:managed-by"
 	// ManagedByValue is the value of ManagedByTag.
 	ManagedByValue = "terraform-provider-rotator"
+	// ScheduleKindTag records on the secret whether the user gave days or an
+	// expression: DescribeSecret reports a days schedule as both, so import
+	// could not tell "automatically_after_days = 30" from "rate(30 days)".
+	ScheduleKindTag        = "rotator:schedule-kind"
+	ScheduleKindDays       = "days"
+	ScheduleKindExpression = "expression"
 	// SystemTagPrefix prefixes tags the provider owns; they are never shown as user tags.
 	SystemTagPrefix = "rotator:"
 	// Runtime and Handler of the rotation function (a static Go binary).

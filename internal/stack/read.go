@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -105,15 +106,15 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]string, er
 	enabled := aws.ToBool(o.Secret.RotationEnabled)
 	switch {
 	case spec.Rotation.Enabled && !enabled:
-		d = append(d, "rotation is disabled on the secret (apply re-enables it)")
+		d = append(d, driftRotationDisabled+" (apply re-enables it)")
 	case !spec.Rotation.Enabled && enabled:
 		d = append(d, "rotation was enabled outside Terraform (apply cancels it)")
 	case enabled:
 		if o.Function != nil && aws.ToString(o.Secret.RotationLambdaARN) != aws.ToString(o.Function.Configuration.FunctionArn) {
-			d = append(d, fmt.Sprintf("the secret rotates with another function (%s)", aws.ToString(o.Secret.RotationLambdaARN)))
+			d = append(d, fmt.Sprintf("%s (%s)", driftOtherFunction, aws.ToString(o.Secret.RotationLambdaARN)))
 		}
 		if !rulesMatch(spec.Rotation, o.Secret) {
-			d = append(d, "the rotation schedule was changed outside Terraform")
+			d = append(d, driftScheduleChanged)
 		}
 	}
 	if o.ResourcePolicy != nil && !PolicyEqual(*o.ResourcePolicy, spec.Policy) {
@@ -122,7 +123,7 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]string, er
 
 	// Function.
 	if o.Function == nil {
-		d = append(d, fmt.Sprintf("rotation function %s is missing", names.Function))
+		d = append(d, fmt.Sprintf("rotation function %s %s", names.Function, driftFunctionMissing))
 	} else {
 		for _, f := range functionDiff(spec, secretARN, o.Function) {
 			d = append(d, fmt.Sprintf("rotation function %s: %s changed outside Terraform", names.Function, f))
@@ -156,6 +157,23 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]string, er
 		d = append(d, fmt.Sprintf("log group %s: retention changed outside Terraform", names.LogGroup))
 	}
 	return d, nil
+}
+
+// Drift messages whose repair calls RotateSecret.
+const (
+	driftRotationDisabled = "rotation is disabled on the secret"
+	driftOtherFunction    = "the secret rotates with another function"
+	driftScheduleChanged  = "the rotation schedule was changed outside Terraform"
+	driftFunctionMissing  = "is missing"
+)
+
+// DriftReconfiguresRotation reports whether repairing the drift item (one
+// of Drift's messages) calls RotateSecret, and so rotates at once when
+// rotate_immediately is set.
+func DriftReconfiguresRotation(item string) bool {
+	return strings.HasPrefix(item, driftRotationDisabled) || strings.HasPrefix(item, driftOtherFunction) ||
+		item == driftScheduleChanged ||
+		(strings.HasPrefix(item, "rotation function ") && strings.HasSuffix(item, driftFunctionMissing))
 }
 
 // rulesMatch compares the observed schedule with spec. AWS reports a days

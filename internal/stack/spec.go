@@ -108,6 +108,11 @@ func (s Spec) allTags() map[string]string {
 		out = map[string]string{}
 	}
 	out[ManagedByTag] = ManagedByValue
+	if s.Rotation.ScheduleExpression != "" {
+		out[ScheduleKindTag] = ScheduleKindExpression
+	} else if s.Rotation.AutomaticallyAfterDays != 0 {
+		out[ScheduleKindTag] = ScheduleKindDays
+	}
 	return out
 }
 

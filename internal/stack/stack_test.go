@@ -86,3 +86,43 @@ func TestCreateReadDelete(t *testing.T) {
 		t.Errorf("Read after Delete = %v; want NotFound", err)
 	}
 }
+
+// TestReadCallCount keeps a refresh at five calls, one per child
+// (DescribeSecret, GetFunction, GetPolicy, GetRolePolicy, DescribeLogGroups).
+func TestReadCallCount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, env := newStack(t)
+	spec := testSpec(strings.ToLower(acctest.RandomName()))
+	st, err := s.Create(ctx, spec, "v", nil)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if err := env.Admin.ResetCalls(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.Read(ctx, spec, st.SecretARN)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if _, err := s.Drift(ctx, spec, o); err != nil {
+		t.Fatalf("Drift: %v", err)
+	}
+	calls, err := env.Admin.Calls(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{
+		"secretsmanager:DescribeSecret": 1, "lambda:GetFunction": 1, "lambda:GetPolicy": 1,
+		"iam:GetRolePolicy": 1, "logs:DescribeLogGroups": 1,
+	}
+	got := map[string]int{}
+	for k, v := range calls {
+		if v > 0 {
+			got[k] = v
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calls per refresh (-want +got):\n%s", diff)
+	}
+}

@@ -93,11 +93,12 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 // updateSecret applies description, key, tags, resource policy and value changes.
 func (s *Stack) updateSecret(ctx context.Context, spec Spec, st State, sec *secretsmanager.DescribeSecretOutput, opts UpdateOptions) error {
 	id := aws.String(st.SecretARN)
-	if aws.ToString(sec.Description) != spec.Description || (spec.KMSKeyID != "" && aws.ToString(sec.KmsKeyId) != spec.KMSKeyID) {
-		in := &secretsmanager.UpdateSecretInput{SecretId: id, Description: aws.String(spec.Description)}
-		if spec.KMSKeyID != "" && aws.ToString(sec.KmsKeyId) != spec.KMSKeyID {
-			in.KmsKeyId = aws.String(spec.KMSKeyID)
-		}
+	newKey, err := s.keyChange(ctx, spec.KMSKeyID, aws.ToString(sec.KmsKeyId))
+	if err != nil {
+		return err
+	}
+	if aws.ToString(sec.Description) != spec.Description || newKey != "" {
+		in := &secretsmanager.UpdateSecretInput{SecretId: id, Description: aws.String(spec.Description), KmsKeyId: optString(newKey)}
 		if _, err := s.c.SecretsManager.UpdateSecret(ctx, in); err != nil {
 			return stepErr("updating the secret", KindSecret, err)
 		}
@@ -141,6 +142,33 @@ func (s *Stack) updateSecret(ctx context.Context, spec Spec, st State, sec *secr
 		}
 	}
 	return nil
+}
+
+// awsManagedKey is Secrets Manager's default key.
+const awsManagedKey = "alias/aws/secretsmanager"
+
+// keyChange returns the key UpdateSecret must set, or "" when the secret
+// already uses the wanted key (compared as key ARNs).
+func (s *Stack) keyChange(ctx context.Context, want, have string) (string, error) {
+	switch {
+	case want == "" && (have == "" || have == awsManagedKey):
+		return "", nil
+	case want == "":
+		return awsManagedKey, nil
+	case want == have:
+		return "", nil
+	case have == "":
+		return want, nil
+	}
+	wantARN, err := s.keyARN(ctx, want)
+	if err != nil {
+		return "", err
+	}
+	haveARN, err := s.keyARN(ctx, have)
+	if err != nil || haveARN != wantARN {
+		return want, nil //nolint:nilerr // an unresolvable current key is replaced
+	}
+	return "", nil
 }
 
 // updateFunction recreates a missing function or updates its

@@ -45,6 +45,7 @@ func run(args []string) error {
 		return err
 	}
 	fmt.Println(srv.URL())
+	fmt.Fprintf(os.Stderr, "awsemu: listening; use it with:\n  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=%s\nadmin endpoints under %s/_emu/ (see go doc ./internal/awsemu); stop with Ctrl-C\n", srv.URL(), srv.Region(), srv.URL())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()

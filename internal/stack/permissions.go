@@ -1,0 +1,81 @@
+package stack
+
+// Permission is one IAM action the caller (the credentials Terraform runs
+// with) needs, and when.
+type Permission struct {
+	Action string
+	When   string
+}
+
+// Situations a permission is needed in.
+const (
+	whenAlways   = "always"
+	whenCreate   = "create, and repair of drift"
+	whenUpdate   = "update"
+	whenDelete   = "destroy"
+	whenRead     = "refresh (plan)"
+	whenPolicy   = "when `policy` is set"
+	whenKMS      = "when `kms_key_id` is set"
+	whenImport   = "import, and updates of `secret_template` or `initial_value_wo_version`"
+	whenOwnRole  = "unless `function.role_arn` is set"
+	whenRotate   = "create, and changes of the `rotation` block"
+	whenDisabled = "when `rotation.enabled` turns `false`, and destroy"
+)
+
+// CallerPermissions lists exactly the IAM actions the provider calls (one
+// per client method of the stack, see clients.go) plus those AWS checks
+// implicitly: iam:PassRole for CreateFunction, lambda:InvokeFunction for
+// RotateSecret, the tagging actions behind Create* calls with tags, and
+// KMS use for a secret under a customer key. The resource documentation
+// shows this list, and a test keeps both in step with the code.
+func CallerPermissions() []Permission {
+	return []Permission{
+		{"secretsmanager:CreateSecret", whenCreate},
+		{"secretsmanager:DescribeSecret", whenAlways},
+		{"secretsmanager:GetSecretValue", whenImport},
+		{"secretsmanager:PutSecretValue", whenImport},
+		{"secretsmanager:UpdateSecret", whenUpdate + " of `description` or `kms_key_id`"},
+		{"secretsmanager:TagResource", whenAlways + " (tags are set at create)"},
+		{"secretsmanager:UntagResource", whenUpdate},
+		{"secretsmanager:PutResourcePolicy", whenPolicy},
+		{"secretsmanager:GetResourcePolicy", whenPolicy + ", and import"},
+		{"secretsmanager:DeleteResourcePolicy", "when `policy` is removed"},
+		{"secretsmanager:RotateSecret", whenRotate},
+		{"secretsmanager:CancelRotateSecret", whenDisabled},
+		{"secretsmanager:DeleteSecret", whenDelete},
+		{"lambda:CreateFunction", whenCreate},
+		{"lambda:GetFunction", whenAlways},
+		{"lambda:UpdateFunctionCode", whenUpdate + " of `function.architecture`, and provider upgrades with new function code"},
+		{"lambda:UpdateFunctionConfiguration", whenUpdate + " of the `function` block, `rotated_field`, `password` or `rotation.strategy`"},
+		{"lambda:DeleteFunction", whenDelete},
+		{"lambda:AddPermission", whenCreate},
+		{"lambda:RemovePermission", whenDelete},
+		{"lambda:GetPolicy", whenRead},
+		{"lambda:TagResource", whenAlways + " (tags are set at create)"},
+		{"lambda:UntagResource", whenUpdate},
+		{"lambda:InvokeFunction", whenRotate + " (RotateSecret checks that the caller may invoke the function)"},
+		{"iam:CreateRole", whenCreate + ", " + whenOwnRole},
+		{"iam:GetRole", whenCreate + ", " + whenOwnRole},
+		{"iam:TagRole", whenCreate + ", " + whenOwnRole + " (tags are set at create)"},
+		{"iam:UpdateAssumeRolePolicy", "repair of the role's trust policy, " + whenOwnRole},
+		{"iam:PutRolePolicy", whenCreate + ", " + whenOwnRole},
+		{"iam:GetRolePolicy", whenRead + ", " + whenOwnRole},
+		{"iam:DeleteRolePolicy", whenDelete + ", " + whenOwnRole},
+		{"iam:DeleteRole", whenDelete + ", " + whenOwnRole},
+		{"iam:PassRole", whenCreate + " (on the function's role, for `lambda.amazonaws.com`)"},
+		{"logs:CreateLogGroup", whenCreate},
+		{"logs:DescribeLogGroups", whenRead},
+		{"logs:PutRetentionPolicy", whenCreate + ", when `function.log_retention_in_days` is not 0"},
+		{"logs:DeleteRetentionPolicy", "when `function.log_retention_in_days` is 0"},
+		{"logs:TagResource", whenCreate + " (tags are set at create)"},
+		{"logs:DeleteLogGroup", whenDelete},
+		{"kms:DescribeKey", whenKMS + " as a key ID or alias rather than a key ARN"},
+		{"kms:GenerateDataKey", whenKMS + " (Secrets Manager encrypts new values with the caller's access)"},
+		{"kms:Decrypt", whenKMS + " (import and `secret_template` updates read the value)"},
+	}
+}
+
+// ImplicitPermissions are the CallerPermissions no client method maps to.
+var ImplicitPermissions = []string{
+	"lambda:InvokeFunction", "iam:PassRole", "iam:TagRole", "logs:TagResource", "kms:GenerateDataKey", "kms:Decrypt",
+}
