@@ -207,7 +207,22 @@ func TestAccRotatedSecret_iamPropagation(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
 		CheckDestroy:             env.CheckDestroy,
-		Steps:                    []resource.TestStep{{Config: basicConfig(env, name, rotation30d), Check: checkChildren(env, name, false)}},
+		Steps: []resource.TestStep{{
+			Config: basicConfig(env, name, rotation30d),
+			Check: resource.ComposeTestCheckFunc(
+				checkChildren(env, name, false),
+				func(*terraform.State) error {
+					calls, err := env.Admin.Calls(context.Background())
+					if err != nil {
+						return err
+					}
+					if calls["lambda:CreateFunction"] < 2 {
+						return errorf("CreateFunction calls = %d; the IAM propagation delay was not retried", calls["lambda:CreateFunction"])
+					}
+					return nil
+				},
+			),
+		}},
 	})
 }
 

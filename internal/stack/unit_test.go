@@ -247,3 +247,66 @@ func TestDriftReconfiguresRotation(t *testing.T) {
 		}
 	}
 }
+
+// fakeSM fails RotateSecret with errs in turn, then succeeds.
+type fakeSM struct {
+	SecretsManagerAPI
+	errs   []error
+	tokens []string
+}
+
+func (f *fakeSM) RotateSecret(_ context.Context, in *secretsmanager.RotateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.RotateSecretOutput, error) {
+	f.tokens = append(f.tokens, aws.ToString(in.ClientRequestToken))
+	if len(f.errs) > 0 {
+		err := f.errs[0]
+		f.errs = f.errs[1:]
+		return nil, err
+	}
+	return &secretsmanager.RotateSecretOutput{}, nil
+}
+
+// TestRotateRetriesOnlyPermissionPropagation retries RotateSecret only
+// while the new invoke permission propagates, with one idempotency token.
+func TestRotateRetriesOnlyPermissionPropagation(t *testing.T) {
+	t.Parallel()
+	cannotInvoke := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com."}
+	callerDenied := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User is not authorized to perform: secretsmanager:RotateSecret"}
+	tests := []struct {
+		name      string
+		errs      []error
+		wantCalls int
+		wantErr   bool
+	}{
+		{"propagation then success", []error{cannotInvoke}, 2, false},
+		{"caller lacks permission", []error{callerDenied}, 1, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sm := &fakeSM{errs: tc.errs}
+			s := New(Clients{SecretsManager: sm}, fakeCode{})
+			st := State{SecretARN: "arn:s", FunctionARN: "arn:f"}
+			err := s.rotate(context.Background(), Spec{Rotation: RotationSpec{Enabled: true, AutomaticallyAfterDays: 7}}, &st)
+			if (err != nil) != tc.wantErr || len(sm.tokens) != tc.wantCalls {
+				t.Fatalf("err = %v, calls = %d; want error %t, %d calls", err, len(sm.tokens), tc.wantErr, tc.wantCalls)
+			}
+			for _, tok := range sm.tokens {
+				if tok != sm.tokens[0] || tok == "" {
+					t.Errorf("tokens = %v; retries must reuse one token", sm.tokens)
+				}
+			}
+		})
+	}
+}
+
+func TestRotationRulesSendExactlyOne(t *testing.T) {
+	t.Parallel()
+	days := rotationRules(RotationSpec{AutomaticallyAfterDays: 7, Duration: "2h"})
+	if days.ScheduleExpression != nil || aws.ToInt64(days.AutomaticallyAfterDays) != 7 || aws.ToString(days.Duration) != "2h" {
+		t.Errorf("days rules = %+v", days)
+	}
+	expr := rotationRules(RotationSpec{ScheduleExpression: "rate(4 hours)"})
+	if expr.AutomaticallyAfterDays != nil || aws.ToString(expr.ScheduleExpression) != "rate(4 hours)" || expr.Duration != nil {
+		t.Errorf("expression rules = %+v", expr)
+	}
+}
