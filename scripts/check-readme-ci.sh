@@ -11,7 +11,8 @@
 #
 # and .ci/run runs it on exactly one line of the form `step test -- COMMAND`.
 # The demo command block (demo-command:begin/end) is checked the same way
-# against the GNUmakefile: every `make TARGET` named must be a real target.
+# against `step demo -- COMMAND`, and every `make TARGET` the two blocks name
+# must be a target of the GNUmakefile.
 #
 # Usage: scripts/check-readme-ci.sh [README [CI_SCRIPT [MAKEFILE]]]
 set -euo pipefail
@@ -44,17 +45,22 @@ block() {
 [[ -f $readme ]] || fail "no README at $readme"
 [[ -f $ci ]] || fail "no CI script at $ci"
 
-test_cmds="$(block test-command)" || fail "$readme has no <!-- test-command:begin --> ... <!-- test-command:end --> block"
-n=$(grep -c . <<<"$test_cmds" || true)
-((n == 1)) || fail "the README's test-command block must hold exactly one command, found $n: ${test_cmds//$'\n'/; }"
+# check_same NAME: the README's NAME-command block holds exactly one
+# command, and .ci/run runs exactly it on its one `step NAME -- ...` line.
+check_same() {
+	local name="$1" readme_cmds ci_cmds n
+	readme_cmds="$(block "$name-command")" || fail "$readme has no <!-- $name-command:begin --> ... <!-- $name-command:end --> block"
+	n=$(grep -c . <<<"$readme_cmds" || true)
+	((n == 1)) || fail "the README's $name-command block must hold exactly one command, found $n: ${readme_cmds//$'\n'/; }"
+	ci_cmds="$(sed -nE "s/^[[:space:]]*step[[:space:]]+${name}[[:space:]]+--[[:space:]]+(.*[^[:space:]])[[:space:]]*\$/\1/p" "$ci")"
+	n=$(grep -c . <<<"$ci_cmds" || true)
+	((n == 1)) || fail "$ci must run the $name command on exactly one 'step $name -- COMMAND' line, found $n"
+	[[ $readme_cmds == "$ci_cmds" ]] || fail "README $name command '$readme_cmds' differs from .ci/run's '$ci_cmds'"
+	printf '%s' "$readme_cmds"
+}
 
-ci_cmds="$(sed -nE 's/^[[:space:]]*step[[:space:]]+test[[:space:]]+--[[:space:]]+(.*[^[:space:]])[[:space:]]*$/\1/p' "$ci")"
-n=$(grep -c . <<<"$ci_cmds" || true)
-((n == 1)) || fail "$ci must run the test command on exactly one 'step test -- COMMAND' line, found $n"
-
-if [[ $test_cmds != "$ci_cmds" ]]; then
-	fail "README test command '$test_cmds' differs from .ci/run's '$ci_cmds'"
-fi
+test_cmds="$(check_same test)"
+demo_cmds="$(check_same demo)"
 
 # Every make target the README's two commands name must exist.
 for name in test-command demo-command; do
@@ -66,4 +72,4 @@ for name in test-command demo-command; do
 	done <<<"$cmds"
 done
 
-echo "check-readme-ci: ok: README and .ci/run both run '$test_cmds'"
+echo "check-readme-ci: ok: README and .ci/run both run '$demo_cmds' and '$test_cmds'"

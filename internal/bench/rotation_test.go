@@ -61,14 +61,13 @@ func BenchmarkRotation(b *testing.B) {
 // this host, or "" when arch is native.
 func qemuFor(arch string) string {
 	goarch, _ := lambdabundle.GOARCH(arch)
-	switch {
-	case goarch == runtime.GOARCH:
+	if goarch == runtime.GOARCH {
 		return ""
-	case goarch == "arm64":
-		return "qemu-aarch64-static"
-	default:
-		return "qemu-x86_64-static"
 	}
+	if goarch == "arm64" {
+		return "qemu-aarch64-static"
+	}
+	return "qemu-x86_64-static"
 }
 
 func benchRotation(b *testing.B, arch string, zip []byte) {

@@ -376,6 +376,10 @@ func UsesWriteOnly(dir string) (bool, error) {
 // go.mod.
 func FindRepoRoot(dir string) (string, error) {
 	const module = "module github.com/rotatorhq/terraform-provider-rotator"
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
 	for d := dir; ; {
 		b, err := os.ReadFile(filepath.Join(d, "go.mod"))
 		if err == nil && strings.HasPrefix(strings.TrimSpace(string(b)), module) {

@@ -276,17 +276,6 @@ func callLines(calls map[string]int) []string {
 	return out
 }
 
-// DiffCalls returns after minus before, dropping zero entries.
-func DiffCalls(before, after map[string]int) map[string]int {
-	out := map[string]int{}
-	for k, v := range after {
-		if d := v - before[k]; d != 0 {
-			out[k] = d
-		}
-	}
-	return out
-}
-
 func totalCalls(calls map[string]int) int {
 	t := 0
 	for _, n := range calls {

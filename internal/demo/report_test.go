@@ -201,14 +201,6 @@ func TestReportLines(t *testing.T) {
 	}
 }
 
-func TestDiffCalls(t *testing.T) {
-	t.Parallel()
-	got := DiffCalls(map[string]int{"a:X": 2, "b:Y": 1}, map[string]int{"a:X": 5, "b:Y": 1, "c:Z": 1})
-	if diff := cmp.Diff(map[string]int{"a:X": 3, "c:Z": 1}, got); diff != "" {
-		t.Errorf("DiffCalls (-want +got):\n%s", diff)
-	}
-}
-
 func TestHumanDuration(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[time.Duration]string{

@@ -299,12 +299,16 @@ func loadAWSConfig(ctx context.Context, m *providerModel) (aws.Config, error) {
 	}
 	var files []string
 	if !m.SharedConfigFiles.IsNull() {
-		_ = m.SharedConfigFiles.ElementsAs(ctx, &files, false)
+		if d := m.SharedConfigFiles.ElementsAs(ctx, &files, false); d.HasError() {
+			return aws.Config{}, fmt.Errorf("shared_config_files must be a list of known paths")
+		}
 		opts = append(opts, awsconfig.WithSharedConfigFiles(files))
 	}
 	var credFiles []string
 	if !m.SharedCredentialsFiles.IsNull() {
-		_ = m.SharedCredentialsFiles.ElementsAs(ctx, &credFiles, false)
+		if d := m.SharedCredentialsFiles.ElementsAs(ctx, &credFiles, false); d.HasError() {
+			return aws.Config{}, fmt.Errorf("shared_credentials_files must be a list of known paths")
+		}
 		opts = append(opts, awsconfig.WithSharedCredentialsFiles(credFiles))
 	}
 	if ak := m.AccessKey.ValueString(); ak != "" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -203,6 +204,14 @@ func TestAccRotatedSecret_disappears(t *testing.T) {
 			_, err := c.SecretsManager.TagResource(ctx, &secretsmanager.TagResourceInput{
 				SecretId: aws.String(secret), Tags: []smtypes.Tag{{Key: aws.String("intruder"), Value: aws.String("x")}},
 			})
+			return err
+		}},
+		{"function_tags_changed", "rotation function .*: tags changed", func(ctx context.Context, c stack.Clients, n stack.Names, _ string) error {
+			fn, err := stack.FindFunction(ctx, c.Lambda, n.Function)
+			if err != nil {
+				return err
+			}
+			_, err = c.Lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: fn.Configuration.FunctionArn, TagKeys: []string{stack.ManagedByTag}})
 			return err
 		}},
 		{"schedule_changed", "rotation schedule was changed", func(ctx context.Context, c stack.Clients, _ stack.Names, secret string) error {

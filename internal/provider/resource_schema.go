@@ -7,6 +7,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -271,11 +273,19 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 					},
 					"subnet_ids": schema.SetAttribute{
 						ElementType: types.StringType, Optional: true,
+						Validators: []validator.Set{
+							setvalidator.AlsoRequires(path.MatchRoot("function").AtName("security_group_ids")),
+							setvalidator.SizeAtLeast(1),
+						},
 						MarkdownDescription: "Subnets to run the function in, for databases in a VPC. The subnets need a route to " +
 							"Secrets Manager (a NAT gateway or an interface endpoint), or rotation times out. Requires `security_group_ids`.",
 					},
 					"security_group_ids": schema.SetAttribute{
 						ElementType: types.StringType, Optional: true,
+						Validators: []validator.Set{
+							setvalidator.AlsoRequires(path.MatchRoot("function").AtName("subnet_ids")),
+							setvalidator.SizeAtLeast(1),
+						},
 						MarkdownDescription: "Security groups of the function in the VPC.",
 					},
 					"log_retention_in_days": schema.Int64Attribute{

@@ -87,6 +87,9 @@ func TestAccRotatedSecret_validation(t *testing.T) {
 		{"recovery window", `name = "a"
   recovery_window_in_days = 3
   rotation { automatically_after_days = 30 }`, `recovery_window_in_days`},
+		{"subnets without security groups", `name = "a"
+  rotation { automatically_after_days = 30 }
+  function { subnet_ids = ["subnet-1"] }`, `security_group_ids`},
 		{"architecture", `name = "a"
   rotation { automatically_after_days = 30 }
   function { architecture = "i386" }`, `architecture`},

@@ -2,10 +2,12 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,68 +29,98 @@ type Observed struct {
 }
 
 // Read observes every child with the fewest calls that can still see each
-// one: DescribeSecret, GetFunction (configuration and tags), GetRolePolicy
-// (only for a role the stack created), GetPolicy (the invoke permission),
+// one: DescribeSecret, GetFunction (configuration and tags), GetPolicy (the
+// invoke permission), GetRolePolicy (only for a role the stack created),
 // DescribeLogGroups and, only when the spec sets one, GetResourcePolicy.
-// It returns a NotFoundError only when the secret itself is gone.
+// The calls run concurrently (on import the secret is read first, for its
+// name). It returns a NotFoundError only when the secret itself is gone.
 // secretID is the ARN (or, on import, the name).
 func (s *Stack) Read(ctx context.Context, spec Spec, secretID string) (*Observed, error) {
 	o := &Observed{}
-	sec, err := FindSecret(ctx, s.c.SecretsManager, secretID)
-	if err != nil {
-		return nil, err
-	}
-	o.Secret = sec
 	if spec.Name == "" {
-		spec.Name = aws.ToString(sec.Name)
+		sec, err := FindSecret(ctx, s.c.SecretsManager, secretID)
+		if err != nil {
+			return nil, err
+		}
+		o.Secret, spec.Name = sec, aws.ToString(sec.Name)
 	}
 	names := spec.Names()
 
-	fn, err := FindFunction(ctx, s.c.Lambda, names.Function)
-	switch {
-	case IsNotFound(err):
-	case err != nil:
-		return nil, stepErr("reading the rotation function", KindFunction, err)
-	default:
+	// Each task sets its own field of o and its own slot of errs.
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	run := func(i int, task func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = task()
+		}()
+	}
+	if o.Secret == nil {
+		run(0, func() (err error) {
+			o.Secret, err = FindSecret(ctx, s.c.SecretsManager, secretID)
+			return err
+		})
+	}
+	run(1, func() error {
+		fn, err := FindFunction(ctx, s.c.Lambda, names.Function)
 		o.Function = fn
+		return ignoreNotFound(stepErr("reading the rotation function", KindFunction, err))
+	})
+	run(2, func() error {
 		perm, err := FindPermission(ctx, s.c.Lambda, names.Function, names.StatementID)
-		switch {
-		case IsNotFound(err):
-		case err != nil:
-			return nil, stepErr("reading the invoke permission", KindPermission, err)
-		default:
-			o.Permission = perm
-		}
-	}
-
+		o.Permission = perm
+		return ignoreNotFound(stepErr("reading the invoke permission", KindPermission, err))
+	})
 	if !spec.BringsOwnRole() {
-		doc, err := FindRolePolicy(ctx, s.c.IAM, names.Role, names.RolePolicy)
-		switch {
-		case IsNotFound(err):
-		case err != nil:
-			return nil, stepErr("reading the role's inline policy", KindRolePolicy, err)
-		default:
-			o.RolePolicy = &doc
-		}
+		run(3, func() error {
+			doc, err := FindRolePolicy(ctx, s.c.IAM, names.Role, names.RolePolicy)
+			if err == nil {
+				o.RolePolicy = &doc
+			}
+			return ignoreNotFound(stepErr("reading the role's inline policy", KindRolePolicy, err))
+		})
 	}
-
-	lg, err := FindLogGroup(ctx, s.c.Logs, names.LogGroup)
-	switch {
-	case IsNotFound(err):
-	case err != nil:
-		return nil, stepErr("reading the log group", KindLogGroup, err)
-	default:
+	run(4, func() error {
+		lg, err := FindLogGroup(ctx, s.c.Logs, names.LogGroup)
 		o.LogGroup = lg
-	}
-
+		return ignoreNotFound(stepErr("reading the log group", KindLogGroup, err))
+	})
 	if spec.Policy != "" {
-		out, err := s.c.SecretsManager.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: sec.ARN})
-		if err != nil {
-			return nil, stepErr("reading the secret's resource policy", KindSecret, err)
+		run(5, func() error {
+			out, err := s.c.SecretsManager.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String(secretID)})
+			if isCode(err, codeResourceNotFound) {
+				return &NotFoundError{Kind: KindSecret, ID: secretID, Err: err}
+			}
+			if err != nil {
+				return stepErr("reading the secret's resource policy", KindSecret, err)
+			}
+			o.ResourcePolicy = aws.String(aws.ToString(out.ResourcePolicy))
+			return nil
+		})
+	}
+	wg.Wait()
+	if errs[0] != nil {
+		return nil, errs[0] // the secret: NotFound removes the resource
+	}
+	if err := errors.Join(errs[1:]...); err != nil {
+		if IsNotFound(err) {
+			return nil, &NotFoundError{Kind: KindSecret, ID: secretID, Err: err}
 		}
-		o.ResourcePolicy = aws.String(aws.ToString(out.ResourcePolicy))
+		return nil, err
+	}
+	if o.Function == nil {
+		o.Permission = nil
 	}
 	return o, nil
+}
+
+// ignoreNotFound drops a NotFoundError: a missing child is drift, not an error.
+func ignoreNotFound(err error) error {
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
 }
 
 // Drift lists, in words a user can act on, every way the observed objects
@@ -120,6 +152,11 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]string, er
 	if o.ResourcePolicy != nil && !PolicyEqual(*o.ResourcePolicy, spec.Policy) {
 		d = append(d, "the secret's resource policy was changed outside Terraform")
 	}
+	if newKey, err := s.keyChange(ctx, spec.KMSKeyID, aws.ToString(o.Secret.KmsKeyId)); err != nil {
+		return nil, err
+	} else if newKey != "" {
+		d = append(d, "the secret's KMS key was changed outside Terraform")
+	}
 
 	// Function.
 	if o.Function == nil {
@@ -127,6 +164,9 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]string, er
 	} else {
 		for _, f := range functionDiff(spec, secretARN, o.Function) {
 			d = append(d, fmt.Sprintf("rotation function %s: %s changed outside Terraform", names.Function, f))
+		}
+		if want := spec.allTags(); len(changedTags(o.Function.Tags, want)) > 0 || len(removedTags(o.Function.Tags, want)) > 0 {
+			d = append(d, fmt.Sprintf("rotation function %s: tags changed outside Terraform", names.Function))
 		}
 		if o.Permission == nil {
 			d = append(d, fmt.Sprintf("the invoke permission %s for Secrets Manager is missing from function %s", names.StatementID, names.Function))
