@@ -175,7 +175,7 @@ func TestAWSCLI(t *testing.T) {
 	}}
 
 	created := cli.must("secretsmanager", "create-secret", "--name", "cli-secret", "--secret-string", "first")
-	arn, v1 := created["ARN"].(string), created["VersionId"].(string)
+	arn, v1 := jsonString(t, created, "ARN"), jsonString(t, created, "VersionId")
 	tok := "cli-token-0000000000000000000000000001"
 	put := cli.must("secretsmanager", "put-secret-value", "--secret-id", "cli-secret", "--secret-string", "second",
 		"--version-stages", "AWSPENDING", "--client-request-token", tok)
@@ -201,13 +201,14 @@ func TestAWSCLI(t *testing.T) {
 	// A rotation function, created with the CLI too.
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	role := cli.must("iam", "create-role", "--role-name", "cli-rotator", "--assume-role-policy-document", trust)
-	roleARN := role["Role"].(map[string]any)["Arn"].(string)
+	roleObj, _ := role["Role"].(map[string]any)
+	roleARN := jsonString(t, roleObj, "Arn")
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage"],"Resource":"` + arn + `"},{"Effect":"Allow","Action":"secretsmanager:GetRandomPassword","Resource":"*"}]}`
 	cli.must("iam", "put-role-policy", "--role-name", "cli-rotator", "--policy-name", "rotate", "--policy-document", policy)
 	cli.must("iam", "attach-role-policy", "--role-name", "cli-rotator", "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
 	fn := cli.must("lambda", "create-function", "--function-name", "cli-rotator", "--runtime", "provided.al2023",
 		"--handler", "bootstrap", "--role", roleARN, "--zip-file", "fileb://"+zipPath, "--architectures", lambdaArch, "--timeout", "30")
-	fnARN := fn["FunctionArn"].(string)
+	fnARN := jsonString(t, fn, "FunctionArn")
 
 	// Without an invoke permission for Secrets Manager: AccessDenied.
 	if _, stderr, err := cli.run("secretsmanager", "rotate-secret", "--secret-id", "cli-secret", "--rotation-lambda-arn", fnARN,
@@ -231,4 +232,15 @@ func TestAWSCLI(t *testing.T) {
 	if _, ok := desc["LastRotatedDate"]; !ok {
 		t.Errorf("LastRotatedDate missing after a successful rotation: %v", desc)
 	}
+}
+
+// jsonString returns the string at key of a decoded CLI response, failing
+// the test when it is missing or not a string.
+func jsonString(t *testing.T, m map[string]any, key string) string {
+	t.Helper()
+	v, ok := m[key].(string)
+	if !ok {
+		t.Fatalf("CLI response has no string %q: %v", key, m)
+	}
+	return v
 }

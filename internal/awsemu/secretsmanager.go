@@ -844,12 +844,12 @@ func (b *smBackend) listSecretVersionIds(c *Call) (any, error) {
 }
 
 // smPage returns one page of list; tokens are decimal offsets.
-func smPage[T any](list []T, max int, token string) ([]T, string, error) {
-	if max < 0 || max > 100 {
+func smPage[T any](list []T, pageSize int, token string) ([]T, string, error) {
+	if pageSize < 0 || pageSize > 100 {
 		return nil, "", emuErr("InvalidParameterException", "MaxResults must be between 1 and 100.")
 	}
-	if max == 0 {
-		max = 100
+	if pageSize == 0 {
+		pageSize = 100
 	}
 	start := 0
 	if token != "" {
@@ -859,7 +859,7 @@ func smPage[T any](list []T, max int, token string) ([]T, string, error) {
 		}
 		start = n
 	}
-	end := start + max
+	end := start + pageSize
 	if end >= len(list) {
 		return append([]T{}, list[start:]...), "", nil
 	}

@@ -296,9 +296,9 @@ func smFunctionErrorSummary(payload []byte) string {
 	if json.Unmarshal(payload, &e) == nil && (e.ErrorType != "" || e.ErrorMessage != "") {
 		return e.ErrorType + ": " + e.ErrorMessage
 	}
-	const max = 512
-	if len(payload) > max {
-		return string(payload[:max]) + "…"
+	const maxLen = 512
+	if len(payload) > maxLen {
+		return string(payload[:maxLen]) + "…"
 	}
 	return string(payload)
 }
