@@ -10,6 +10,7 @@
 // read from the function's REPORT log lines in CloudWatch Logs:
 //
 //	ms/invocation        init + handler wall time of one invocation (mean)
+//	p50-ms/invocation    the same, median (the first invocation also unpacks the zip)
 //	init-ms/invocation   the cold-start part of it (mean)
 //	peak-RSS-MB          the largest "Max Memory Used" of any invocation
 //	sm-calls/rotation    Secrets Manager API calls per rotation, excluding the

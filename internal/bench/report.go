@@ -28,6 +28,24 @@ type Invocation struct {
 // Wall is the invocation's whole wall time: init plus handler.
 func (i Invocation) Wall() time.Duration { return i.Init + i.Duration }
 
+// MedianWall is the median of the invocations' wall times (the mean of the
+// two middle ones for an even count); zero for none.
+func MedianWall(invs []Invocation) time.Duration {
+	if len(invs) == 0 {
+		return 0
+	}
+	walls := make([]time.Duration, len(invs))
+	for i, inv := range invs {
+		walls[i] = inv.Wall()
+	}
+	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
+	mid := len(walls) / 2
+	if len(walls)%2 == 1 {
+		return walls[mid]
+	}
+	return (walls[mid-1] + walls[mid]) / 2
+}
+
 // ParseReport parses a Lambda REPORT line:
 //
 //	REPORT RequestId: ID\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB\tInit Duration: 4.56 ms

@@ -59,6 +59,35 @@ func TestInvocationWall(t *testing.T) {
 	}
 }
 
+func TestMedianWall(t *testing.T) {
+	t.Parallel()
+	ms := func(wall ...int) []Invocation {
+		var out []Invocation
+		for _, w := range wall {
+			out = append(out, Invocation{Duration: time.Duration(w) * time.Millisecond, Init: time.Millisecond})
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		invs []Invocation
+		want time.Duration
+	}{
+		{"none", nil, 0},
+		{"one", ms(9), 10 * time.Millisecond},
+		{"odd count, unsorted, a slow first one", ms(374, 5, 6, 5, 7), 7 * time.Millisecond},
+		{"even count takes the middle mean", ms(374, 5, 6, 7), 7500 * time.Microsecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := MedianWall(tt.invs); got != tt.want {
+				t.Errorf("MedianWall = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestCallDiff(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -301,3 +301,30 @@ func TestAccRotatedSecret_secretDisappears(t *testing.T) {
 		},
 	})
 }
+
+// TestAccRotatedSecret_namePrefix generates a unique name from the prefix.
+func TestAccRotatedSecret_namePrefix(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	prefix := acctest.RandomName() + "-"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{{
+			Config: env.ProviderBlock() + fmt.Sprintf(`
+resource "rotator_rotated_secret" "test" {
+  name_prefix             = %q
+  recovery_window_in_days = 0
+%s
+}
+`, prefix, rotation30d),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(res, tfjsonpath.New("name")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(res, tfjsonpath.New("name"), knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(prefix)+`[a-z0-9]{7}$`))),
+			},
+		}},
+	})
+}
