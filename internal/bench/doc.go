@@ -23,7 +23,8 @@
 //
 // BenchmarkProvider drives OpenTofu against the provider binary (built with
 // `go build` from the module root and started with -debug as a child
-// process, so its peak RSS is read from the kernel) and a configuration of N
+// process, so its own peak RSS is read from /proc/PID/status VmHWM) and a
+// configuration of N
 // rotator_rotated_secret resources (x86_64, rotation with
 // rotate_immediately = false, so each create runs testSecret once). Each
 // phase (apply, refresh, plan) gets its own provider process. Per N:
@@ -42,7 +43,8 @@
 //
 // N=1 always runs; N=100 and N=500 run only with ROTATOR_BENCH_SCALE=full.
 // ROTATOR_BENCH_PROVIDER=/path/to/terraform-provider-rotator benchmarks that
-// binary instead of building one.
+// binary instead of building one; ROTATOR_BENCH_PROVIDER_STDERR=FILE appends
+// every provider process's stderr to FILE (with e.g. GODEBUG=gctrace=1).
 // OpenTofu is found through $TOFU, $TF_ACC_TERRAFORM_PATH,
 // ~/.cache/rotator-tools/tofu-1.12.6 or PATH; when it is missing the
 // benchmark is skipped, except under CI=true where it fails.

@@ -51,15 +51,12 @@ func RolePolicyDocument(in PolicyInput) string {
 		},
 		Resource: []string{in.SecretARN},
 	})
-	add(policyStatement{
-		Sid:      "GenerateRandomPassword",
-		Action:   []string{"secretsmanager:GetRandomPassword"},
-		Resource: []string{"*"},
-	})
+	// No secretsmanager:GetRandomPassword: the function generates
+	// passwords locally with crypto/rand, so the role does not need it.
 	if in.MasterSecretARN != "" {
 		add(policyStatement{
 			Sid:      "ReadMasterSecret",
-			Action:   []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"},
+			Action:   []string{"secretsmanager:GetSecretValue"},
 			Resource: []string{in.MasterSecretARN},
 		})
 	}

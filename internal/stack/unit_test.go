@@ -54,11 +54,11 @@ func TestRolePolicyDocument(t *testing.T) {
 		in      func(PolicyInput) PolicyInput
 		wantSid []string
 	}{
-		{"generic", func(p PolicyInput) PolicyInput { return p }, []string{"RotateThisSecret", "GenerateRandomPassword", "WriteOwnLogs"}},
+		{"generic", func(p PolicyInput) PolicyInput { return p }, []string{"RotateThisSecret", "WriteOwnLogs"}},
 		{"kms", func(p PolicyInput) PolicyInput { p.KMSKeyARN = "arn:aws:kms:us-east-1:1:key/k"; return p },
-			[]string{"RotateThisSecret", "GenerateRandomPassword", "WriteOwnLogs", "UseSecretKey"}},
+			[]string{"RotateThisSecret", "WriteOwnLogs", "UseSecretKey"}},
 		{"vpc and master", func(p PolicyInput) PolicyInput { p.VPC = true; p.MasterSecretARN = "arn:m"; return p },
-			[]string{"RotateThisSecret", "GenerateRandomPassword", "ReadMasterSecret", "WriteOwnLogs", "ManageVPCNetworkInterfaces"}},
+			[]string{"RotateThisSecret", "ReadMasterSecret", "WriteOwnLogs", "ManageVPCNetworkInterfaces"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
