@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"sync"
 )
 
 // Lambda architecture names.
@@ -51,7 +52,19 @@ func GOARCH(arch string) (string, error) {
 func Zip(arch string) ([]byte, error) { return zipFrom(dist, arch) }
 
 // CodeSHA256 returns base64(sha256(zip)), the form of Lambda's CodeSha256.
-func CodeSHA256(arch string) (string, error) { return codeSHA256From(dist, arch) }
+// The provider asks for it on every plan of every resource, so each
+// architecture's hash is computed once per process.
+func CodeSHA256(arch string) (string, error) {
+	if f, ok := embeddedSHA256[arch]; ok {
+		return f()
+	}
+	return codeSHA256From(dist, arch)
+}
+
+var embeddedSHA256 = map[string]func() (string, error){
+	ArchARM64:  sync.OnceValues(func() (string, error) { return codeSHA256From(dist, ArchARM64) }),
+	ArchX86_64: sync.OnceValues(func() (string, error) { return codeSHA256From(dist, ArchX86_64) }),
+}
 
 func zipFrom(fsys fs.FS, arch string) ([]byte, error) {
 	if _, err := GOARCH(arch); err != nil {
