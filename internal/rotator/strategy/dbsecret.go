@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -350,4 +351,29 @@ func CheckNewPassword(pw string) error {
 		return errors.New("the new password is not valid UTF-8")
 	}
 	return nil
+}
+
+// ReadMaster reads and parses the master secret named by cur's masterarn
+// (the alternating-users strategies). It refuses a master secret for
+// another host or port: whoever can edit the user's secret could otherwise
+// make the function send the master password elsewhere.
+func ReadMaster(ctx context.Context, s Step, cur *DBSecret, defaultPort int) (*DBSecret, error) {
+	if cur.MasterARN == "" {
+		return nil, fmt.Errorf("the alternating-users strategy needs the %q key in AWSCURRENT", KeyMasterARN)
+	}
+	if s.Master == nil {
+		return nil, errors.New("no way to read the master secret")
+	}
+	raw, err := s.Master(ctx, cur.MasterARN)
+	if err != nil {
+		return nil, fmt.Errorf("reading the master secret: %w", err)
+	}
+	master, err := ParseDBSecret(raw)
+	if err != nil {
+		return nil, fmt.Errorf("master secret: %w", err)
+	}
+	if master.Host != cur.Host || (master.Port != 0 && master.PortOr(defaultPort) != cur.PortOr(defaultPort)) {
+		return nil, fmt.Errorf("the master secret's %q or %q differ from AWSCURRENT's", KeyHost, KeyPort)
+	}
+	return master, nil
 }

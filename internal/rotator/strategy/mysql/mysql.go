@@ -154,7 +154,7 @@ func setSingle(ctx context.Context, st strategy.DBStep) error {
 
 func setAlternating(ctx context.Context, s strategy.Step, st strategy.DBStep) error {
 	cur, pend := st.Current, st.Pending
-	master, err := masterSecret(ctx, s, cur)
+	master, err := strategy.ReadMaster(ctx, s, cur, defaultPort)
 	if err != nil {
 		return err
 	}
@@ -255,29 +255,6 @@ func copyGrants(ctx context.Context, conn *sql.Conn, from, to, host string) erro
 		}
 	}
 	return nil
-}
-
-func masterSecret(ctx context.Context, s strategy.Step, cur *strategy.DBSecret) (*strategy.DBSecret, error) {
-	if cur.MasterARN == "" {
-		return nil, fmt.Errorf("the alternating-users strategy needs the %q key in AWSCURRENT", strategy.KeyMasterARN)
-	}
-	if s.Master == nil {
-		return nil, errors.New("no way to read the master secret")
-	}
-	raw, err := s.Master(ctx, cur.MasterARN)
-	if err != nil {
-		return nil, fmt.Errorf("reading the master secret: %w", err)
-	}
-	master, err := strategy.ParseDBSecret(raw)
-	if err != nil {
-		return nil, fmt.Errorf("master secret: %w", err)
-	}
-	// Never send the master password to a host the master secret does not
-	// name: whoever can edit the user's secret could otherwise harvest it.
-	if master.Host != cur.Host || (master.Port != 0 && master.PortOr(defaultPort) != cur.PortOr(defaultPort)) {
-		return nil, fmt.Errorf("the master secret's %q or %q differ from AWSCURRENT's", strategy.KeyHost, strategy.KeyPort)
-	}
-	return master, nil
 }
 
 // Test logs in with the pending credential and runs a trivial query.
