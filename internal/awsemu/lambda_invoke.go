@@ -261,6 +261,10 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 			fail("Runtime.InvalidEntrypoint", "RequestId: "+reqID+" Error: could not unpack the function code: "+err.Error())
 			return
 		}
+		// Lambda unpacks code before an invocation's clock starts: the
+		// first invocation of each code version must not report the unzip
+		// as Init Duration.
+		start = time.Now()
 		argv, errType, msg := b.command(dir, fn.arch)
 		if errType != "" {
 			fail(errType, "RequestId: "+reqID+" Error: "+msg)
