@@ -37,6 +37,10 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// Catch the signals before printing the URL: a caller may stop the
+	// emulator as soon as it has read the URL.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	srv, err := awsemu.Start(awsemu.Options{
 		Addr: *addr, StateFile: *state, Region: *region, AccountID: *account,
 		WorkDir: *workDir, IAMPropagationDelay: *delay,
@@ -46,8 +50,6 @@ func run(args []string) error {
 	}
 	fmt.Println(srv.URL())
 	fmt.Fprintf(os.Stderr, "awsemu: listening; use it with:\n  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=%s\nadmin endpoints under %s/_emu/ (see go doc ./internal/awsemu); stop with Ctrl-C\n", srv.URL(), srv.Region(), srv.URL())
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	return srv.Close()
 }
