@@ -1,0 +1,240 @@
+package provider_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/go-sql-driver/mysql"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/testdb"
+)
+
+// TestAccRotatedSecret_databaseStrategies applies each database strategy
+// against a throwaway PostgreSQL or MariaDB server: the rotation function
+// runs in the emulator and changes a real database user's password. After
+// the first rotation and after a scheduled one, the AWSCURRENT credential
+// logs in and keeps its grants; single-user rotation locks the old password
+// out, alternating users flip between app and app_clone.
+func TestAccRotatedSecret_databaseStrategies(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	cases := []struct {
+		strategy    string
+		engine      string
+		alternating bool
+	}{
+		{"postgresql_single_user", testdb.EnginePostgres, false},
+		{"postgresql_alternating_users", testdb.EnginePostgres, true},
+		{"mysql_single_user", testdb.EngineMariaDB, false},
+		{"mysql_alternating_users", testdb.EngineMariaDB, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.strategy, func(t *testing.T) {
+			t.Parallel()
+			env := acctest.NewEnv(t)
+			if !env.IsEmulator() {
+				t.Skip("the function must reach the throwaway database on loopback")
+			}
+			db := startDB(t, tc.engine)
+			const initial = "Initial-Pass-1234"
+			dbname := createAppUser(t, db, initial)
+
+			masterARN := ""
+			if tc.alternating {
+				out, err := env.Clients.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+					Name:         aws.String(acctest.RandomName() + "-master"),
+					SecretString: aws.String(db.SecretJSON(db.AdminUser, db.AdminPassword, dbname, "")),
+				})
+				if err != nil {
+					t.Fatalf("creating the master secret: %v", err)
+				}
+				masterARN = aws.ToString(out.ARN)
+			}
+			name := acctest.RandomName()
+			cfg := `
+variable "initial" {
+  type      = string
+  ephemeral = true
+  sensitive = true
+}
+` + basicConfig(env, name, fmt.Sprintf(`
+  secret_template = jsonencode({
+    engine   = %q
+    host     = %q
+    port     = %d
+    username = "app"
+    dbname   = %q
+  })
+  initial_value_wo         = var.initial
+  initial_value_wo_version = 1
+  rotation {
+    strategy                 = %q
+    master_secret_arn        = %s
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }`, tc.engine, db.Host, db.Port, dbname, tc.strategy, hclStringOrNull(masterARN)))
+			vars := config.Variables{"initial": config.StringVariable(initial)}
+
+			// check proves the rotation that just ran: AWSCURRENT is user
+			// wantUser, logs in and reads the table; AWSPREVIOUS (the
+			// credential before) still works only for alternating users.
+			check := func(wantUser string) error {
+				cur, prev := dbSecret(t, env, name, "AWSCURRENT"), dbSecret(t, env, name, "AWSPREVIOUS")
+				if cur.Username != wantUser {
+					return errorf("AWSCURRENT user = %q, want %q", cur.Username, wantUser)
+				}
+				if cur.Password == prev.Password {
+					return errorf("the rotation did not change the password")
+				}
+				if err := login(db, dbname, cur.Username, cur.Password, true); err != nil {
+					return errorf("the AWSCURRENT credential does not work: %v", err)
+				}
+				err := login(db, dbname, prev.Username, prev.Password, false)
+				switch {
+				case tc.alternating && err != nil:
+					return errorf("alternating users: the AWSPREVIOUS credential stopped working before the next flip: %v", err)
+				case !tc.alternating && err == nil:
+					return errorf("single user: the old password still logs in")
+				}
+				return nil
+			}
+			firstUser, secondUser := "app", "app"
+			if tc.alternating {
+				firstUser = "app_clone"
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+				CheckDestroy:             env.CheckDestroy,
+				Steps: []resource.TestStep{
+					{
+						Config: cfg, ConfigVariables: vars,
+						Check: func(*terraform.State) error { return check(firstUser) },
+					},
+					{
+						PreConfig: func() {
+							res, err := env.Admin.AdvanceClock(context.Background(), 31*24*time.Hour)
+							if err != nil || len(res.Rotations) != 1 || !res.Rotations[0].OK {
+								t.Fatalf("scheduled rotation: %+v, %v", res, err)
+							}
+						},
+						Config: cfg, ConfigVariables: vars,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+						Check:            func(*terraform.State) error { return check(secondUser) },
+					},
+				},
+			})
+		})
+	}
+}
+
+func hclStringOrNull(s string) string {
+	if s == "" {
+		return "null"
+	}
+	return strconv.Quote(s)
+}
+
+func startDB(t *testing.T, engine string) *testdb.Server {
+	t.Helper()
+	if engine == testdb.EnginePostgres {
+		return testdb.StartPostgres(t)
+	}
+	return testdb.StartMariaDB(t)
+}
+
+// createAppUser makes user app with password pw, allowed to read table t
+// and nothing else, and returns the database to use.
+func createAppUser(t *testing.T, db *testdb.Server, pw string) string {
+	t.Helper()
+	if db.Engine == testdb.EnginePostgres {
+		db.MustExec(t, "",
+			"CREATE ROLE app LOGIN PASSWORD '"+pw+"'",
+			"CREATE TABLE t (x int)",
+			"INSERT INTO t VALUES (1)",
+			"GRANT SELECT ON t TO app")
+		return db.DefaultDB
+	}
+	db.MustExec(t, "",
+		"CREATE USER 'app'@'%' IDENTIFIED BY '"+pw+"'",
+		"CREATE TABLE t (x int)",
+		"INSERT INTO t VALUES (1)",
+		"GRANT SELECT ON "+db.DefaultDB+".t TO 'app'@'%'")
+	return db.DefaultDB
+}
+
+type dbCredential struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func dbSecret(t *testing.T, env *acctest.Env, name, stage string) dbCredential {
+	t.Helper()
+	out, err := env.Clients.SecretsManager.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{
+		SecretId: aws.String(name), VersionStage: aws.String(stage),
+	})
+	if err != nil {
+		t.Fatalf("GetSecretValue(%s): %v", stage, err)
+	}
+	var c dbCredential
+	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &c); err != nil {
+		t.Fatalf("the %s value is not the JSON of a database secret", stage)
+	}
+	return c
+}
+
+// login connects as user and reads table t; with wantRead it also checks
+// that the grant to read t came along.
+func login(db *testdb.Server, dbname, user, pw string, wantRead bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var n int
+	if db.Engine == testdb.EnginePostgres {
+		u := url.URL{Scheme: "postgres", User: url.UserPassword(user, pw), Host: net.JoinHostPort(db.Host, strconv.Itoa(db.Port)),
+			Path: "/" + dbname, RawQuery: "sslmode=disable"}
+		conn, err := pgx.Connect(ctx, u.String())
+		if err != nil {
+			return fmt.Errorf("login as %s refused", user)
+		}
+		defer conn.Close(context.WithoutCancel(ctx))
+		if wantRead {
+			if err := conn.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil {
+				return fmt.Errorf("%s cannot read t: %w", user, err)
+			}
+		}
+		return nil
+	}
+	mc := mysql.NewConfig()
+	mc.User, mc.Passwd, mc.Net, mc.Addr, mc.DBName = user, pw, "tcp", net.JoinHostPort(db.Host, strconv.Itoa(db.Port)), dbname
+	conn, err := sql.Open("mysql", mc.FormatDSN())
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	if err := conn.PingContext(ctx); err != nil {
+		return fmt.Errorf("login as %s refused", user)
+	}
+	if wantRead {
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil {
+			return fmt.Errorf("%s cannot read t: %w", user, err)
+		}
+	}
+	return nil
+}
