@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
@@ -57,7 +58,10 @@ type Env struct {
 	// Admin controls the emulator (clock, faults, call counts); nil for real AWS.
 	Admin   *awsemu.AdminClient
 	Server  *awsemu.Server
-	Region  string
+	Region string
+	// Account is the account the tests run in: the emulator's, or the
+	// caller's account on real AWS.
+	Account string
 	Clients stack.Clients
 }
 
@@ -74,7 +78,11 @@ func NewEnv(t *testing.T) *Env {
 		if err != nil {
 			t.Fatalf("loading AWS configuration: %v", err)
 		}
-		return &Env{Region: cfg.Region, Clients: clients(cfg, nil)}
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+		if err != nil {
+			t.Fatalf("finding the account of the AWS credentials: %v", err)
+		}
+		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: clients(cfg, nil)}
 	}
 	srv, err := awsemu.Start(awsemu.Options{})
 	if err != nil {
@@ -86,7 +94,7 @@ func NewEnv(t *testing.T) *Env {
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	}
 	return &Env{
-		URL: srv.URL(), Admin: awsemu.NewAdminClient(srv.URL()), Server: srv, Region: Region,
+		URL: srv.URL(), Admin: awsemu.NewAdminClient(srv.URL()), Server: srv, Region: Region, Account: srv.AccountID(),
 		Clients: clients(cfg, aws.String(srv.URL())),
 	}
 }

@@ -78,7 +78,7 @@ func TestAccExamples_importBlock(t *testing.T) {
 	pol := config.DefaultPasswordPolicy()
 	pol.Length, pol.ExcludePunctuation = 40, true
 	_, err = stack.New(env.Clients, code).Create(context.Background(), stack.Spec{
-		Region: env.Region, Account: acctest.AccountID, Partition: "aws",
+		Region: env.Region, Account: env.Account, Partition: "aws",
 		Name: "payments/api-key", Description: "API key of the payments service",
 		Tags:     map[string]string{"team": "payments", "managed-by": "terraform"},
 		Strategy: config.StrategyGeneric, RotatedField: "password", Password: pol,

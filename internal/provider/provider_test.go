@@ -20,7 +20,7 @@ import (
 func callerRole(t *testing.T, env *acctest.Env, name string, drop string) string {
 	t.Helper()
 	ctx := context.Background()
-	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, acctest.AccountID)
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, env.Account)
 	out, err := env.Clients.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
 	if err != nil {
 		t.Fatalf("CreateRole: %v", err)

@@ -93,7 +93,7 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 	ctx := context.Background()
 	roleName := "byo-" + name
 	role, err := env.Clients.IAM.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName: aws.String(roleName), AssumeRolePolicyDocument: aws.String(stack.TrustPolicyDocument(acctest.AccountID)),
+		RoleName: aws.String(roleName), AssumeRolePolicyDocument: aws.String(stack.TrustPolicyDocument(env.Account)),
 	})
 	if err != nil {
 		t.Fatalf("CreateRole: %v", err)
@@ -101,8 +101,8 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 	_, err = env.Clients.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 		RoleName: aws.String(roleName), PolicyName: aws.String("rotation"),
 		PolicyDocument: aws.String(stack.RolePolicyDocument(stack.PolicyInput{
-			SecretARN:   fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-??????", env.Region, acctest.AccountID, name),
-			LogGroupARN: fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", env.Region, acctest.AccountID, stack.NamesFor(env.Region, name).LogGroup),
+			SecretARN:   fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-??????", env.Region, env.Account, name),
+			LogGroupARN: fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", env.Region, env.Account, stack.NamesFor(env.Region, name).LogGroup),
 		})),
 	})
 	if err != nil {

@@ -32,7 +32,7 @@ func TestAccRotatedSecret_policy(t *testing.T) {
       Resource  = "*"
       Condition = { StringNotEquals = { "aws:PrincipalAccount" = %q } }
     }]
-  })`, acctest.AccountID)
+  })`, env.Account)
 	hasPolicy := func(want bool) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			out, err := env.Clients.SecretsManager.GetResourcePolicy(context.Background(), &secretsmanager.GetResourcePolicyInput{SecretId: aws.String(name)})
