@@ -770,6 +770,39 @@ func (b *iamBackend) CheckAssumable(roleARN, servicePrincipal string) error {
 	return nil
 }
 
+// TrustsPrincipal reports whether roleARN's trust policy lets the AWS
+// principal callerARN of the emulator's account call sts:AssumeRole: a
+// statement must name that ARN, the account's root ARN, the bare account
+// ID or "*", its conditions must hold, and no statement may deny it.
+func (b *iamBackend) TrustsPrincipal(roleARN, callerARN string) bool {
+	name, ok := b.roleNameFromARN(roleARN)
+	if !ok {
+		return false
+	}
+	b.mu.Lock()
+	r, ok := b.roles[strings.ToLower(name)]
+	var trust string
+	if ok && r.ARN == roleARN {
+		trust = r.AssumeRolePolicy
+	}
+	b.mu.Unlock()
+	doc, err := parsePolicy(trust, policyTrust)
+	if trust == "" || err != nil {
+		return false
+	}
+	keys := map[string]string{"aws:PrincipalAccount": b.env.AccountID, "aws:PrincipalArn": callerARN}
+	allowed := false
+	for _, p := range []string{callerARN, "arn:aws:iam::" + b.env.AccountID + ":root", b.env.AccountID} {
+		switch evaluateResource(doc, "AWS", p, "sts:AssumeRole", "", keys) {
+		case policyExplicitDeny:
+			return false
+		case policyAllow:
+			allowed = true
+		}
+	}
+	return allowed
+}
+
 // ---- persistence ----
 
 type iamSnapshot struct {

@@ -378,3 +378,37 @@ func TestIAMForgetsOldKeys(t *testing.T) {
 		t.Errorf("IssueRoleCredentials for a missing role succeeded")
 	}
 }
+
+// TestSTSAssumeRoleHonoursTrustPolicy: AssumeRole works only when the
+// role's trust policy lets the caller's account or ARN assume it.
+func TestSTSAssumeRoleHonoursTrustPolicy(t *testing.T) {
+	t.Parallel()
+	c := lamTestAdmin(t, Options{})
+	ctx := context.Background()
+	cases := []struct {
+		role, trust string
+		wantOK      bool
+	}{
+		{"account-root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`, true},
+		{"account-id", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`, true},
+		{"service-only", lambdaTrustPolicy, false},
+		{"other-account", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`, false},
+		{"denied", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}`, false},
+	}
+	for _, tc := range cases {
+		if _, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(tc.role), AssumeRolePolicyDocument: aws.String(tc.trust)}); err != nil {
+			t.Fatalf("CreateRole %s: %v", tc.role, err)
+		}
+	}
+	for _, tc := range cases {
+		t.Run(tc.role, func(t *testing.T) {
+			_, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + tc.role), RoleSessionName: aws.String("session")})
+			if tc.wantOK && err != nil {
+				t.Errorf("AssumeRole: %v; want success", err)
+			}
+			if !tc.wantOK && emuErrCode(err) != "AccessDenied" {
+				t.Errorf("AssumeRole: code = %q (%v); want AccessDenied", emuErrCode(err), err)
+			}
+		})
+	}
+}

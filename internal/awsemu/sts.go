@@ -108,6 +108,12 @@ func (b *stsBackend) assumeRole(c *Call) (any, error) {
 		// Role chaining is not modelled; a role session may not assume roles.
 		return nil, &APIError{Code: "AccessDenied", Message: "User: " + c.Caller.ARN + " is not authorized to perform: sts:AssumeRole on resource: " + roleARN, HTTPStatus: 403}
 	}
+	// The role's trust policy must let the caller assume it.
+	if tc, ok := b.creds.(interface {
+		TrustsPrincipal(roleARN, callerARN string) bool
+	}); ok && !tc.TrustsPrincipal(roleARN, c.Caller.ARN) {
+		return nil, &APIError{Code: "AccessDenied", Message: "User: " + c.Caller.ARN + " is not authorized to perform: sts:AssumeRole on resource: " + roleARN, HTTPStatus: 403}
+	}
 	cr, err := b.creds.IssueRoleCredentials(roleARN, session)
 	if err != nil {
 		if ae, ok := err.(*APIError); ok && ae.Code == "NoSuchEntity" {
