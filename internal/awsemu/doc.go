@@ -123,6 +123,37 @@
 // the key, with kms:EncryptionContext:SecretARN set to the secret's ARN,
 // else AccessDeniedException "Access to KMS is not allowed".
 //
+// # Lambda, IAM and Logs semantics
+//
+// Invoke runs the uploaded zip for real: it is unpacked once per code
+// hash, and each invocation starts a fresh bootstrap process (a cold
+// start, as the provided.al2023 runtime does) with the function's
+// Environment, AWS_LAMBDA_RUNTIME_API pointing at a per-invocation Runtime
+// API on loopback, AWS_REGION, AWS_ENDPOINT_URL (this emulator),
+// AWS_LAMBDA_FUNCTION_NAME/_VERSION/_MEMORY_SIZE, _HANDLER,
+// LAMBDA_TASK_ROOT, and temporary credentials of the function's role. An
+// arm64 function runs under qemu-aarch64-static when the host is not arm64
+// (Debian package qemu-user-static); without it the invoke fails saying so.
+// The timeout ends the process with AWS's Sandbox.Timedout error ("Task
+// timed out after N.00 seconds"); a native process over MemorySize gets
+// Runtime.OutOfMemory. A failure answers X-Amz-Function-Error: Unhandled
+// with {"errorMessage","errorType"}. The process's output, with START, END
+// and REPORT lines (Duration, Max Memory Used, Init Duration), goes to
+// /aws/lambda/NAME, but only when the role allows logs:CreateLogStream and
+// logs:PutLogEvents there, as on AWS. FilterLogEvents takes plain terms,
+// "quoted phrases", -exclusions and ?alternatives.
+//
+// CreateFunction and UpdateFunctionConfiguration check that Lambda may
+// assume the role (trust policy, aws:SourceAccount, the propagation delay
+// above). STS AssumeRole checks the role's trust policy against the caller.
+// Policies are evaluated with Action/NotAction, Resource/NotResource
+// wildcards, explicit Deny first, and the String, Arn, Bool and Null
+// condition operators with IfExists and ForAnyValue/ForAllValues. The
+// AWS-managed policies AWSLambdaBasicExecutionRole,
+// AWSLambdaVPCAccessExecutionRole, AdministratorAccess and a reduced
+// ReadOnlyAccess are known; other managed policy ARNs are NoSuchEntity.
+// Credentials issued to roles are remembered for 12 hours of wall time.
+//
 // # Persistence
 //
 // State lives in memory. With Options.StateFile (--state) it is loaded at
