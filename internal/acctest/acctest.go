@@ -56,8 +56,8 @@ type Env struct {
 	// URL is the emulator's endpoint; "" for real AWS.
 	URL string
 	// Admin controls the emulator (clock, faults, call counts); nil for real AWS.
-	Admin   *awsemu.AdminClient
-	Server  *awsemu.Server
+	Admin  *awsemu.AdminClient
+	Server *awsemu.Server
 	Region string
 	// Account is the account the tests run in: the emulator's, or the
 	// caller's account on real AWS.
