@@ -330,37 +330,23 @@ func (b *iamBackend) createRole(c *Call) (any, error) {
 
 func (b *iamBackend) getRole(c *Call) (any, error) {
 	name := iamForm(c, "RoleName")
-	if err := b.authorize(c, "iam:GetRole", name); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.lookupRole(name)
-	if err != nil {
-		return nil, err
-	}
-	return iamRoleResult{Role: r.xml(true)}, nil
+	return b.withRole(c, "iam:GetRole", name, func(r *iamRole) (any, error) {
+		return iamRoleResult{Role: r.xml(true)}, nil
+	})
 }
 
 func (b *iamBackend) deleteRole(c *Call) (any, error) {
 	name := iamForm(c, "RoleName")
-	if err := b.authorize(c, "iam:DeleteRole", name); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.lookupRole(name)
-	if err != nil {
-		return nil, err
-	}
-	if len(r.Attached) > 0 {
-		return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete entity, must detach all policies first.", HTTPStatus: 409}
-	}
-	if len(r.Inline) > 0 {
-		return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete entity, must delete policies first.", HTTPStatus: 409}
-	}
-	delete(b.roles, strings.ToLower(name))
-	return nil, nil
+	return b.withRole(c, "iam:DeleteRole", name, func(r *iamRole) (any, error) {
+		if len(r.Attached) > 0 {
+			return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete entity, must detach all policies first.", HTTPStatus: 409}
+		}
+		if len(r.Inline) > 0 {
+			return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete entity, must delete policies first.", HTTPStatus: 409}
+		}
+		delete(b.roles, strings.ToLower(name))
+		return nil, nil
+	})
 }
 
 func (b *iamBackend) updateAssumeRolePolicy(c *Call) (any, error) {
@@ -412,54 +398,33 @@ func (b *iamBackend) putRolePolicy(c *Call) (any, error) {
 
 func (b *iamBackend) getRolePolicy(c *Call) (any, error) {
 	name, pname := iamForm(c, "RoleName"), iamForm(c, "PolicyName")
-	if err := b.authorize(c, "iam:GetRolePolicy", name); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.lookupRole(name)
-	if err != nil {
-		return nil, err
-	}
-	doc, ok := r.Inline[pname]
-	if !ok {
-		return nil, &APIError{Code: "NoSuchEntity", Message: "The role policy with name " + pname + " cannot be found.", HTTPStatus: 404}
-	}
-	return iamRolePolicyResult{RoleName: r.Name, PolicyName: pname, PolicyDocument: iamURLEncode(doc)}, nil
+	return b.withRole(c, "iam:GetRolePolicy", name, func(r *iamRole) (any, error) {
+		doc, ok := r.Inline[pname]
+		if !ok {
+			return nil, &APIError{Code: "NoSuchEntity", Message: "The role policy with name " + pname + " cannot be found.", HTTPStatus: 404}
+		}
+		return iamRolePolicyResult{RoleName: r.Name, PolicyName: pname, PolicyDocument: iamURLEncode(doc)}, nil
+	})
 }
 
 func (b *iamBackend) deleteRolePolicy(c *Call) (any, error) {
 	name, pname := iamForm(c, "RoleName"), iamForm(c, "PolicyName")
-	if err := b.authorize(c, "iam:DeleteRolePolicy", name); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.lookupRole(name)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := r.Inline[pname]; !ok {
-		return nil, &APIError{Code: "NoSuchEntity", Message: "The role policy with name " + pname + " cannot be found.", HTTPStatus: 404}
-	}
-	delete(r.Inline, pname)
-	return nil, nil
+	return b.withRole(c, "iam:DeleteRolePolicy", name, func(r *iamRole) (any, error) {
+		if _, ok := r.Inline[pname]; !ok {
+			return nil, &APIError{Code: "NoSuchEntity", Message: "The role policy with name " + pname + " cannot be found.", HTTPStatus: 404}
+		}
+		delete(r.Inline, pname)
+		return nil, nil
+	})
 }
 
 func (b *iamBackend) listRolePolicies(c *Call) (any, error) {
 	name := iamForm(c, "RoleName")
-	if err := b.authorize(c, "iam:ListRolePolicies", name); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.lookupRole(name)
-	if err != nil {
-		return nil, err
-	}
-	var res iamNamesResult
-	res.PolicyNames.Member = policySortedKeys(r.Inline)
-	return res, nil
+	return b.withRole(c, "iam:ListRolePolicies", name, func(r *iamRole) (any, error) {
+		var res iamNamesResult
+		res.PolicyNames.Member = policySortedKeys(r.Inline)
+		return res, nil
+	})
 }
 
 func (b *iamBackend) attachRolePolicy(c *Call) (any, error) {
@@ -493,40 +458,26 @@ func (b *iamBackend) attachRolePolicy(c *Call) (any, error) {
 
 func (b *iamBackend) detachRolePolicy(c *Call) (any, error) {
 	name, arn := iamForm(c, "RoleName"), iamForm(c, "PolicyArn")
-	if err := b.authorize(c, "iam:DetachRolePolicy", name); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.lookupRole(name)
-	if err != nil {
-		return nil, err
-	}
-	for i, a := range r.Attached {
-		if a == arn {
-			r.Attached = append(r.Attached[:i], r.Attached[i+1:]...)
-			return nil, nil
+	return b.withRole(c, "iam:DetachRolePolicy", name, func(r *iamRole) (any, error) {
+		for i, a := range r.Attached {
+			if a == arn {
+				r.Attached = append(r.Attached[:i], r.Attached[i+1:]...)
+				return nil, nil
+			}
 		}
-	}
-	return nil, &APIError{Code: "NoSuchEntity", Message: "Policy " + arn + " was not found.", HTTPStatus: 404}
+		return nil, &APIError{Code: "NoSuchEntity", Message: "Policy " + arn + " was not found.", HTTPStatus: 404}
+	})
 }
 
 func (b *iamBackend) listAttachedRolePolicies(c *Call) (any, error) {
 	name := iamForm(c, "RoleName")
-	if err := b.authorize(c, "iam:ListAttachedRolePolicies", name); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.lookupRole(name)
-	if err != nil {
-		return nil, err
-	}
-	var res iamAttachedResult
-	for _, a := range r.Attached {
-		res.AttachedPolicies.Member = append(res.AttachedPolicies.Member, iamAttachedPolicy{PolicyName: a[strings.LastIndex(a, "/")+1:], PolicyArn: a})
-	}
-	return res, nil
+	return b.withRole(c, "iam:ListAttachedRolePolicies", name, func(r *iamRole) (any, error) {
+		var res iamAttachedResult
+		for _, a := range r.Attached {
+			res.AttachedPolicies.Member = append(res.AttachedPolicies.Member, iamAttachedPolicy{PolicyName: a[strings.LastIndex(a, "/")+1:], PolicyArn: a})
+		}
+		return res, nil
+	})
 }
 
 func (b *iamBackend) tagRole(c *Call) (any, error) {
@@ -590,17 +541,10 @@ func (b *iamBackend) untagRole(c *Call) (any, error) {
 
 func (b *iamBackend) listRoleTags(c *Call) (any, error) {
 	name := iamForm(c, "RoleName")
-	if err := b.authorize(c, "iam:ListRoleTags", name); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.lookupRole(name)
-	if err != nil {
-		return nil, err
-	}
-	res := iamTagsResult{Tags: iamTagsX{Member: append([]iamTag(nil), r.Tags...)}}
-	return res, nil
+	return b.withRole(c, "iam:ListRoleTags", name, func(r *iamRole) (any, error) {
+		res := iamTagsResult{Tags: iamTagsX{Member: append([]iamTag(nil), r.Tags...)}}
+		return res, nil
+	})
 }
 
 // ---- Authorizer ----
@@ -801,6 +745,21 @@ func (b *iamBackend) TrustsPrincipal(roleARN, callerARN string) bool {
 		}
 	}
 	return allowed
+}
+
+// withRole authorises action on the role named name and runs f on it with
+// the backend locked; a missing role is NoSuchEntity.
+func (b *iamBackend) withRole(c *Call, action, name string, f func(r *iamRole) (any, error)) (any, error) {
+	if err := b.authorize(c, action, name); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, err := b.lookupRole(name)
+	if err != nil {
+		return nil, err
+	}
+	return f(r)
 }
 
 // ---- persistence ----

@@ -281,18 +281,11 @@ func (b *logsBackend) putRetentionPolicy(c *Call) (any, error) {
 		}
 		return nil, logsErr("InvalidParameterException", fmt.Sprintf("1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [%s]", in.RetentionInDays, strings.Join(vals, ", ")))
 	}
-	if err := b.authorizeGroup(c, "logs:PutRetentionPolicy", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	g, ok := b.group[in.LogGroupName]
-	if !ok {
-		return nil, logsGroupNotFound()
-	}
-	d := in.RetentionInDays
-	g.Retention = &d
-	return nil, nil
+	return b.withGroup(c, "logs:PutRetentionPolicy", in.LogGroupName, func(g *logGroup) (any, error) {
+		d := in.RetentionInDays
+		g.Retention = &d
+		return nil, nil
+	})
 }
 
 func (b *logsBackend) deleteRetentionPolicy(c *Call) (any, error) {
@@ -302,17 +295,10 @@ func (b *logsBackend) deleteRetentionPolicy(c *Call) (any, error) {
 	if err := b.decode(c, &in); err != nil {
 		return nil, err
 	}
-	if err := b.authorizeGroup(c, "logs:DeleteRetentionPolicy", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	g, ok := b.group[in.LogGroupName]
-	if !ok {
-		return nil, logsGroupNotFound()
-	}
-	g.Retention = nil
-	return nil, nil
+	return b.withGroup(c, "logs:DeleteRetentionPolicy", in.LogGroupName, func(g *logGroup) (any, error) {
+		g.Retention = nil
+		return nil, nil
+	})
 }
 
 // ---- tags ----
@@ -425,16 +411,9 @@ func (b *logsBackend) tagLogGroup(c *Call) (any, error) {
 	if err := b.decode(c, &in); err != nil {
 		return nil, err
 	}
-	if err := b.authorizeGroup(c, "logs:TagLogGroup", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	g, ok := b.group[in.LogGroupName]
-	if !ok {
-		return nil, logsGroupNotFound()
-	}
-	return nil, logsMergeTags(g, in.Tags)
+	return b.withGroup(c, "logs:TagLogGroup", in.LogGroupName, func(g *logGroup) (any, error) {
+		return nil, logsMergeTags(g, in.Tags)
+	})
 }
 
 func (b *logsBackend) listTagsLogGroup(c *Call) (any, error) {
@@ -444,16 +423,9 @@ func (b *logsBackend) listTagsLogGroup(c *Call) (any, error) {
 	if err := b.decode(c, &in); err != nil {
 		return nil, err
 	}
-	if err := b.authorizeGroup(c, "logs:ListTagsLogGroup", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	g, ok := b.group[in.LogGroupName]
-	if !ok {
-		return nil, logsGroupNotFound()
-	}
-	return map[string]any{"tags": logsCopyTags(g.Tags)}, nil
+	return b.withGroup(c, "logs:ListTagsLogGroup", in.LogGroupName, func(g *logGroup) (any, error) {
+		return map[string]any{"tags": logsCopyTags(g.Tags)}, nil
+	})
 }
 
 // ---- streams and events ----
@@ -771,47 +743,40 @@ func (b *logsBackend) filterLogEvents(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := b.authorizeGroup(c, "logs:FilterLogEvents", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	g, ok := b.group[in.LogGroupName]
-	if !ok {
-		return nil, logsGroupNotFound()
-	}
-	want := map[string]bool{}
-	for _, n := range in.LogStreamNames {
-		want[n] = true
-	}
-	var evs []filteredEvent
-	searched := []map[string]any{}
-	for _, name := range policySortedKeys(g.Streams) {
-		if len(want) > 0 && !want[name] || !strings.HasPrefix(name, in.LogStreamNamePrefix) {
-			continue
+	return b.withGroup(c, "logs:FilterLogEvents", in.LogGroupName, func(g *logGroup) (any, error) {
+		want := map[string]bool{}
+		for _, n := range in.LogStreamNames {
+			want[n] = true
 		}
-		searched = append(searched, map[string]any{"logStreamName": name, "searchedCompletely": true})
-		for i, e := range g.Streams[name].Events {
-			if (in.StartTime == nil || e.Timestamp >= *in.StartTime) && (in.EndTime == nil || e.Timestamp <= *in.EndTime) && b.visible(g, e) && f.match(e.Message) {
-				evs = append(evs, filteredEvent{LogStreamName: name, Timestamp: e.Timestamp, Message: e.Message, IngestionTime: e.IngestionTime, EventID: fmt.Sprintf("%020d%s%06d", e.Timestamp, logsShortHash(name), i)})
+		var evs []filteredEvent
+		searched := []map[string]any{}
+		for _, name := range policySortedKeys(g.Streams) {
+			if len(want) > 0 && !want[name] || !strings.HasPrefix(name, in.LogStreamNamePrefix) {
+				continue
+			}
+			searched = append(searched, map[string]any{"logStreamName": name, "searchedCompletely": true})
+			for i, e := range g.Streams[name].Events {
+				if (in.StartTime == nil || e.Timestamp >= *in.StartTime) && (in.EndTime == nil || e.Timestamp <= *in.EndTime) && b.visible(g, e) && f.match(e.Message) {
+					evs = append(evs, filteredEvent{LogStreamName: name, Timestamp: e.Timestamp, Message: e.Message, IngestionTime: e.IngestionTime, EventID: fmt.Sprintf("%020d%s%06d", e.Timestamp, logsShortHash(name), i)})
+				}
 			}
 		}
-	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Timestamp < evs[j].Timestamp })
-	start := 0
-	if in.NextToken != "" {
-		n, err := strconv.Atoi(in.NextToken)
-		if err != nil || n < 0 || n > len(evs) {
-			return nil, logsErr("InvalidParameterException", "The specified nextToken is invalid.")
+		sort.SliceStable(evs, func(i, j int) bool { return evs[i].Timestamp < evs[j].Timestamp })
+		start := 0
+		if in.NextToken != "" {
+			n, err := strconv.Atoi(in.NextToken)
+			if err != nil || n < 0 || n > len(evs) {
+				return nil, logsErr("InvalidParameterException", "The specified nextToken is invalid.")
+			}
+			start = n
 		}
-		start = n
-	}
-	end := min(start+in.Limit, len(evs))
-	out := map[string]any{"events": append([]filteredEvent{}, evs[start:end]...), "searchedLogStreams": searched}
-	if end < len(evs) {
-		out["nextToken"] = strconv.Itoa(end)
-	}
-	return out, nil
+		end := min(start+in.Limit, len(evs))
+		out := map[string]any{"events": append([]filteredEvent{}, evs[start:end]...), "searchedLogStreams": searched}
+		if end < len(evs) {
+			out["nextToken"] = strconv.Itoa(end)
+		}
+		return out, nil
+	})
 }
 
 // logsShortHash is a small stable hash for event IDs.
@@ -874,4 +839,19 @@ func (b *logsBackend) restore(data []byte) error {
 	defer b.mu.Unlock()
 	b.group = groups
 	return nil
+}
+
+// withGroup authorises action on the log group named name and runs f on it
+// with the backend locked; a missing group is ResourceNotFoundException.
+func (b *logsBackend) withGroup(c *Call, action, name string, f func(g *logGroup) (any, error)) (any, error) {
+	if err := b.authorizeGroup(c, action, name); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	g, ok := b.group[name]
+	if !ok {
+		return nil, logsGroupNotFound()
+	}
+	return f(g)
 }
