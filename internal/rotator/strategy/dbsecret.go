@@ -377,3 +377,31 @@ func ReadMaster(ctx context.Context, s Step, cur *DBSecret, defaultPort int) (*D
 	}
 	return master, nil
 }
+
+// NewDBPending is NewPending of the database strategies: it keeps every
+// key of current and sets newPassword; with alternating it also swaps the
+// username for the other user of the pair. checkUsername enforces the
+// engine's limits on the resulting username.
+func NewDBPending(current, newPassword string, engines []string, alternating bool, checkUsername func(string) error) (string, error) {
+	d, err := ParseDBSecret(current)
+	if err != nil {
+		return "", fmt.Errorf("AWSCURRENT: %w", err)
+	}
+	if err := d.CheckEngine(engines...); err != nil {
+		return "", err
+	}
+	if err := CheckNewPassword(newPassword); err != nil {
+		return "", err
+	}
+	if alternating {
+		if d.MasterARN == "" {
+			return "", fmt.Errorf("the alternating-users strategy needs the %q key in the secret", KeyMasterARN)
+		}
+		d.Username = AlternateUsername(d.Username)
+	}
+	if err := checkUsername(d.Username); err != nil {
+		return "", err
+	}
+	d.Password = newPassword
+	return d.Marshal()
+}

@@ -55,27 +55,12 @@ func AlternatingUsers() strategy.Strategy { return &myStrategy{alternating: true
 // NewPending keeps every key of current and sets the new password; the
 // alternating strategy also swaps the username.
 func (m *myStrategy) NewPending(_ context.Context, current, newPassword string) (string, error) {
-	d, err := strategy.ParseDBSecret(current)
-	if err != nil {
-		return "", fmt.Errorf("AWSCURRENT: %w", err)
-	}
-	if err := d.CheckEngine(engines...); err != nil {
-		return "", err
-	}
-	if err := strategy.CheckNewPassword(newPassword); err != nil {
-		return "", err
-	}
-	if m.alternating {
-		if d.MasterARN == "" {
-			return "", fmt.Errorf("the alternating-users strategy needs the %q key in the secret", strategy.KeyMasterARN)
+	return strategy.NewDBPending(current, newPassword, engines, m.alternating, func(u string) error {
+		if len([]rune(u)) > maxUsernameLength {
+			return fmt.Errorf("key %q is longer than %d characters", strategy.KeyUsername, maxUsernameLength)
 		}
-		d.Username = strategy.AlternateUsername(d.Username)
-	}
-	if len([]rune(d.Username)) > maxUsernameLength {
-		return "", fmt.Errorf("key %q is longer than %d characters", strategy.KeyUsername, maxUsernameLength)
-	}
-	d.Password = newPassword
-	return d.Marshal()
+		return nil
+	})
 }
 
 // Set makes the database accept the pending credential.

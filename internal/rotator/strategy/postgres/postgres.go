@@ -58,27 +58,12 @@ func AlternatingUsers() strategy.Strategy { return &pgStrategy{alternating: true
 // NewPending keeps every key of current and sets the new password; the
 // alternating strategy also swaps the username.
 func (p *pgStrategy) NewPending(_ context.Context, current, newPassword string) (string, error) {
-	d, err := strategy.ParseDBSecret(current)
-	if err != nil {
-		return "", fmt.Errorf("AWSCURRENT: %w", err)
-	}
-	if err := d.CheckEngine(engines...); err != nil {
-		return "", err
-	}
-	if err := strategy.CheckNewPassword(newPassword); err != nil {
-		return "", err
-	}
-	if p.alternating {
-		if d.MasterARN == "" {
-			return "", fmt.Errorf("the alternating-users strategy needs the %q key in the secret", strategy.KeyMasterARN)
+	return strategy.NewDBPending(current, newPassword, engines, p.alternating, func(u string) error {
+		if len(u) > maxIdentifierLength {
+			return fmt.Errorf("key %q is longer than PostgreSQL's %d-byte limit", strategy.KeyUsername, maxIdentifierLength)
 		}
-		d.Username = strategy.AlternateUsername(d.Username)
-	}
-	if len(d.Username) > maxIdentifierLength {
-		return "", fmt.Errorf("key %q is longer than PostgreSQL's %d-byte limit", strategy.KeyUsername, maxIdentifierLength)
-	}
-	d.Password = newPassword
-	return d.Marshal()
+		return nil
+	})
 }
 
 // Set makes the database accept the pending credential.
