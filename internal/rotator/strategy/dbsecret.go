@@ -327,6 +327,32 @@ func ParseDBStep(s Step) (DBStep, error) {
 	return out, nil
 }
 
+// ParseSetStep is ParseDBStep plus the checks every database strategy
+// makes before setSecret touches the database: the current value's engine
+// is one of engines, the pending value names the same target, and its user
+// is the one the strategy rotates to (the same user, or the other user of
+// the pair when alternating).
+func ParseSetStep(s Step, engines []string, defaultPort int, alternating bool) (DBStep, error) {
+	st, err := ParseDBStep(s)
+	if err != nil {
+		return DBStep{}, err
+	}
+	if err := st.Current.CheckEngine(engines...); err != nil {
+		return DBStep{}, err
+	}
+	if diff := SameTarget(st.Current, st.Pending, defaultPort); len(diff) > 0 {
+		return DBStep{}, fmt.Errorf("refusing to set AWSPENDING: its %v differ from AWSCURRENT's", diff)
+	}
+	want := st.Current.Username
+	if alternating {
+		want = AlternateUsername(want)
+	}
+	if st.Pending.Username != want {
+		return DBStep{}, fmt.Errorf("refusing to set AWSPENDING: its %q is not the user this strategy rotates to", KeyUsername)
+	}
+	return st, nil
+}
+
 // Passwords returns every non-empty password of the step, for Redact.
 func (s DBStep) Passwords() []string {
 	var out []string

@@ -68,24 +68,11 @@ func (p *pgStrategy) NewPending(_ context.Context, current, newPassword string) 
 
 // Set makes the database accept the pending credential.
 func (p *pgStrategy) Set(ctx context.Context, s strategy.Step) error {
-	st, err := strategy.ParseDBStep(s)
+	st, err := strategy.ParseSetStep(s, engines, defaultPort, p.alternating)
 	if err != nil {
 		return err
 	}
-	cur, pend := st.Current, st.Pending
-	if err := cur.CheckEngine(engines...); err != nil {
-		return err
-	}
-	if diff := strategy.SameTarget(cur, pend, defaultPort); len(diff) > 0 {
-		return fmt.Errorf("refusing to set AWSPENDING: its %v differ from AWSCURRENT's", diff)
-	}
-	want := cur.Username
-	if p.alternating {
-		want = strategy.AlternateUsername(cur.Username)
-	}
-	if pend.Username != want {
-		return fmt.Errorf("refusing to set AWSPENDING: its %q is not the user this strategy rotates to", strategy.KeyUsername)
-	}
+	pend := st.Pending
 	// Idempotency: a pending credential that already works is done.
 	if conn, err := connect(ctx, pend, pend.Username, pend.Password); err == nil {
 		_ = conn.Close(ctx)
