@@ -237,20 +237,9 @@ type kmsKeyIDInput struct {
 }
 
 func (b *kmsBackend) describeKey(c *Call) (any, error) {
-	var in kmsKeyIDInput
-	if err := kmsDecode(c, &in); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	k, aerr := b.resolveLocked(in.KeyId)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if err := b.authorize(c, "DescribeKey", k.ARN); err != nil {
-		return nil, err
-	}
-	return map[string]any{"KeyMetadata": k.metadata(b.env.AccountID)}, nil
+	return b.withKey(c, "DescribeKey", func(k *kmsKey) (any, error) {
+		return map[string]any{"KeyMetadata": k.metadata(b.env.AccountID)}, nil
+	})
 }
 
 // setState implements DisableKey and EnableKey.
@@ -311,26 +300,15 @@ func (b *kmsBackend) scheduleKeyDeletion(c *Call) (any, error) {
 }
 
 func (b *kmsBackend) cancelKeyDeletion(c *Call) (any, error) {
-	var in kmsKeyIDInput
-	if err := kmsDecode(c, &in); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	k, aerr := b.resolveLocked(in.KeyId)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if err := b.authorize(c, "CancelKeyDeletion", k.ARN); err != nil {
-		return nil, err
-	}
-	if k.State != "PendingDeletion" {
-		return nil, emuErr("KMSInvalidStateException", "%s is not pending deletion.", k.ARN)
-	}
-	// A key whose deletion is cancelled comes back disabled, as in AWS.
-	k.State = "Disabled"
-	k.DeletionDate = time.Time{}
-	return map[string]any{"KeyId": k.ARN}, nil
+	return b.withKey(c, "CancelKeyDeletion", func(k *kmsKey) (any, error) {
+		if k.State != "PendingDeletion" {
+			return nil, emuErr("KMSInvalidStateException", "%s is not pending deletion.", k.ARN)
+		}
+		// A key whose deletion is cancelled comes back disabled, as in AWS.
+		k.State = "Disabled"
+		k.DeletionDate = time.Time{}
+		return map[string]any{"KeyId": k.ARN}, nil
+	})
 }
 
 func (b *kmsBackend) createAlias(c *Call) (any, error) {
@@ -459,4 +437,23 @@ func (b *kmsBackend) restore(raw []byte) error {
 		b.aliases = st.Aliases
 	}
 	return nil
+}
+
+// withKey decodes a {"KeyId"} request, resolves the key (ID, ARN or
+// alias), authorises action on it and runs f with the backend locked.
+func (b *kmsBackend) withKey(c *Call, action string, f func(k *kmsKey) (any, error)) (any, error) {
+	var in kmsKeyIDInput
+	if err := kmsDecode(c, &in); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k, aerr := b.resolveLocked(in.KeyId)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if err := b.authorize(c, action, k.ARN); err != nil {
+		return nil, err
+	}
+	return f(k)
 }

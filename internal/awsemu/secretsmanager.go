@@ -552,18 +552,27 @@ type smSecretIDInput struct {
 	SecretId string
 }
 
-func (b *smBackend) describeSecret(c *Call) (any, error) {
+// withSecret decodes a {"SecretId"} request, finds the secret as
+// lookupLocked does for op (allowDeleted accepts a secret scheduled for
+// deletion) and runs f with the backend locked.
+func (b *smBackend) withSecret(c *Call, op string, allowDeleted bool, f func(s *smSecret) (any, error)) (any, error) {
 	var in smSecretIDInput
 	if err := smDecode(c, &in); err != nil {
 		return nil, err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s, err := b.lookupLocked(c, "DescribeSecret", in.SecretId, true)
+	s, err := b.lookupLocked(c, op, in.SecretId, allowDeleted)
 	if err != nil {
 		return nil, err
 	}
-	return b.describeLocked(s), nil
+	return f(s)
+}
+
+func (b *smBackend) describeSecret(c *Call) (any, error) {
+	return b.withSecret(c, "DescribeSecret", true, func(s *smSecret) (any, error) {
+		return b.describeLocked(s), nil
+	})
 }
 
 func (b *smBackend) getSecretValue(c *Call) (any, error) {
@@ -1014,18 +1023,10 @@ func (b *smBackend) deleteSecret(c *Call) (any, error) {
 }
 
 func (b *smBackend) restoreSecret(c *Call) (any, error) {
-	var in smSecretIDInput
-	if err := smDecode(c, &in); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s, err := b.lookupLocked(c, "RestoreSecret", in.SecretId, true)
-	if err != nil {
-		return nil, err
-	}
-	s.DeletedDate, s.DeletionDate = time.Time{}, time.Time{}
-	return map[string]any{"ARN": s.ARN, "Name": s.Name}, nil
+	return b.withSecret(c, "RestoreSecret", true, func(s *smSecret) (any, error) {
+		s.DeletedDate, s.DeletionDate = time.Time{}, time.Time{}
+		return map[string]any{"ARN": s.ARN, "Name": s.Name}, nil
+	})
 }
 
 // purge removes secrets whose recovery window ended; it returns their ARNs.
@@ -1142,37 +1143,21 @@ func smCheckPolicy(doc string) error {
 }
 
 func (b *smBackend) getResourcePolicy(c *Call) (any, error) {
-	var in smSecretIDInput
-	if err := smDecode(c, &in); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s, err := b.lookupLocked(c, "GetResourcePolicy", in.SecretId, false)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]any{"ARN": s.ARN, "Name": s.Name}
-	if s.Policy != "" {
-		out["ResourcePolicy"] = s.Policy
-	}
-	return out, nil
+	return b.withSecret(c, "GetResourcePolicy", false, func(s *smSecret) (any, error) {
+		out := map[string]any{"ARN": s.ARN, "Name": s.Name}
+		if s.Policy != "" {
+			out["ResourcePolicy"] = s.Policy
+		}
+		return out, nil
+	})
 }
 
 func (b *smBackend) deleteResourcePolicy(c *Call) (any, error) {
-	var in smSecretIDInput
-	if err := smDecode(c, &in); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s, err := b.lookupLocked(c, "DeleteResourcePolicy", in.SecretId, false)
-	if err != nil {
-		return nil, err
-	}
-	s.Policy = ""
-	s.LastChanged = c.Now
-	return map[string]any{"ARN": s.ARN, "Name": s.Name}, nil
+	return b.withSecret(c, "DeleteResourcePolicy", false, func(s *smSecret) (any, error) {
+		s.Policy = ""
+		s.LastChanged = c.Now
+		return map[string]any{"ARN": s.ARN, "Name": s.Name}, nil
+	})
 }
 
 func (b *smBackend) validateResourcePolicy(c *Call) (any, error) {

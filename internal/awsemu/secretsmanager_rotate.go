@@ -304,27 +304,19 @@ func smFunctionErrorSummary(payload []byte) string {
 }
 
 func (b *smBackend) cancelRotateSecret(c *Call) (any, error) {
-	var in smSecretIDInput
-	if err := smDecode(c, &in); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s, err := b.lookupLocked(c, "CancelRotateSecret", in.SecretId, false)
-	if err != nil {
-		return nil, err
-	}
-	if s.RotationLambdaARN != "" || s.RotationEnabled != nil {
-		disabled := false
-		s.RotationEnabled = &disabled
-	}
-	s.NextRotation, s.WindowStart = time.Time{}, time.Time{}
-	s.LastChanged = c.Now
-	out := map[string]any{"ARN": s.ARN, "Name": s.Name}
-	if p := s.holder(smPending); p != nil && p != s.holder(smCurrent) {
-		out["VersionId"] = p.ID
-	}
-	return out, nil
+	return b.withSecret(c, "CancelRotateSecret", false, func(s *smSecret) (any, error) {
+		if s.RotationLambdaARN != "" || s.RotationEnabled != nil {
+			disabled := false
+			s.RotationEnabled = &disabled
+		}
+		s.NextRotation, s.WindowStart = time.Time{}, time.Time{}
+		s.LastChanged = c.Now
+		out := map[string]any{"ARN": s.ARN, "Name": s.Name}
+		if p := s.holder(smPending); p != nil && p != s.holder(smCurrent) {
+			out["VersionId"] = p.ID
+		}
+		return out, nil
+	})
 }
 
 // runDueRotations runs every scheduled rotation that is due (its window
