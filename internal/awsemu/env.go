@@ -24,9 +24,12 @@ type Env struct {
 	Now func() time.Time
 	// WorkDir is a scratch directory (Lambda unpacks function zips here).
 	WorkDir string
-	// IAMPropagationDelay is how long a new or changed role stays not
-	// assumable by Lambda (0 = immediately assumable).
+	// IAMPropagationDelay is how long (emulator clock) a new or changed
+	// role, trust policy or role policy takes to reach the rest of AWS
+	// (0 = at once).
 	IAMPropagationDelay func() time.Duration
+	// Lambda holds the function-state timings (lambda_states.go).
+	Lambda LambdaTiming
 }
 
 // Options configure Start.
@@ -39,9 +42,25 @@ type Options struct {
 	// on Close.
 	StateFile string
 	// WorkDir is the scratch directory; default a temp dir removed on Close.
-	WorkDir             string
+	WorkDir string
+	// IAMPropagationDelay is how long, on the emulator clock, a new or
+	// changed role, trust policy or role policy takes to take effect
+	// (doc.go, "IAM eventual consistency"). 0 means
+	// DefaultIAMPropagationDelay; a negative value turns the delay off.
 	IAMPropagationDelay time.Duration
+	// Lambda sets the function-state timings (Pending after create,
+	// InProgress after an update, Inactive after a long idle); the zero
+	// value is AWS-like (DefaultLambdaTiming).
+	Lambda LambdaTiming
+	// Validator, when set, sees every API request and response (tests use
+	// it to check the emulator against AWS's published API models).
+	Validator Validator
 }
+
+// DefaultIAMPropagationDelay is the IAM propagation delay of Start and of
+// the awsemu command. AWS documents no bound ("changes ... can take time
+// to propagate"; typically a few seconds).
+const DefaultIAMPropagationDelay = 2 * time.Second
 
 // persistent is implemented by every backend whose state survives a
 // restart through Options.StateFile.

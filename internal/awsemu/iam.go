@@ -50,10 +50,52 @@ type iamRole struct {
 	Description      string            `json:"description,omitempty"`
 	MaxSession       int               `json:"maxSession"`
 	Created          time.Time         `json:"created"`
-	TrustChangedWall time.Time         `json:"trustChangedWall"`
 	Inline           map[string]string `json:"inline"`
 	Attached         []string          `json:"attached"`
 	Tags             []iamTag          `json:"tags"`
+	// Versions are the role's authorisation-relevant states (trust,
+	// inline and attached policies), oldest first, each stamped with the
+	// emulator-clock time it was written. The rest of AWS (Lambda, STS,
+	// the role's own sessions) sees the newest version that is at least
+	// the propagation delay old: IAM is eventually consistent.
+	Versions []iamRoleVersion `json:"versions,omitempty"`
+}
+
+// iamRoleVersion is one state of a role as other services see it.
+type iamRoleVersion struct {
+	At       time.Time         `json:"at"` // emulator clock
+	Trust    string            `json:"trust"`
+	Inline   map[string]string `json:"inline,omitempty"`
+	Attached []string          `json:"attached,omitempty"`
+}
+
+// changed records the role's current state as a new version written at
+// now (emulator clock); versions older than the one in effect are dropped.
+// b.mu must be held.
+func (r *iamRole) changed(now time.Time, delay time.Duration) {
+	inline := make(map[string]string, len(r.Inline))
+	for k, v := range r.Inline {
+		inline[k] = v
+	}
+	r.Versions = append(r.Versions, iamRoleVersion{At: now, Trust: r.AssumeRolePolicy, Inline: inline, Attached: append([]string(nil), r.Attached...)})
+	for len(r.Versions) > 1 && !now.Before(r.Versions[1].At.Add(delay)) {
+		r.Versions = r.Versions[1:]
+	}
+}
+
+// effective returns the version the rest of AWS sees at now, or nil while
+// a new role has not propagated yet. A role without versions (a state
+// file written before versions existed) is in effect as it is.
+func (r *iamRole) effective(now time.Time, delay time.Duration) *iamRoleVersion {
+	if len(r.Versions) == 0 {
+		return &iamRoleVersion{Trust: r.AssumeRolePolicy, Inline: r.Inline, Attached: r.Attached}
+	}
+	for i := len(r.Versions) - 1; i >= 0; i-- {
+		if !now.Before(r.Versions[i].At.Add(delay)) {
+			return &r.Versions[i]
+		}
+	}
+	return nil
 }
 
 type iamTag struct {
@@ -196,6 +238,14 @@ func (b *iamBackend) roleNameFromARN(arn string) (string, bool) {
 	return rest, rest != ""
 }
 
+// delay is the IAM propagation delay (emulator clock).
+func (b *iamBackend) delay() time.Duration {
+	if b.env.IAMPropagationDelay == nil {
+		return 0
+	}
+	return b.env.IAMPropagationDelay()
+}
+
 func (b *iamBackend) authorize(c *Call, action, roleName string) error {
 	return b.Authorize(c.Caller, action, "arn:aws:iam::"+b.env.AccountID+":role/"+roleName, nil)
 }
@@ -321,9 +371,10 @@ func (b *iamBackend) createRole(c *Call) (any, error) {
 		Name: name, ID: "AROA" + emuRandomFrom(iamRandAlphabet, 17), Path: path,
 		ARN:              "arn:aws:iam::" + b.env.AccountID + ":role" + path + name,
 		AssumeRolePolicy: doc, Description: iamForm(c, "Description"), MaxSession: maxSession,
-		Created: b.env.Now().UTC().Truncate(time.Second), TrustChangedWall: time.Now(),
-		Inline: map[string]string{}, Tags: tags,
+		Created: b.env.Now().UTC().Truncate(time.Second),
+		Inline:  map[string]string{}, Tags: tags,
 	}
+	r.changed(c.Now, b.delay())
 	b.roles[strings.ToLower(name)] = r
 	return iamRoleResult{Role: r.xml(true)}, nil
 }
@@ -342,6 +393,13 @@ func (b *iamBackend) deleteRole(c *Call) (any, error) {
 			return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete entity, must detach all policies first.", HTTPStatus: 409}
 		}
 		if len(r.Inline) > 0 {
+			return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete entity, must delete policies first.", HTTPStatus: 409}
+		}
+		// IAM is eventually consistent: until the removal of a policy has
+		// propagated, DeleteRole still sees it.
+		if v := r.effective(c.Now, b.delay()); v != nil && len(v.Attached) > 0 {
+			return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete entity, must detach all policies first.", HTTPStatus: 409}
+		} else if v != nil && len(v.Inline) > 0 {
 			return nil, &APIError{Code: "DeleteConflict", Message: "Cannot delete entity, must delete policies first.", HTTPStatus: 409}
 		}
 		delete(b.roles, strings.ToLower(name))
@@ -368,7 +426,7 @@ func (b *iamBackend) updateAssumeRolePolicy(c *Call) (any, error) {
 		return nil, err
 	}
 	r.AssumeRolePolicy = doc
-	r.TrustChangedWall = time.Now()
+	r.changed(c.Now, b.delay())
 	return nil, nil
 }
 
@@ -393,6 +451,7 @@ func (b *iamBackend) putRolePolicy(c *Call) (any, error) {
 		return nil, err
 	}
 	r.Inline[pname] = doc
+	r.changed(c.Now, b.delay())
 	return nil, nil
 }
 
@@ -414,6 +473,7 @@ func (b *iamBackend) deleteRolePolicy(c *Call) (any, error) {
 			return nil, &APIError{Code: "NoSuchEntity", Message: "The role policy with name " + pname + " cannot be found.", HTTPStatus: 404}
 		}
 		delete(r.Inline, pname)
+		r.changed(c.Now, b.delay())
 		return nil, nil
 	})
 }
@@ -453,6 +513,7 @@ func (b *iamBackend) attachRolePolicy(c *Call) (any, error) {
 		return nil, &APIError{Code: "LimitExceeded", Message: "Cannot exceed quota for PoliciesPerRole: 10", HTTPStatus: 409}
 	}
 	r.Attached = append(r.Attached, arn)
+	r.changed(c.Now, b.delay())
 	return nil, nil
 }
 
@@ -462,6 +523,7 @@ func (b *iamBackend) detachRolePolicy(c *Call) (any, error) {
 		for i, a := range r.Attached {
 			if a == arn {
 				r.Attached = append(r.Attached[:i], r.Attached[i+1:]...)
+				r.changed(c.Now, b.delay())
 				return nil, nil
 			}
 		}
@@ -549,16 +611,16 @@ func (b *iamBackend) listRoleTags(c *Call) (any, error) {
 
 // ---- Authorizer ----
 
-// roleDocuments returns the parsed inline and attached policies of a role;
-// b.mu must be held.
-func (b *iamBackend) roleDocuments(r *iamRole) []*policyDocument {
+// roleDocuments returns the parsed inline and attached policies of a role
+// version.
+func (b *iamBackend) roleDocuments(v *iamRoleVersion) []*policyDocument {
 	var docs []*policyDocument
-	for _, n := range policySortedKeys(r.Inline) {
-		if d, err := parsePolicy(r.Inline[n], policyIdentity); err == nil {
+	for _, n := range policySortedKeys(v.Inline) {
+		if d, err := parsePolicy(v.Inline[n], policyIdentity); err == nil {
 			docs = append(docs, d)
 		}
 	}
-	for _, a := range r.Attached {
+	for _, a := range v.Attached {
 		if d, err := parsePolicy(awsManagedPolicies[a], policyIdentity); err == nil {
 			docs = append(docs, d)
 		}
@@ -587,7 +649,11 @@ func (b *iamBackend) Authorize(p *Principal, action, resource string, conditionK
 		for _, t := range r.Tags {
 			keys["aws:PrincipalTag/"+t.Key] = t.Value
 		}
-		dec = evaluateIdentity(b.roleDocuments(r), action, resource, keys)
+		// The role's sessions get the policies that have propagated; a
+		// role that has not propagated yet allows nothing.
+		if v := r.effective(b.env.Now(), b.delay()); v != nil {
+			dec = evaluateIdentity(b.roleDocuments(v), action, resource, keys)
+		}
 	}
 	b.mu.Unlock()
 	if dec == policyAllow {
@@ -679,9 +745,9 @@ func errCannotAssume() *APIError {
 }
 
 // CheckAssumable reports whether servicePrincipal may assume roleARN now:
-// the role exists, its trust policy allows the principal (conditions
-// evaluated with aws:SourceAccount = the account) and the propagation
-// delay since the trust policy last changed (wall time) has passed.
+// the role exists and the version of it that has propagated (see
+// iamRole.effective; emulator clock) has a trust policy that allows the
+// principal (conditions evaluated with aws:SourceAccount = the account).
 func (b *iamBackend) CheckAssumable(roleARN, servicePrincipal string) error {
 	name, ok := b.roleNameFromARN(roleARN)
 	if !ok {
@@ -690,18 +756,14 @@ func (b *iamBackend) CheckAssumable(roleARN, servicePrincipal string) error {
 	b.mu.Lock()
 	r, ok := b.roles[strings.ToLower(name)]
 	var trust string
-	var changed time.Time
 	if ok && r.ARN == roleARN {
-		trust, changed = r.AssumeRolePolicy, r.TrustChangedWall
+		if v := r.effective(b.env.Now(), b.delay()); v != nil {
+			trust = v.Trust
+		}
 	}
 	b.mu.Unlock()
 	if trust == "" {
 		return errCannotAssume()
-	}
-	if b.env.IAMPropagationDelay != nil {
-		if d := b.env.IAMPropagationDelay(); d > 0 && time.Since(changed) < d {
-			return errCannotAssume()
-		}
 	}
 	doc, err := parsePolicy(trust, policyTrust)
 	if err != nil {
@@ -727,7 +789,9 @@ func (b *iamBackend) TrustsPrincipal(roleARN, callerARN string) bool {
 	r, ok := b.roles[strings.ToLower(name)]
 	var trust string
 	if ok && r.ARN == roleARN {
-		trust = r.AssumeRolePolicy
+		if v := r.effective(b.env.Now(), b.delay()); v != nil {
+			trust = v.Trust
+		}
 	}
 	b.mu.Unlock()
 	doc, err := parsePolicy(trust, policyTrust)

@@ -101,6 +101,12 @@ type lambdaFunction struct {
 	Policy        []lambdaStatement `json:"policy,omitempty"`
 	LogGroup      string            `json:"logGroup,omitempty"`  // "" = /aws/lambda/NAME
 	LogFormat     string            `json:"logFormat,omitempty"` // "" = Text
+	// Function state (lambda_states.go).
+	Transition      string    `json:"transition,omitempty"`
+	TransitionSince time.Time `json:"transitionSince,omitzero"`
+	TransitionSeen  int       `json:"transitionSeen,omitempty"`
+	LastUsed        time.Time `json:"lastUsed,omitzero"`
+	Inactive        bool      `json:"inactive,omitempty"`
 }
 
 // lambdaLoggingIn is the LoggingConfig of create and update requests.
@@ -458,7 +464,11 @@ type lambdaConfigOut struct {
 	TracingConfig    map[string]string  `json:"TracingConfig"`
 	RevisionID       string             `json:"RevisionId"`
 	State            string             `json:"State"`
+	StateReason      string             `json:"StateReason,omitempty"`
+	StateReasonCode  string             `json:"StateReasonCode,omitempty"`
 	LastUpdateStatus string             `json:"LastUpdateStatus"`
+	// LastUpdateStatusReason is set while an update is in progress.
+	LastUpdateStatusReason string `json:"LastUpdateStatusReason,omitempty"`
 	PackageType      string             `json:"PackageType"`
 	Architectures    []string           `json:"Architectures"`
 	EphemeralStorage map[string]int     `json:"EphemeralStorage"`
@@ -476,11 +486,12 @@ func (b *lambdaBackend) config(fn *lambdaFunction) lambdaConfigOut {
 		Handler: fn.Handler, CodeSize: len(fn.Zip), Description: fn.Description, Timeout: fn.Timeout,
 		MemorySize: fn.MemorySize, LastModified: fn.LastModified.UTC().Format(lambdaTimeFormat),
 		CodeSha256: fn.CodeSha256, Version: "$LATEST", TracingConfig: map[string]string{"Mode": "PassThrough"},
-		RevisionID: fn.RevisionID, State: "Active", LastUpdateStatus: "Successful", PackageType: "Zip",
+		RevisionID: fn.RevisionID, PackageType: "Zip",
 		Architectures: append([]string{}, fn.Architectures...), EphemeralStorage: map[string]int{"Size": 512},
 		LoggingConfig: map[string]string{"LogFormat": lambdaOr(fn.LogFormat, "Text"), "LogGroup": fn.logGroup()},
 		SnapStart:     map[string]string{"ApplyOn": "None", "OptimizationStatus": "Off"},
 	}
+	b.applyState(fn, &out)
 	if fn.Vpc != nil {
 		v := *fn.Vpc
 		out.VpcConfig = &v
@@ -612,6 +623,7 @@ func (b *lambdaBackend) createFunction(c *Call) (any, error) {
 		return nil, lambdaErr("ResourceConflictException", 409, "Function already exist: %s", fn.Name)
 	}
 	b.funcs[fn.Name] = fn
+	b.begin(fn, lambdaCreating, c.Now)
 	return lambdaJSON(http.StatusCreated, b.config(fn))
 }
 
@@ -636,6 +648,7 @@ func (b *lambdaBackend) listFunctions(c *Call) (any, error) {
 		Functions []lambdaConfigOut `json:"Functions"`
 	}{Functions: []lambdaConfigOut{}}
 	for _, n := range policySortedKeys(b.funcs) {
+		b.settle(b.funcs[n], c.Now)
 		out.Functions = append(out.Functions, b.config(b.funcs[n]))
 	}
 	return out, nil
@@ -648,6 +661,8 @@ func (b *lambdaBackend) getFunction(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.settle(fn, c.Now)
+	defer b.observe(fn, c.Now)
 	out := struct {
 		Configuration lambdaConfigOut   `json:"Configuration"`
 		Code          map[string]string `json:"Code"`
@@ -663,6 +678,8 @@ func (b *lambdaBackend) getFunctionConfiguration(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.settle(fn, c.Now)
+	defer b.observe(fn, c.Now)
 	return b.config(fn), nil
 }
 
@@ -714,6 +731,9 @@ func (b *lambdaBackend) updateFunctionCode(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkState(fn, lambdaOpWrite, c.Now); err != nil {
+		return nil, err
+	}
 	if err := lambdaCheckRevision(fn, in.RevisionID); err != nil {
 		return nil, err
 	}
@@ -730,6 +750,7 @@ func (b *lambdaBackend) updateFunctionCode(c *Call) (any, error) {
 	}
 	fn.Zip, fn.CodeSha256, fn.Architectures = in.ZipFile, sha, arch
 	fn.LastModified, fn.RevisionID = b.env.Now(), emuUUID()
+	b.begin(fn, lambdaInProgress, c.Now)
 	return b.config(fn), nil
 }
 
@@ -770,6 +791,9 @@ func (b *lambdaBackend) updateFunctionConfiguration(c *Call) (any, error) {
 		name, role = fn.Name, fn.Role
 	}
 	if err == nil {
+		err = b.checkState(fn, lambdaOpWrite, c.Now)
+	}
+	if err == nil {
 		err = lambdaCheckRevision(fn, in.RevisionID)
 	}
 	b.mu.Unlock()
@@ -794,6 +818,10 @@ func (b *lambdaBackend) updateFunctionConfiguration(c *Call) (any, error) {
 	fn, ok := b.funcs[name]
 	if !ok {
 		return nil, b.notFound(name)
+	}
+	// Another call may have started an update while the role was checked.
+	if err := b.checkState(fn, lambdaOpWrite, c.Now); err != nil {
+		return nil, err
 	}
 	if in.Role != nil {
 		fn.Role = *in.Role
@@ -828,6 +856,7 @@ func (b *lambdaBackend) updateFunctionConfiguration(c *Call) (any, error) {
 		}
 	}
 	fn.LastModified, fn.RevisionID = b.env.Now(), emuUUID()
+	b.begin(fn, lambdaInProgress, c.Now)
 	return b.config(fn), nil
 }
 
@@ -876,6 +905,9 @@ func (b *lambdaBackend) addPermission(c *Call) (any, error) {
 	defer b.mu.Unlock()
 	fn, err := b.lookup(c, "lambda:AddPermission")
 	if err != nil {
+		return nil, err
+	}
+	if err := b.checkState(fn, lambdaOpWrite, c.Now); err != nil {
 		return nil, err
 	}
 	if err := lambdaCheckRevision(fn, in.RevisionID); err != nil {
@@ -951,6 +983,9 @@ func (b *lambdaBackend) removePermission(c *Call) (any, error) {
 	defer b.mu.Unlock()
 	fn, err := b.lookup(c, "lambda:RemovePermission")
 	if err != nil {
+		return nil, err
+	}
+	if err := b.checkState(fn, lambdaOpWrite, c.Now); err != nil {
 		return nil, err
 	}
 	if err := lambdaCheckRevision(fn, lambdaQuery(c, "RevisionId")); err != nil {
@@ -1038,6 +1073,9 @@ func (b *lambdaBackend) tagResource(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkState(fn, lambdaOpWrite, c.Now); err != nil {
+		return nil, err
+	}
 	n := len(fn.Tags)
 	for k := range in.Tags {
 		if _, ok := fn.Tags[k]; !ok {
@@ -1059,6 +1097,9 @@ func (b *lambdaBackend) untagResource(c *Call) (any, error) {
 	defer b.mu.Unlock()
 	fn, err := b.tagTarget(c, "lambda:UntagResource")
 	if err != nil {
+		return nil, err
+	}
+	if err := b.checkState(fn, lambdaOpWrite, c.Now); err != nil {
 		return nil, err
 	}
 	for _, k := range keys {

@@ -92,6 +92,9 @@ func (b *lambdaBackend) invoke(c *Call) (any, error) {
 	var name string
 	if err == nil {
 		name = fn.Name
+		if invType != "DryRun" {
+			err = b.checkState(fn, lambdaOpInvoke, c.Now)
+		}
 	}
 	b.mu.Unlock()
 	if err != nil {
@@ -137,6 +140,14 @@ func mergeCancel(a, b context.Context) (context.Context, context.CancelFunc) {
 // Invoke implements FunctionRuntime: a synchronous invocation by a service.
 func (b *lambdaBackend) Invoke(ctx context.Context, functionARN string, payload []byte) ([]byte, string, error) {
 	name, err := b.resolveName(functionARN, "")
+	if err != nil {
+		return nil, "", err
+	}
+	b.mu.Lock()
+	if fn, ok := b.funcs[name]; ok {
+		err = b.checkState(fn, lambdaOpInvoke, b.env.Now())
+	}
+	b.mu.Unlock()
 	if err != nil {
 		return nil, "", err
 	}

@@ -89,7 +89,12 @@ func Start(opts Options) (*Server, error) {
 		state:    map[string]persistent{},
 		calls:    map[string]int{},
 	}
-	s.iamDelay.Store(int64(opts.IAMPropagationDelay))
+	switch {
+	case opts.IAMPropagationDelay == 0:
+		s.iamDelay.Store(int64(DefaultIAMPropagationDelay))
+	case opts.IAMPropagationDelay > 0:
+		s.iamDelay.Store(int64(opts.IAMPropagationDelay))
+	}
 	if opts.WorkDir == "" {
 		dir, err := os.MkdirTemp("", "awsemu-")
 		if err != nil {
@@ -121,6 +126,7 @@ func Start(opts Options) (*Server, error) {
 		Now:                 s.now,
 		WorkDir:             opts.WorkDir,
 		IAMPropagationDelay: func() time.Duration { return time.Duration(s.iamDelay.Load()) },
+		Lambda:              opts.Lambda.normalise(),
 	}
 	s.wire()
 	if opts.StateFile != "" {
@@ -278,6 +284,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Operation, c.Params, c.Form = op, params, form
+	var injected bool
+	if s.opts.Validator != nil {
+		rec := &recorder{ResponseWriter: w}
+		w = rec
+		defer func() {
+			x := &Exchange{Service: svc.Name, Operation: op, Protocol: proto, Method: r.Method, Path: r.URL.EscapedPath(),
+				Query: r.URL.Query(), Header: r.Header, RequestBody: body, Form: form, PathParams: params,
+				Status: rec.status, ResponseHeader: rec.Header(), ResponseBody: rec.body.Bytes(), Injected: injected}
+			if rec.status >= 300 {
+				x.ErrorCode = responseErrorCode(proto, rec.Header(), rec.body.Bytes())
+			}
+			s.opts.Validator.Check(x)
+		}()
+	}
 
 	caller, callerErr := s.authenticate(r, auth, body)
 	if callerErr != nil {
@@ -287,6 +307,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.Caller = caller
 
 	if fault := s.countAndFault(svc.Name, op); fault != nil {
+		injected = true
 		writeError(w, proto, ns, reqID, fault)
 		return
 	}

@@ -1,7 +1,7 @@
 // Command awsemu runs the local AWS emulator (package awsemu) as a
 // standalone server for the demo and manual use:
 //
-//	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 0s]
+//	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 2s] [--lambda-state-observations 1] [--lambda-inactive-after 336h]
 //
 // It prints the endpoint URL on stdout and stops cleanly on SIGINT or
 // SIGTERM (saving the state when --state is given). Point the AWS CLI or an
@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
 )
@@ -33,7 +34,9 @@ func run(args []string) error {
 	region := fs.String("region", "us-east-1", "emulated region")
 	account := fs.String("account-id", "123456789012", "emulated account ID")
 	workDir := fs.String("work-dir", "", "scratch directory for unpacked functions (default: a temporary directory)")
-	delay := fs.Duration("iam-propagation-delay", 0, "how long a new or changed IAM role stays not assumable by Lambda")
+	delay := fs.Duration("iam-propagation-delay", awsemu.DefaultIAMPropagationDelay, "how long (emulator clock) a new or changed IAM role or role policy takes to take effect; 0 = at once")
+	observations := fs.Int("lambda-state-observations", awsemu.DefaultLambdaObservations, "how many reads see a function Pending after create or InProgress after an update; 0 = none")
+	inactive := fs.Duration("lambda-inactive-after", awsemu.DefaultLambdaInactiveAfter, "idle time (emulator clock) after which a function is Inactive; 0 = never")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +46,8 @@ func run(args []string) error {
 	defer stop()
 	srv, err := awsemu.Start(awsemu.Options{
 		Addr: *addr, StateFile: *state, Region: *region, AccountID: *account,
-		WorkDir: *workDir, IAMPropagationDelay: *delay,
+		WorkDir: *workDir, IAMPropagationDelay: offIfZero(*delay),
+		Lambda: awsemu.LambdaTiming{Observations: offIfZero(*observations), InactiveAfter: offIfZero(*inactive)},
 	})
 	if err != nil {
 		return err
@@ -52,4 +56,13 @@ func run(args []string) error {
 	fmt.Fprintf(os.Stderr, "awsemu: listening; use it with:\n  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=%s\nadmin endpoints under %s/_emu/ (see go doc ./internal/awsemu); stop with Ctrl-C\n", srv.URL(), srv.Region(), srv.URL())
 	<-ctx.Done()
 	return srv.Close()
+}
+
+// offIfZero maps the command's "0 = off" to Options' "negative = off"
+// (zero there means the default).
+func offIfZero[T int | time.Duration](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }
