@@ -206,9 +206,17 @@ func TestAWSCLI(t *testing.T) {
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage"],"Resource":"` + arn + `"},{"Effect":"Allow","Action":"secretsmanager:GetRandomPassword","Resource":"*"}]}`
 	cli.must("iam", "put-role-policy", "--role-name", "cli-rotator", "--policy-name", "rotate", "--policy-document", policy)
 	cli.must("iam", "attach-role-policy", "--role-name", "cli-rotator", "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+	// The role and its policies propagate (IAM eventual consistency).
+	if _, err := NewAdminClient(url).AdvanceClock(context.Background(), DefaultIAMPropagationDelay); err != nil {
+		t.Fatal(err)
+	}
 	fn := cli.must("lambda", "create-function", "--function-name", "cli-rotator", "--runtime", "provided.al2023",
 		"--handler", "bootstrap", "--role", roleARN, "--zip-file", "fileb://"+zipPath, "--architectures", lambdaArch, "--timeout", "30")
 	fnARN := jsonString(t, fn, "FunctionArn")
+	// The function is Pending after create-function; the CLI's waiter polls until it is Active.
+	if _, stderr, err := cli.run("lambda", "wait", "function-active-v2", "--function-name", "cli-rotator"); err != nil {
+		t.Fatalf("aws lambda wait function-active-v2: %v: %s", err, stderr)
+	}
 
 	// Without an invoke permission for Secrets Manager: AccessDenied.
 	if _, stderr, err := cli.run("secretsmanager", "rotate-secret", "--secret-id", "cli-secret", "--rotation-lambda-arn", fnARN,

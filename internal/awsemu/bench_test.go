@@ -11,7 +11,7 @@ import (
 
 // BenchmarkGetSecretValue measures one signed round trip through the core.
 func BenchmarkGetSecretValue(b *testing.B) {
-	srv, err := Start(Options{})
+	srv, err := Start(Options{Validator: ModelCheckFor(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func BenchmarkGetSecretValue(b *testing.B) {
 // BenchmarkRotateSecret measures a full four-step rotation with a fake
 // function that calls back into Secrets Manager (no process start).
 func BenchmarkRotateSecret(b *testing.B) {
-	srv, err := Start(Options{})
+	srv, err := Start(Options{Validator: ModelCheckFor(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

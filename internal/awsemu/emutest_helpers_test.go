@@ -21,9 +21,14 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// emuTestServer starts an emulator that is closed with the test.
+// emuTestServer starts an emulator that is closed with the test. Every
+// exchange is checked against AWS's API models (ModelCheck); a violation
+// fails the test.
 func emuTestServer(t *testing.T, opts Options) *Server {
 	t.Helper()
+	if opts.Validator == nil {
+		opts.Validator = ModelCheckFor(t)
+	}
 	srv, err := Start(opts)
 	if err != nil {
 		t.Fatalf("Start: %v", err)

@@ -251,6 +251,7 @@ func TestIAMAuthorizesRoleCallers(t *testing.T) {
 	if _, err := c.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("read"), PolicyDocument: aws.String(policy)}); err != nil {
 		t.Fatalf("PutRolePolicy: %v", err)
 	}
+	emuSettleIAM(t, c.srv)
 	assumed, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/reader"), RoleSessionName: aws.String("s1")})
 	if err != nil {
 		t.Fatalf("AssumeRole: %v", err)
@@ -304,6 +305,7 @@ func TestIAMCheckAssumable(t *testing.T) {
 			t.Fatalf("CreateRole %s: %v", n, err)
 		}
 	}
+	emuSettleIAM(t, c.srv)
 	b := lambdaBackendOf(t, c.srv).roles
 	var assumable []string
 	for _, n := range append(policySortedKeys(roles), "missing") {
@@ -400,6 +402,7 @@ func TestSTSAssumeRoleHonoursTrustPolicy(t *testing.T) {
 			t.Fatalf("CreateRole %s: %v", tc.role, err)
 		}
 	}
+	emuSettleIAM(t, c.srv)
 	for _, tc := range cases {
 		t.Run(tc.role, func(t *testing.T) {
 			_, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + tc.role), RoleSessionName: aws.String("session")})

@@ -468,12 +468,12 @@ type lambdaConfigOut struct {
 	StateReasonCode  string             `json:"StateReasonCode,omitempty"`
 	LastUpdateStatus string             `json:"LastUpdateStatus"`
 	// LastUpdateStatusReason is set while an update is in progress.
-	LastUpdateStatusReason string `json:"LastUpdateStatusReason,omitempty"`
-	PackageType      string             `json:"PackageType"`
-	Architectures    []string           `json:"Architectures"`
-	EphemeralStorage map[string]int     `json:"EphemeralStorage"`
-	LoggingConfig    map[string]string  `json:"LoggingConfig"`
-	SnapStart        map[string]string  `json:"SnapStart"`
+	LastUpdateStatusReason string            `json:"LastUpdateStatusReason,omitempty"`
+	PackageType            string            `json:"PackageType"`
+	Architectures          []string          `json:"Architectures"`
+	EphemeralStorage       map[string]int    `json:"EphemeralStorage"`
+	LoggingConfig          map[string]string `json:"LoggingConfig"`
+	SnapStart              map[string]string `json:"SnapStart"`
 }
 
 type lambdaEnvironment struct {

@@ -156,7 +156,32 @@ func lamCreateRole(t *testing.T, c *lamTestClients, name, inline string) string 
 	if _, err := c.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")}); err != nil {
 		t.Fatalf("AttachRolePolicy: %v", err)
 	}
+	emuSettleIAM(t, c.srv)
 	return aws.ToString(out.Role.Arn)
+}
+
+// emuSettleIAM moves the emulator clock past the IAM propagation delay, so
+// the roles and policies written so far are in effect (tests of other
+// behaviour use it instead of turning the delay off).
+func emuSettleIAM(t *testing.T, srv *Server) {
+	t.Helper()
+	srv.AdvanceClock(context.Background(), srv.env.IAMPropagationDelay())
+}
+
+// lamWaitSettled polls GetFunction, as the SDK waiters do, until the
+// function is Active and its last update Successful.
+func lamWaitSettled(t *testing.T, c *lamTestClients, name string) {
+	t.Helper()
+	for range 10 {
+		out, err := c.lambda.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+		if err != nil {
+			t.Fatalf("GetFunction %s: %v", name, err)
+		}
+		if out.Configuration.State == lambdatypes.StateActive && out.Configuration.LastUpdateStatus == lambdatypes.LastUpdateStatusSuccessful {
+			return
+		}
+	}
+	t.Fatalf("function %s did not settle after 10 reads", name)
 }
 
 // lamCreateFunction creates a function from zip and returns its ARN.
@@ -178,6 +203,7 @@ func lamCreateFunction(t *testing.T, c *lamTestClients, name, role string, zipBy
 	if err != nil {
 		t.Fatalf("CreateFunction %s: %v", name, err)
 	}
+	lamWaitSettled(t, c, name)
 	return aws.ToString(out.FunctionArn)
 }
 

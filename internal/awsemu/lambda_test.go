@@ -63,10 +63,15 @@ func TestLambdaFunctionLifecycle(t *testing.T) {
 		State: "Active", Runtime: "provided.al2023", Arch: []lambdatypes.Architecture{"arm64"}, Memory: 256, Timeout: 30,
 		Env: map[string]string{"MODE": "generic"},
 	}
+	// "After Lambda creates the function, it sets the state to pending"
+	// (functions-states.html); the next read sees it Active.
+	want.State = "Pending"
 	if diff := cmp.Diff(want, sumOf(&lambdatypes.FunctionConfiguration{FunctionArn: created.FunctionArn, CodeSha256: created.CodeSha256, State: created.State,
 		Runtime: created.Runtime, Architectures: created.Architectures, MemorySize: created.MemorySize, Timeout: created.Timeout, Environment: created.Environment})); diff != "" {
 		t.Errorf("CreateFunction (-want +got):\n%s", diff)
 	}
+	want.State = "Active"
+	lamWaitSettled(t, c, "rot")
 	var conflict *lambdatypes.ResourceConflictException
 	if _, err := c.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("rot"), Role: aws.String(role), Runtime: lambdatypes.RuntimeProvidedal2023,
 		Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: zip1}}); !errors.As(err, &conflict) {
@@ -91,11 +96,13 @@ func TestLambdaFunctionLifecycle(t *testing.T) {
 		t.Fatalf("UpdateFunctionCode: %v", err)
 	}
 	want.Sha, want.Arch = base64.StdEncoding.EncodeToString(sum2[:]), []lambdatypes.Architecture{"x86_64"}
+	lamWaitSettled(t, c, "rot")
 	if _, err := c.lambda.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("rot"), Timeout: aws.Int32(60),
 		Environment: &lambdatypes.Environment{Variables: map[string]string{"MODE": "postgres"}}, RevisionId: upd.RevisionId}); err != nil {
 		t.Fatalf("UpdateFunctionConfiguration: %v", err)
 	}
 	want.Timeout, want.Env = 60, map[string]string{"MODE": "postgres"}
+	lamWaitSettled(t, c, "rot")
 	cfg, err := c.lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("rot")})
 	if err != nil {
 		t.Fatalf("GetFunctionConfiguration: %v", err)
@@ -221,9 +228,16 @@ func TestLambdaVpcNeedsNetworkPolicy(t *testing.T) {
 	if _, err := c.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("vpc-role"), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := c.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("in-vpc"), Role: aws.String(role), Runtime: lambdatypes.RuntimeProvidedal2023,
+	in := &lambda.CreateFunctionInput{FunctionName: aws.String("in-vpc"), Role: aws.String(role), Runtime: lambdatypes.RuntimeProvidedal2023,
 		Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: lamScriptZip(t, "true")},
-		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{"subnet-0abc"}, SecurityGroupIds: []string{"sg-0abc"}}})
+		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{"subnet-0abc"}, SecurityGroupIds: []string{"sg-0abc"}}}
+	// The attachment has not propagated yet (IAM eventual consistency).
+	_, err := c.lambda.CreateFunction(ctx, in)
+	if got, want := emuErrMessage(err), "The provided execution role does not have permissions to call CreateNetworkInterface on EC2"; got != want {
+		t.Errorf("CreateFunction right after AttachRolePolicy: %v, want %q", err, want)
+	}
+	emuSettleIAM(t, c.srv)
+	out, err := c.lambda.CreateFunction(ctx, in)
 	if err != nil {
 		t.Fatalf("CreateFunction in a VPC with AWSLambdaVPCAccessExecutionRole: %v", err)
 	}
@@ -314,27 +328,6 @@ func TestLambdaPermissions(t *testing.T) {
 	}
 	if _, err := c.lambda.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: aws.String("rot"), StatementId: aws.String("sm")}); !errors.As(err, &nf) {
 		t.Errorf("RemovePermission twice: err = %v, want ResourceNotFoundException", err)
-	}
-}
-
-func TestLambdaIAMPropagationDelay(t *testing.T) {
-	t.Parallel()
-	c := lamTestAdmin(t, Options{IAMPropagationDelay: 2 * time.Second})
-	ctx := context.Background()
-	role := lamCreateRole(t, c, "new-role", "")
-	in := &lambda.CreateFunctionInput{FunctionName: aws.String("f"), Role: aws.String(role), Runtime: lambdatypes.RuntimeProvidedal2023,
-		Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: lamScriptZip(t, "true")}}
-	_, err := c.lambda.CreateFunction(ctx, in)
-	var invalid *lambdatypes.InvalidParameterValueException
-	if !errors.As(err, &invalid) || invalid.ErrorMessage() != "The role defined for the function cannot be assumed by Lambda." {
-		t.Fatalf("CreateFunction right after CreateRole: err = %v, want InvalidParameterValueException about the role", err)
-	}
-	ok := lamEventually(t, 20*time.Second, func() bool {
-		_, err = c.lambda.CreateFunction(ctx, in)
-		return err == nil
-	})
-	if !ok {
-		t.Fatalf("CreateFunction never succeeded after the propagation delay: %v", err)
 	}
 }
 
@@ -543,6 +536,7 @@ func TestLambdaLogsNeedPermission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	emuSettleIAM(t, c.srv)
 	lamCreateFunction(t, c, "silent", aws.ToString(out.Role.Arn), lamTestFunctionZip(t, goarch), arch, 5, nil)
 	inv := lamInvoke(t, c, "silent", map[string]any{"mode": "echo"})
 	if inv.FunctionError != nil {
@@ -626,7 +620,7 @@ func TestLambdaStatePersists(t *testing.T) {
 	goarch, arch := lamHostArch()
 	ctx := context.Background()
 
-	srv1, err := Start(Options{StateFile: state})
+	srv1, err := Start(Options{StateFile: state, Validator: ModelCheckFor(t)})
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -647,7 +641,7 @@ func TestLambdaStatePersists(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	srv2, err := Start(Options{StateFile: state})
+	srv2, err := Start(Options{StateFile: state, Validator: ModelCheckFor(t)})
 	if err != nil {
 		t.Fatalf("Start again: %v", err)
 	}
@@ -708,7 +702,7 @@ func TestLambdaInvokeTypes(t *testing.T) {
 // BenchmarkLambdaInvokeColdStart measures one invocation of the test
 // function: a fresh process per call, as the emulator always cold-starts.
 func BenchmarkLambdaInvokeColdStart(b *testing.B) {
-	srv, err := Start(Options{})
+	srv, err := Start(Options{Validator: ModelCheckFor(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -725,6 +719,11 @@ func BenchmarkLambdaInvokeColdStart(b *testing.B) {
 		Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(arch)},
 		Code: &lambdatypes.FunctionCode{ZipFile: zipBytes}}); err != nil {
 		b.Fatal(err)
+	}
+	for range 3 { // leave Pending, as the SDK waiter would
+		if _, err := c.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("bench")}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ResetTimer()
 	for b.Loop() {
@@ -751,6 +750,7 @@ func TestLambdaCustomLogGroup(t *testing.T) {
 	if got := aws.ToString(out.LoggingConfig.LogGroup); got != "/rotator/custom" {
 		t.Errorf("LoggingConfig.LogGroup = %q, want /rotator/custom", got)
 	}
+	lamWaitSettled(t, c, "custom")
 	lamInvoke(t, c, "custom", map[string]any{"mode": "echo", "message": "custom-marker"})
 	ev, err := c.logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/rotator/custom"), FilterPattern: aws.String("custom-marker")})
 	if err != nil || len(ev.Events) != 1 {

@@ -177,13 +177,13 @@ func TestFaultInjection(t *testing.T) {
 		},
 		{
 			name:  "named error on a query service",
-			fault: Fault{Service: "iam", Operation: "CreateRole", Code: "EntityAlreadyExists", Message: "exists"},
+			fault: Fault{Service: "iam", Operation: "CreateRole", Code: "EntityAlreadyExists", Message: "exists", Status: 409},
 			call: func(c *emuTestClients) error {
 				roleN++
 				_, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("r%d", roleN)), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
 				return err
 			},
-			wantCode: "EntityAlreadyExists", wantStatus: 400,
+			wantCode: "EntityAlreadyExists", wantStatus: 409,
 		},
 		{
 			name:  "every operation of a service",
@@ -277,6 +277,7 @@ func emuTestRole(t *testing.T, c *emuTestClients, name, policy string) aws.Crede
 	if _, err := c.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}); err != nil {
 		t.Fatal(err)
 	}
+	emuSettleIAM(t, c.srv)
 	out, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("test-session")})
 	if err != nil {
 		t.Fatalf("AssumeRole: %v", err)
@@ -421,7 +422,7 @@ func TestPersistence(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	state := filepath.Join(t.TempDir(), "state.json")
-	srv, err := Start(Options{StateFile: state})
+	srv, err := Start(Options{StateFile: state, Validator: ModelCheckFor(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
