@@ -113,4 +113,5 @@ const (
 	codeInvalidRequest   = "InvalidRequestException"
 	codeResourceExists   = "ResourceAlreadyExistsException"
 	codeEntityExists     = "EntityAlreadyExists"
+	codeDeleteConflict   = "DeleteConflict"
 )

@@ -5,21 +5,39 @@ import (
 	"time"
 )
 
-// Retry windows. Each one covers one named, transient AWS condition.
+// Retry windows. Each one covers named, transient AWS conditions; the
+// predicates below list every message AWS (or the AWS provider, which has
+// met them in production) documents for them.
 const (
-	// roleAssumableTimeout covers IAM eventual consistency: a new or changed
-	// role is not assumable by Lambda for a few seconds (AWS documents no
-	// bound; observed delays reach ~1 minute). CreateFunction and
-	// UpdateFunctionConfiguration return InvalidParameterValueException
-	// "The role defined for the function cannot be assumed by Lambda." meanwhile.
+	// roleAssumableTimeout covers IAM eventual consistency for Lambda: a new
+	// or changed role, trust policy or role policy is not visible to Lambda
+	// for a few seconds (AWS documents no bound; observed delays reach about
+	// a minute). CreateFunction and UpdateFunctionConfiguration answer
+	// InvalidParameterValueException "The role defined for the function
+	// cannot be assumed by Lambda." or, for a function in a VPC, "The
+	// provided execution role does not have permissions to call
+	// CreateNetworkInterface on EC2" meanwhile.
 	roleAssumableTimeout = 2 * time.Minute
-	// invokePermissionTimeout covers Lambda's resource policy propagation: right
-	// after AddPermission, RotateSecret can return AccessDeniedException
-	// "Secrets Manager cannot invoke the specified Lambda function".
+	// invokePermissionTimeout covers the propagation of the function's
+	// resource policy and of IAM: right after AddPermission, RotateSecret can
+	// answer AccessDeniedException "Secrets Manager cannot invoke the
+	// specified Lambda function", and InvalidRequestException while Secrets
+	// Manager cannot yet assume a new role.
 	invokePermissionTimeout = 1 * time.Minute
 	// functionReadyTimeout bounds the wait for a function to leave the
 	// Pending state or finish an update before the next call uses it.
 	functionReadyTimeout = 5 * time.Minute
+	// functionBusyTimeout covers Lambda's ResourceConflictException "The
+	// operation cannot be performed at this time. An update is in progress
+	// for resource: ..." / "... The function is currently in the following
+	// state: Pending" that a write may still meet after the SDK waiter saw
+	// the function ready (another writer, or a state change in between).
+	functionBusyTimeout = 2 * time.Minute
+	// roleDeleteConflictTimeout covers IAM eventual consistency on delete:
+	// DeleteRole right after DeleteRolePolicy can answer DeleteConflict
+	// "Cannot delete entity, must delete policies first." until the
+	// policy's removal has propagated.
+	roleDeleteConflictTimeout = 1 * time.Minute
 
 	retryFirstDelay = 250 * time.Millisecond
 	retryMaxDelay   = 5 * time.Second
@@ -44,13 +62,35 @@ func retryWhile(ctx context.Context, timeout time.Duration, retryable func(error
 	}
 }
 
-// isRoleNotAssumable matches the IAM-propagation error of CreateFunction
-// and UpdateFunctionConfiguration.
+// isRoleNotAssumable matches the IAM-propagation errors of CreateFunction
+// and UpdateFunctionConfiguration (roleAssumableTimeout).
 func isRoleNotAssumable(err error) bool {
-	return isCodeWithMessage(err, codeInvalidParameter, "cannot be assumed by Lambda")
+	return isCodeWithMessage(err, codeInvalidParameter, "cannot be assumed by Lambda") ||
+		isCodeWithMessage(err, codeInvalidParameter, "The provided execution role does not have permissions")
 }
 
-// isInvokeDenied matches RotateSecret's error while the invoke permission propagates.
+// isFunctionBusy matches Lambda's answer to a write while the function is
+// Pending or an update is in progress (functionBusyTimeout).
+func isFunctionBusy(err error) bool {
+	return isCodeWithMessage(err, codeResourceConflict, "The operation cannot be performed at this time")
+}
+
+// isFunctionConfigTransient is UpdateFunctionConfiguration's predicate:
+// the role has not propagated, or the function is busy.
+func isFunctionConfigTransient(err error) bool {
+	return isRoleNotAssumable(err) || isFunctionBusy(err)
+}
+
+// isInvokeDenied matches RotateSecret's errors while the invoke permission
+// or a new role propagates (invokePermissionTimeout).
 func isInvokeDenied(err error) bool {
-	return isCodeWithMessage(err, codeAccessDenied, "cannot invoke the specified Lambda function")
+	return isCodeWithMessage(err, codeAccessDenied, "cannot invoke the specified Lambda function") ||
+		isCodeWithMessage(err, codeInvalidRequest, "unable to assume role")
+}
+
+// isRoleDeleteConflict matches DeleteRole while the deletion of the role's
+// policies propagates (roleDeleteConflictTimeout).
+func isRoleDeleteConflict(err error) bool {
+	return isCodeWithMessage(err, codeDeleteConflict, "must delete policies first") ||
+		isCodeWithMessage(err, codeDeleteConflict, "must detach all policies first")
 }

@@ -289,13 +289,16 @@ func (s *Stack) ensurePermission(ctx context.Context, spec Spec, st *State, exis
 			return stepErr("replacing the invoke permission", KindPermission, err)
 		}
 	}
-	_, err := s.c.Lambda.AddPermission(ctx, &lambda.AddPermissionInput{
-		FunctionName:  aws.String(names.Function),
-		StatementId:   aws.String(names.StatementID),
-		Action:        aws.String("lambda:InvokeFunction"),
-		Principal:     aws.String("secretsmanager.amazonaws.com"),
-		SourceAccount: aws.String(spec.Account),
-		SourceArn:     aws.String(st.SecretARN),
+	err := retryWhile(ctx, functionBusyTimeout, isFunctionBusy, func() error {
+		_, err := s.c.Lambda.AddPermission(ctx, &lambda.AddPermissionInput{
+			FunctionName:  aws.String(names.Function),
+			StatementId:   aws.String(names.StatementID),
+			Action:        aws.String("lambda:InvokeFunction"),
+			Principal:     aws.String("secretsmanager.amazonaws.com"),
+			SourceAccount: aws.String(spec.Account),
+			SourceArn:     aws.String(st.SecretARN),
+		})
+		return err
 	})
 	return stepErr("allowing Secrets Manager to invoke the rotation function", KindPermission, err)
 }

@@ -202,7 +202,7 @@ func (s *Stack) updateFunction(ctx context.Context, spec Spec, st *State) (creat
 			return false, stepErr("waiting for the rotation function", KindFunction, err)
 		}
 		var out *lambda.UpdateFunctionConfigurationOutput
-		err := retryWhile(ctx, roleAssumableTimeout, isRoleNotAssumable, func() error {
+		err := retryWhile(ctx, roleAssumableTimeout, isFunctionConfigTransient, func() error {
 			var err error
 			out, err = s.c.Lambda.UpdateFunctionConfiguration(ctx, in)
 			return err
@@ -225,10 +225,15 @@ func (s *Stack) updateFunction(ctx context.Context, spec Spec, st *State) (creat
 		if err := s.waitUpdated(ctx, names.Function, status); err != nil {
 			return false, stepErr("waiting for the rotation function", KindFunction, err)
 		}
-		out, err := s.c.Lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
-			FunctionName:  aws.String(names.Function),
-			ZipFile:       zip,
-			Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(spec.Function.Architecture)},
+		var out *lambda.UpdateFunctionCodeOutput
+		err = retryWhile(ctx, functionBusyTimeout, isFunctionBusy, func() error {
+			var err error
+			out, err = s.c.Lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
+				FunctionName:  aws.String(names.Function),
+				ZipFile:       zip,
+				Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(spec.Function.Architecture)},
+			})
+			return err
 		})
 		if err != nil {
 			return false, stepErr("updating the rotation function's code", KindFunction, err)
@@ -237,19 +242,26 @@ func (s *Stack) updateFunction(ctx context.Context, spec Spec, st *State) (creat
 		status = out.LastUpdateStatus
 	}
 
+	// Tagging is refused while an update is in progress: wait first.
+	if err := s.waitUpdated(ctx, names.Function, status); err != nil {
+		return false, stepErr("waiting for the rotation function", KindFunction, err)
+	}
 	have, want := fn.Tags, spec.allTags()
 	if add := changedTags(have, want); len(add) > 0 {
-		if _, err := s.c.Lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(st.FunctionARN), Tags: add}); err != nil {
+		if err := retryWhile(ctx, functionBusyTimeout, isFunctionBusy, func() error {
+			_, err := s.c.Lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(st.FunctionARN), Tags: add})
+			return err
+		}); err != nil {
 			return false, stepErr("tagging the rotation function", KindFunction, err)
 		}
 	}
 	if rm := removedTags(have, want); len(rm) > 0 {
-		if _, err := s.c.Lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(st.FunctionARN), TagKeys: rm}); err != nil {
+		if err := retryWhile(ctx, functionBusyTimeout, isFunctionBusy, func() error {
+			_, err := s.c.Lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(st.FunctionARN), TagKeys: rm})
+			return err
+		}); err != nil {
 			return false, stepErr("untagging the rotation function", KindFunction, err)
 		}
-	}
-	if err := s.waitUpdated(ctx, names.Function, status); err != nil {
-		return false, stepErr("waiting for the rotation function", KindFunction, err)
 	}
 	return false, nil
 }
@@ -281,7 +293,10 @@ func (s *Stack) deleteRole(ctx context.Context, role, policy string) error {
 	if _, err := s.c.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)}); err != nil && !isCode(err, codeNoSuchEntity) {
 		return stepErr("deleting the role's inline policy", KindRolePolicy, err)
 	}
-	if _, err := s.c.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(role)}); err != nil && !isCode(err, codeNoSuchEntity) {
+	if err := retryWhile(ctx, roleDeleteConflictTimeout, isRoleDeleteConflict, func() error {
+		_, err := s.c.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(role)})
+		return err
+	}); err != nil && !isCode(err, codeNoSuchEntity) {
 		return stepErr("deleting the rotation function's IAM role", KindRole, err)
 	}
 	return nil
