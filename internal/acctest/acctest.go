@@ -84,7 +84,10 @@ func NewEnv(t *testing.T) *Env {
 		}
 		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: clients(cfg, nil)}
 	}
-	srv, err := awsemu.Start(awsemu.Options{})
+	// Realistic defaults (IAM propagation, Lambda states), and every
+	// exchange checked against AWS's published API models: a violation
+	// fails the test.
+	srv, err := awsemu.Start(awsemu.Options{Validator: awsemu.ModelCheckFor(t)})
 	if err != nil {
 		t.Fatalf("starting the AWS emulator: %v", err)
 	}

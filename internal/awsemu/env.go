@@ -52,6 +52,10 @@ type Options struct {
 	// InProgress after an update, Inactive after a long idle); the zero
 	// value is AWS-like (DefaultLambdaTiming).
 	Lambda LambdaTiming
+	// ThrottleAtQuotas answers requests above AWS's documented
+	// per-operation request rates with the service's throttling error
+	// (throttle.go); off by default.
+	ThrottleAtQuotas bool
 	// Validator, when set, sees every API request and response (tests use
 	// it to check the emulator against AWS's published API models).
 	Validator Validator

@@ -103,7 +103,9 @@ func TestLambdaStatesWaiters(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.srv.ResetCalls()
-	fast := func(o *lambda.FunctionActiveV2WaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond }
+	fast := func(o *lambda.FunctionActiveV2WaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond
+	}
 	if err := lambda.NewFunctionActiveV2Waiter(c.lambda, fast).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("w")}, time.Minute); err != nil {
 		t.Fatalf("FunctionActiveV2: %v", err)
 	}
@@ -114,7 +116,9 @@ func TestLambdaStatesWaiters(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.srv.ResetCalls()
-	fastU := func(o *lambda.FunctionUpdatedV2WaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond }
+	fastU := func(o *lambda.FunctionUpdatedV2WaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond
+	}
 	if err := lambda.NewFunctionUpdatedV2Waiter(c.lambda, fastU).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("w")}, time.Minute); err != nil {
 		t.Fatalf("FunctionUpdatedV2: %v", err)
 	}

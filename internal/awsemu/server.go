@@ -59,6 +59,8 @@ type Server struct {
 
 	advanceMu sync.Mutex // serialises clock advances (they run rotations)
 
+	throttle throttler
+
 	dirty     atomic.Bool
 	saveMu    sync.Mutex
 	stopSaver chan struct{}
@@ -311,6 +313,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, proto, ns, reqID, fault)
 		return
 	}
+	if q := quotaOf(svc.Name, op); s.opts.ThrottleAtQuotas && q != nil && !s.throttle.allow(q, s.now()) {
+		writeError(w, proto, ns, reqID, throttleError(svc.Name))
+		return
+	}
 	c.Now = s.now()
 	handler := svc.Ops[op]
 	v, herr := runHandler(handler, c)
@@ -432,6 +438,13 @@ func (s *Server) ClearFaults() {
 func (s *Server) SetIAMPropagationDelay(d time.Duration) {
 	s.iamDelay.Store(int64(d))
 	s.dirty.Store(true)
+}
+
+// IAMPropagationDelay returns the current IAM propagation delay (emulator
+// clock). Tests that are about something else move the clock by it
+// (AdvanceClock) so the roles they wrote are in effect.
+func (s *Server) IAMPropagationDelay() time.Duration {
+	return time.Duration(s.iamDelay.Load())
 }
 
 func normaliseFault(f Fault) (Fault, error) {

@@ -32,7 +32,7 @@ type emulator struct {
 // startEmulator starts an emulator for b, closed at cleanup.
 func startEmulator(tb testing.TB) *emulator {
 	tb.Helper()
-	srv, err := awsemu.Start(awsemu.Options{})
+	srv, err := awsemu.Start(awsemu.Options{Validator: awsemu.ModelCheckFor(tb)})
 	if err != nil {
 		tb.Fatalf("starting the AWS emulator: %v", err)
 	}

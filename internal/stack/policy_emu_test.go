@@ -153,6 +153,8 @@ func (r *emuRotation) putPolicy(without string) {
 	}); err != nil {
 		r.t.Fatalf("PutRolePolicy: %v", err)
 	}
+	// IAM is eventually consistent: let the new policy take effect.
+	r.env.Server.AdvanceClock(context.Background(), r.env.Server.IAMPropagationDelay())
 }
 
 // TestRealFunctionThreeRotations rotates three times with the embedded

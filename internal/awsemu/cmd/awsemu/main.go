@@ -1,7 +1,7 @@
 // Command awsemu runs the local AWS emulator (package awsemu) as a
 // standalone server for the demo and manual use:
 //
-//	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 2s] [--lambda-state-observations 1] [--lambda-inactive-after 336h]
+//	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 2s] [--lambda-state-observations 1] [--lambda-inactive-after 336h] [--throttle-at-quotas]
 //
 // It prints the endpoint URL on stdout and stops cleanly on SIGINT or
 // SIGTERM (saving the state when --state is given). Point the AWS CLI or an
@@ -36,6 +36,7 @@ func run(args []string) error {
 	workDir := fs.String("work-dir", "", "scratch directory for unpacked functions (default: a temporary directory)")
 	delay := fs.Duration("iam-propagation-delay", awsemu.DefaultIAMPropagationDelay, "how long (emulator clock) a new or changed IAM role or role policy takes to take effect; 0 = at once")
 	observations := fs.Int("lambda-state-observations", awsemu.DefaultLambdaObservations, "how many reads see a function Pending after create or InProgress after an update; 0 = none")
+	throttle := fs.Bool("throttle-at-quotas", false, "answer requests above AWS's documented per-operation rates with the service's throttling error")
 	inactive := fs.Duration("lambda-inactive-after", awsemu.DefaultLambdaInactiveAfter, "idle time (emulator clock) after which a function is Inactive; 0 = never")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -47,7 +48,8 @@ func run(args []string) error {
 	srv, err := awsemu.Start(awsemu.Options{
 		Addr: *addr, StateFile: *state, Region: *region, AccountID: *account,
 		WorkDir: *workDir, IAMPropagationDelay: offIfZero(*delay),
-		Lambda: awsemu.LambdaTiming{Observations: offIfZero(*observations), InactiveAfter: offIfZero(*inactive)},
+		Lambda:           awsemu.LambdaTiming{Observations: offIfZero(*observations), InactiveAfter: offIfZero(*inactive)},
+		ThrottleAtQuotas: *throttle,
 	})
 	if err != nil {
 		return err
