@@ -92,6 +92,12 @@ func NewEnv(t *testing.T) *Env {
 		t.Fatalf("starting the AWS emulator: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	return EnvFor(srv)
+}
+
+// EnvFor is the Env of an emulator the test started itself (with
+// non-default Options); the test closes it.
+func EnvFor(srv *awsemu.Server) *Env {
 	cfg := aws.Config{
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
