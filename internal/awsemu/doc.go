@@ -10,7 +10,8 @@
 // Start it in-process with Start (tests; Options.Addr defaults to a free
 // port) or as a command:
 //
-//	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 3s]
+//	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1]
+//	    [--iam-propagation-delay 2s] [--lambda-state-observations 1] [--lambda-inactive-after 336h] [--throttle-at-quotas]
 //
 // # Services and operations
 //
@@ -82,11 +83,10 @@
 //	       when status >= 500); status defaults to 400, or 500 for
 //	       InternalFailure-like codes.
 //	DELETE /_emu/faults          removes every injected fault
-//	GET    /_emu/iam/propagation-delay  -> {"delay":"3s"}
+//	GET    /_emu/iam/propagation-delay  -> {"delay":"2s"}
 //	POST   /_emu/iam/propagation-delay  {"delay":"3s"}
-//	       For this long after a role is created or its trust policy changes,
-//	       Lambda cannot assume it ("The role defined for the function cannot be
-//	       assumed by Lambda."), as while IAM changes propagate in AWS.
+//	       The IAM propagation delay (emulator clock; "0s" turns it off); see
+//	       "AWS's timing and consistency" below.
 //
 // Unknown admin paths answer 404 with {"error": ...}.
 //
@@ -144,8 +144,8 @@
 // "quoted phrases", -exclusions and ?alternatives.
 //
 // CreateFunction and UpdateFunctionConfiguration check that Lambda may
-// assume the role (trust policy, aws:SourceAccount, the propagation delay
-// above). STS AssumeRole checks the role's trust policy against the caller.
+// assume the role (trust policy, aws:SourceAccount, IAM propagation
+// below). STS AssumeRole checks the role's trust policy against the caller.
 // Policies are evaluated with Action/NotAction, Resource/NotResource
 // wildcards, explicit Deny first, and the String, Arn, Bool and Null
 // condition operators with IfExists and ForAnyValue/ForAllValues. The
@@ -153,6 +153,88 @@
 // AWSLambdaVPCAccessExecutionRole, AdministratorAccess and a reduced
 // ReadOnlyAccess are known; other managed policy ARNs are NoSuchEntity.
 // Credentials issued to roles are remembered for 12 hours of wall time.
+//
+// # AWS's timing and consistency
+//
+// These are on by default (Start and the awsemu command); Options and the
+// command's flags shorten or turn them off. Every delay is counted in calls
+// or on the emulator clock, never in wall time, so machine load cannot
+// change an answer; tests end a long delay with AdvanceClock.
+//
+// IAM eventual consistency (Options.IAMPropagationDelay, default
+// DefaultIAMPropagationDelay = 2s). IAM: "changes that I make are not
+// always immediately visible ... can take time to propagate"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+// Every write to a role (CreateRole, UpdateAssumeRolePolicy,
+// PutRolePolicy, DeleteRolePolicy, Attach/DetachRolePolicy) is a new
+// version; the rest of AWS sees the newest version that is at least the
+// delay old (a new role: none). So, during the delay: CreateFunction and
+// UpdateFunctionConfiguration answer InvalidParameterValueException "The
+// role defined for the function cannot be assumed by Lambda."; a function
+// in a VPC whose role just gained the network permissions gets "The
+// provided execution role does not have permissions to call
+// CreateNetworkInterface on EC2" (the messages the AWS provider's
+// retryFunctionOp retries); calls made with the role's credentials (the
+// function's own, or STS AssumeRole sessions) are authorised against the
+// old policies (AccessDeniedException); STS AssumeRole sees the old trust
+// policy; DeleteRole right after DeleteRolePolicy answers DeleteConflict
+// "Cannot delete entity, must delete policies first.". IAM's own reads
+// (GetRole, GetRolePolicy) are immediate: the harsher reading for writers
+// would be stale reads too, which AWS does not document.
+//
+// Lambda function states (Options.Lambda), as
+// https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
+// documents them: after CreateFunction the function is Pending
+// (StateReasonCode Creating) and "any invocations or other API actions
+// that operate on the function will fail"; after UpdateFunctionCode or
+// UpdateFunctionConfiguration LastUpdateStatus is InProgress and
+// UpdateFunctionCode, UpdateFunctionConfiguration and TagResource fail (the
+// harsher reading adds AddPermission, RemovePermission and UntagResource;
+// invocations go on). Refusals are ResourceConflictException with AWS's
+// messages, "The operation cannot be performed at this time. The function
+// is currently in the following state: Pending" and "The operation cannot
+// be performed at this time. An update is in progress for resource: ARN".
+// A window lasts LambdaTiming.Observations calls (default 1: one
+// GetFunction/GetFunctionConfiguration or refused call sees it, the next
+// call does not, so the SDK waiters FunctionActiveV2 / FunctionUpdatedV2
+// poll once) or LambdaTiming.Window of emulator clock. A function not
+// created, updated or invoked for LambdaTiming.InactiveAfter (default 14
+// days; AWS documents no figure) is Inactive (StateReasonCode Idle): "when
+// you try to invoke a function that is inactive, the invocation fails and
+// Lambda sets the function to pending state until the function resources
+// are recreated" — its next invocation (by Invoke or by Secrets Manager)
+// answers ResourceConflictException "... in the following state:
+// Inactive" once and the function is Pending (Restoring). Not modelled:
+// invocations during an update run the new code at once (AWS runs the
+// previous code until the update completes), and the Failed state.
+//
+// Throttling. Fault injection (above) answers any error on request. With
+// Options.ThrottleAtQuotas (--throttle-at-quotas) requests above AWS's
+// documented per-operation rates are answered as AWS does: Secrets
+// Manager and CloudWatch Logs ThrottlingException "Rate exceeded" (400),
+// KMS ThrottlingException (400), Lambda TooManyRequestsException "Rate
+// exceeded" (429). The rates (throttle.go) come from
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html,
+// https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html and
+// https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html;
+// each is a token bucket on the emulator clock holding one second of
+// requests. IAM and STS publish no per-operation rates and are not
+// throttled.
+//
+// # AWS's API models as an oracle
+//
+// Options.Validator sees every exchange. ModelCheck (modelcheck.go) checks
+// them against AWS's own published API models, the
+// models/apis/<service>/<version>/api-2.json files that the
+// github.com/aws/aws-sdk-go (v1) module ships (read as data from the module
+// cache; no code of it is linked): a request the emulator accepted must
+// satisfy the operation's input shape (required members, types, enums,
+// lengths, ranges, patterns), a response its output shape (and carry no
+// member the model lacks), and an error must be one the operation declares
+// (with its HTTP status) or one of AWS's common errors. Every in-process
+// emulator in the tests runs with ModelCheckFor(t): a violation fails the
+// test that caused it.
 //
 // # Persistence
 //

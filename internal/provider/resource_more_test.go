@@ -191,8 +191,11 @@ func TestAccRotatedSecret_faultAtEachCreateStep(t *testing.T) {
 	}
 }
 
-// TestAccRotatedSecret_iamPropagation makes the new role unassumable for
-// a while: create retries and succeeds.
+// TestAccRotatedSecret_iamPropagation makes IAM changes take an hour of
+// emulator clock: create retries CreateFunction ("cannot be assumed by
+// Lambda") and destroy retries DeleteRole (DeleteConflict right after
+// DeleteRolePolicy); the clock is moved once the retries were seen, so the
+// test does not depend on the machine's speed.
 func TestAccRotatedSecret_iamPropagation(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
@@ -200,9 +203,12 @@ func TestAccRotatedSecret_iamPropagation(t *testing.T) {
 	if !env.IsEmulator() {
 		t.Skip("needs the emulator's IAM propagation delay")
 	}
-	if err := env.Admin.SetIAMPropagationDelay(context.Background(), 3*time.Second); err != nil {
+	const delay = time.Hour
+	if err := env.Admin.SetIAMPropagationDelay(context.Background(), delay); err != nil {
 		t.Fatalf("SetIAMPropagationDelay: %v", err)
 	}
+	env.AdvanceClockWhen(t, "lambda:CreateFunction", 2, delay)
+	env.AdvanceClockWhen(t, "iam:DeleteRole", 2, delay)
 	name := acctest.RandomName()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),

@@ -21,30 +21,6 @@ import (
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
-// advanceWhen moves the emulator clock by d once call ("service:Operation")
-// has been made at least n times (so the caller demonstrably retried).
-func advanceWhen(t *testing.T, env *acctest.Env, call string, n int, d time.Duration) {
-	t.Helper()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			if env.Server.Calls()[call] >= n {
-				env.Server.AdvanceClock(context.Background(), d)
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() { close(done); wg.Wait() })
-}
-
 // TestSurviveIAMPropagation: with an hour-long IAM delay, Create retries
 // CreateFunction ("The role defined for the function cannot be assumed by
 // Lambda.") until the role has propagated, and Delete retries DeleteRole
@@ -59,7 +35,7 @@ func TestSurviveIAMPropagation(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := testSpec(strings.ToLower(acctest.RandomName()))
-	advanceWhen(t, env, "lambda:CreateFunction", 2, delay)
+	env.AdvanceClockWhen(t, "lambda:CreateFunction", 2, delay)
 	st, err := s.Create(ctx, spec, "v", nil)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
@@ -70,7 +46,7 @@ func TestSurviveIAMPropagation(t *testing.T) {
 	if err := env.CheckExists(ctx, spec.Name, false); err != nil {
 		t.Fatalf("after Create: %v", err)
 	}
-	advanceWhen(t, env, "iam:DeleteRole", 2, delay)
+	env.AdvanceClockWhen(t, "iam:DeleteRole", 2, delay)
 	if err := s.Delete(ctx, spec, st.SecretARN); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
@@ -100,7 +76,7 @@ func TestSurviveVPCRolePropagation(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec.Function.SubnetIDs, spec.Function.SecurityGroupIDs = []string{"subnet-0abc"}, []string{"sg-0abc"}
-	advanceWhen(t, env, "lambda:UpdateFunctionConfiguration", 2, delay)
+	env.AdvanceClockWhen(t, "lambda:UpdateFunctionConfiguration", 2, delay)
 	if _, err := s.Update(ctx, spec, st, stack.UpdateOptions{}); err != nil {
 		t.Fatalf("Update into a VPC: %v", err)
 	}
