@@ -189,8 +189,8 @@
 // that operate on the function will fail"; after UpdateFunctionCode or
 // UpdateFunctionConfiguration LastUpdateStatus is InProgress and
 // UpdateFunctionCode, UpdateFunctionConfiguration and TagResource fail (the
-// harsher reading adds AddPermission, RemovePermission and UntagResource;
-// invocations go on). Refusals are ResourceConflictException with AWS's
+// harsher reading adds AddPermission and UntagResource, which declare that
+// error in AWS's API model; invocations go on). Refusals are ResourceConflictException with AWS's
 // messages, "The operation cannot be performed at this time. The function
 // is currently in the following state: Pending" and "The operation cannot
 // be performed at this time. An update is in progress for resource: ARN".

@@ -120,8 +120,8 @@ func (b *lambdaBackend) stateConflict(fn *lambdaFunction, state string) *APIErro
 // "any invocations or other API actions that operate on the function will
 // fail"; while an update is InProgress, UpdateFunctionCode,
 // UpdateFunctionConfiguration, PublishVersion and TagResource fail, and
-// the harsher reading adds the other writes: AddPermission,
-// RemovePermission, UntagResource).
+// the harsher reading adds AddPermission and UntagResource, which declare
+// ResourceConflictException in AWS's API model; RemovePermission does not).
 const (
 	lambdaOpInvoke = "invoke" // refused while Pending (invocations use the previous code while InProgress)
 	lambdaOpWrite  = "write"  // refused while Pending or InProgress

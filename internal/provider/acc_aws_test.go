@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -32,9 +33,19 @@ func deleteRolePolicy(ctx context.Context, c stack.Clients, n stack.Names) error
 	return err
 }
 
+// deleteRole deletes the role as an operator would right after deleting
+// its policy: IAM is eventually consistent, so DeleteRole answers
+// DeleteConflict until the policy's removal has propagated, and is
+// retried (for at most a minute).
 func deleteRole(ctx context.Context, c stack.Clients, n stack.Names) error {
-	_, err := c.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(n.Role)})
-	return err
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, err := c.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(n.Role)})
+		if stack.ErrorCode(err) != "DeleteConflict" || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // widenRolePolicy replaces the inline policy with a broader one.

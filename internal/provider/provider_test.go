@@ -43,6 +43,11 @@ func callerRole(t *testing.T, env *acctest.Env, name string, drop string) string
 	}); err != nil {
 		t.Fatalf("PutRolePolicy: %v", err)
 	}
+	// The caller's role exists well before Terraform runs: let it
+	// propagate (IAM eventual consistency) instead of racing it.
+	if env.Server != nil {
+		env.Server.AdvanceClock(ctx, env.Server.IAMPropagationDelay())
+	}
 	return aws.ToString(out.Role.Arn)
 }
 
