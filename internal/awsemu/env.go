@@ -28,8 +28,9 @@ type Env struct {
 	// role, trust policy or role policy takes to reach the rest of AWS
 	// (0 = at once).
 	IAMPropagationDelay func() time.Duration
-	// Lambda holds the function-state timings (lambda_states.go).
-	Lambda LambdaTiming
+	// LambdaTiming returns the function-state timings (lambda_states.go),
+	// normalised.
+	LambdaTiming func() LambdaTiming
 }
 
 // Options configure Start.

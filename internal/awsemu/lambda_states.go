@@ -79,7 +79,7 @@ func (fn *lambdaFunction) pending() bool {
 // settle ends a transition whose observations or window are used up, and
 // makes an idle function Inactive; b.mu must be held.
 func (b *lambdaBackend) settle(fn *lambdaFunction, now time.Time) {
-	t := b.env.Lambda
+	t := b.env.LambdaTiming()
 	if fn.Transition != "" && (fn.TransitionSeen >= t.Observations || !now.Before(fn.TransitionSince.Add(t.Window))) {
 		fn.Transition, fn.TransitionSeen = "", 0
 	}
@@ -100,7 +100,7 @@ func (b *lambdaBackend) observe(fn *lambdaFunction, now time.Time) {
 // begin starts a transition at now; b.mu must be held.
 func (b *lambdaBackend) begin(fn *lambdaFunction, transition string, now time.Time) {
 	fn.LastUsed, fn.Inactive = now, false
-	if b.env.Lambda.Observations == 0 {
+	if b.env.LambdaTiming().Observations == 0 {
 		fn.Transition = ""
 		return
 	}

@@ -51,7 +51,8 @@ type Server struct {
 	clockMu sync.Mutex
 	offset  time.Duration
 
-	iamDelay atomic.Int64 // nanoseconds
+	iamDelay     atomic.Int64 // nanoseconds
+	lambdaTiming atomic.Pointer[LambdaTiming]
 
 	statsMu sync.Mutex
 	calls   map[string]int
@@ -97,6 +98,7 @@ func Start(opts Options) (*Server, error) {
 	case opts.IAMPropagationDelay > 0:
 		s.iamDelay.Store(int64(opts.IAMPropagationDelay))
 	}
+	s.SetLambdaTiming(opts.Lambda)
 	if opts.WorkDir == "" {
 		dir, err := os.MkdirTemp("", "awsemu-")
 		if err != nil {
@@ -128,7 +130,7 @@ func Start(opts Options) (*Server, error) {
 		Now:                 s.now,
 		WorkDir:             opts.WorkDir,
 		IAMPropagationDelay: func() time.Duration { return time.Duration(s.iamDelay.Load()) },
-		Lambda:              opts.Lambda.normalise(),
+		LambdaTiming:        func() LambdaTiming { return *s.lambdaTiming.Load() },
 	}
 	s.wire()
 	if opts.StateFile != "" {
@@ -438,6 +440,13 @@ func (s *Server) ClearFaults() {
 func (s *Server) SetIAMPropagationDelay(d time.Duration) {
 	s.iamDelay.Store(int64(d))
 	s.dirty.Store(true)
+}
+
+// SetLambdaTiming replaces the function-state timings (zero fields take
+// the defaults, negative ones turn the behaviour off, as in Options).
+func (s *Server) SetLambdaTiming(t LambdaTiming) {
+	n := t.normalise()
+	s.lambdaTiming.Store(&n)
 }
 
 // IAMPropagationDelay returns the current IAM propagation delay (emulator
