@@ -177,6 +177,9 @@ func deployRotation(b *testing.B, emu *emulator, secretName, arch string, zip []
 	if _, err := emu.logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(names.LogGroup)}); err != nil {
 		b.Fatalf("CreateLogGroup: %v", err)
 	}
+	// The setup is not what is measured: let the role propagate (IAM
+	// eventual consistency) by moving the emulator clock.
+	emu.srv.AdvanceClock(ctx, emu.srv.IAMPropagationDelay())
 
 	env := config.Config{
 		SecretARN:    secretARN,
@@ -197,6 +200,10 @@ func deployRotation(b *testing.B, emu *emulator, secretName, arch string, zip []
 	})
 	if err != nil {
 		b.Fatalf("CreateFunction: %v", err)
+	}
+	// The function is Pending after CreateFunction; wait as the stack does.
+	if err := lambda.NewFunctionActiveV2Waiter(emu.lambda).Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(names.Function)}, time.Minute); err != nil {
+		b.Fatalf("waiting for the function to become Active: %v", err)
 	}
 	_, err = emu.lambda.AddPermission(ctx, &lambda.AddPermissionInput{
 		FunctionName:  aws.String(names.Function),
