@@ -120,6 +120,7 @@ type demo struct {
 	redactor *Redactor
 	report   Report
 	applied  bool
+	model    *awsemu.ModelCheck
 }
 
 // Run runs the demo. It returns an error when a step or a check failed;
@@ -152,7 +153,24 @@ func Run(ctx context.Context, o Options) (err error) {
 			err = errors.New(d.redactor.Redact(err.Error()))
 		}
 	}()
-	return d.run(ctx)
+	if err := d.run(ctx); err != nil {
+		return err
+	}
+	return d.checkModel()
+}
+
+// checkModel fails the demo when the emulator answered anything AWS's
+// published API models do not allow (awsemu.ModelCheck).
+func (d *demo) checkModel() error {
+	if d.model == nil {
+		return nil
+	}
+	v := d.model.Violations()
+	d.progress("AWS API model check: %d exchanges, %d violations", d.model.Checked(), len(v))
+	if len(v) > 0 {
+		return fmt.Errorf("the emulator broke AWS's API model %d times, first: %s", len(v), v[0])
+	}
+	return nil
 }
 
 func (d *demo) progress(format string, a ...any) {
@@ -194,7 +212,10 @@ func (d *demo) run(ctx context.Context) error {
 	}
 
 	d.progress("starting the AWS emulator on loopback")
-	if d.emu, err = awsemu.Start(awsemu.Options{Addr: "127.0.0.1:0", WorkDir: filepath.Join(d.work, "emulator")}); err != nil {
+	if d.model, err = awsemu.NewModelCheck(); err != nil {
+		return err
+	}
+	if d.emu, err = awsemu.Start(awsemu.Options{Addr: "127.0.0.1:0", WorkDir: filepath.Join(d.work, "emulator"), Validator: d.model}); err != nil {
 		return err
 	}
 	emu := Emulator{URL: d.emu.URL(), Region: d.emu.Region(), AccountID: d.emu.AccountID()}
