@@ -271,7 +271,7 @@ func (m *ModelCheck) check(x *Exchange) []string {
 		if err != nil {
 			v.add("request: %v", err)
 		} else {
-			v.value("request", in, &apiRef{Shape: op.Input.Shape}, true)
+			v.value("request", in, &apiRef{Shape: op.Input.Shape})
 		}
 	}
 	if op.HTTP.ResponseCode != 0 && x.Status != op.HTTP.ResponseCode {
@@ -282,7 +282,7 @@ func (m *ModelCheck) check(x *Exchange) []string {
 		if err != nil {
 			v.add("response: %v", err)
 		} else {
-			v.value("response", out, &apiRef{Shape: op.Output.Shape}, false)
+			v.value("response", out, &apiRef{Shape: op.Output.Shape})
 		}
 	}
 	return v.out
@@ -339,9 +339,8 @@ func (v *shapeValidator) declared(op *apiOperation) string {
 	return strings.Join(names, ", ")
 }
 
-// value checks val against the shape of ref; input says whether it is a
-// request (where "required" is enforced for every structure).
-func (v *shapeValidator) value(path string, val any, ref *apiRef, input bool) {
+// value checks val against the shape of ref.
+func (v *shapeValidator) value(path string, val any, ref *apiRef) {
 	s := v.model.Shapes[ref.Shape]
 	if s == nil {
 		v.add("%s: shape %s missing from the model", path, ref.Shape)
@@ -368,7 +367,7 @@ func (v *shapeValidator) value(path string, val any, ref *apiRef, input bool) {
 				v.add("%s.%s: member not in the model (%s)", path, k, ref.Shape)
 				continue
 			}
-			v.value(path+"."+k, obj[k], mref, input)
+			v.value(path+"."+k, obj[k], mref)
 		}
 	case "list":
 		arr, ok := val.([]any)
@@ -378,7 +377,7 @@ func (v *shapeValidator) value(path string, val any, ref *apiRef, input bool) {
 		}
 		v.length(path, s, len(arr))
 		for i, e := range arr {
-			v.value(fmt.Sprintf("%s[%d]", path, i), e, s.Member, input)
+			v.value(fmt.Sprintf("%s[%d]", path, i), e, s.Member)
 		}
 	case "map":
 		obj, ok := val.(map[string]any)
@@ -388,8 +387,8 @@ func (v *shapeValidator) value(path string, val any, ref *apiRef, input bool) {
 		}
 		v.length(path, s, len(obj))
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			v.value(path+"{key}", k, s.Key, input)
-			v.value(path+"["+k+"]", obj[k], s.Value, input)
+			v.value(path+"{key}", k, s.Key)
+			v.value(path+"["+k+"]", obj[k], s.Value)
 		}
 	case "string":
 		str, ok := val.(string)
