@@ -225,6 +225,10 @@ func TestAWSCLI(t *testing.T) {
 	}
 	cli.must("lambda", "add-permission", "--function-name", "cli-rotator", "--statement-id", "sm", "--action", "lambda:InvokeFunction",
 		"--principal", "secretsmanager.amazonaws.com", "--source-account", "123456789012")
+	// The new statement propagates (IAM eventual consistency).
+	if _, err := NewAdminClient(url).AdvanceClock(context.Background(), DefaultIAMPropagationDelay); err != nil {
+		t.Fatal(err)
+	}
 	rot := cli.must("secretsmanager", "rotate-secret", "--secret-id", "cli-secret", "--rotation-lambda-arn", fnARN,
 		"--rotation-rules", `{"ScheduleExpression":"rate(10 days)","Duration":"2h"}`)
 	newVersion, _ := rot["VersionId"].(string)

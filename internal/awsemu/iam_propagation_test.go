@@ -2,6 +2,7 @@ package awsemu
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 )
 
 // TestIAMEventualConsistency: a new or changed role, trust policy or role
@@ -115,6 +117,34 @@ func TestIAMEventualConsistency(t *testing.T) {
 				return err
 			},
 			during: result{"AccessDeniedException", "User: arn:aws:sts::123456789012:assumed-role/caller/session is not authorized to perform: secretsmanager:ListSecrets on resource: * because no identity-based policy allows the secretsmanager:ListSecrets action"},
+		},
+		{
+			name: "invoke permission for Secrets Manager",
+			setup: func(e env) string {
+				arn := createRole(e, "fn-role", lambdaTrustPolicy)
+				e.c.srv.AdvanceClock(e.ctx, delay)
+				if err := createFn(e, "f-perm", arn, false); err != nil {
+					e.t.Fatal(err)
+				}
+				lamWaitSettled(e.t, e.c, "f-perm")
+				return arn
+			},
+			change: func(e env, _ string) {
+				if _, err := e.c.lambda.AddPermission(e.ctx, &lambda.AddPermissionInput{FunctionName: aws.String("f-perm"), StatementId: aws.String("sm"),
+					Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("secretsmanager.amazonaws.com")}); err != nil {
+					e.t.Fatal(err)
+				}
+			},
+			call: func(e env, _ string) error {
+				// What RotateSecret asks Lambda before it answers.
+				err := lambdaBackendOf(e.t, e.c.srv).CheckInvokePermission("arn:aws:lambda:us-east-1:123456789012:function:f-perm", "secretsmanager.amazonaws.com", "", "")
+				var ae *APIError
+				if errors.As(err, &ae) {
+					return &smithy.GenericAPIError{Code: ae.Code, Message: ae.Message}
+				}
+				return err
+			},
+			during: result{"AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com."},
 		},
 		{
 			name: "DeleteRole right after DeleteRolePolicy",

@@ -101,6 +101,9 @@ type lambdaFunction struct {
 	Policy        []lambdaStatement `json:"policy,omitempty"`
 	LogGroup      string            `json:"logGroup,omitempty"`  // "" = /aws/lambda/NAME
 	LogFormat     string            `json:"logFormat,omitempty"` // "" = Text
+	// PolicyAdded is when (emulator clock) each statement of Policy was
+	// added: a statement takes effect after the IAM propagation delay.
+	PolicyAdded map[string]time.Time `json:"policyAdded,omitempty"`
 	// Function state (lambda_states.go).
 	Transition      string    `json:"transition,omitempty"`
 	TransitionSince time.Time `json:"transitionSince,omitzero"`
@@ -945,6 +948,10 @@ func (b *lambdaBackend) addPermission(c *Call) (any, error) {
 		st.Condition = cond
 	}
 	fn.Policy = append(fn.Policy, st)
+	if fn.PolicyAdded == nil {
+		fn.PolicyAdded = map[string]time.Time{}
+	}
+	fn.PolicyAdded[st.Sid] = c.Now
 	fn.RevisionID = emuUUID()
 	stJSON, err := json.Marshal(st)
 	if err != nil {
@@ -962,6 +969,28 @@ func (b *lambdaBackend) policyJSON(fn *lambdaFunction) string {
 	}{Version: "2012-10-17", ID: "default", Statement: fn.Policy}
 	out, _ := json.Marshal(doc)
 	return string(out)
+}
+
+// propagatedPolicyJSON renders the statements of the function's resource
+// policy that have propagated (IAM eventual consistency: a statement is
+// seen by the services it names only after the IAM propagation delay),
+// or "" when none has; b.mu held.
+func (b *lambdaBackend) propagatedPolicyJSON(fn *lambdaFunction) string {
+	now, delay := b.env.Now(), time.Duration(0)
+	if b.env.IAMPropagationDelay != nil {
+		delay = b.env.IAMPropagationDelay()
+	}
+	cp := *fn
+	cp.Policy = nil
+	for _, st := range fn.Policy {
+		if at, ok := fn.PolicyAdded[st.Sid]; !ok || !now.Before(at.Add(delay)) {
+			cp.Policy = append(cp.Policy, st)
+		}
+	}
+	if len(cp.Policy) == 0 {
+		return ""
+	}
+	return b.policyJSON(&cp)
 }
 
 func (b *lambdaBackend) getPolicy(c *Call) (any, error) {
@@ -1017,7 +1046,7 @@ func (b *lambdaBackend) CheckInvokePermission(functionARN, principal, sourceAcco
 	fn, ok := b.funcs[name]
 	var doc string
 	if ok && len(fn.Policy) > 0 {
-		doc = b.policyJSON(fn)
+		doc = b.propagatedPolicyJSON(fn)
 	}
 	b.mu.Unlock()
 	if doc == "" {

@@ -47,6 +47,7 @@ func lamRotationSetup(t *testing.T, c *lamTestClients, name string, withPut bool
 	}); err != nil {
 		t.Fatalf("AddPermission: %v", err)
 	}
+	emuSettleIAM(t, c.srv)
 	return secretARN, v1, fnARN
 }
 
@@ -211,6 +212,7 @@ func TestLambdaRotationRealRotator(t *testing.T) {
 		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("secretsmanager.amazonaws.com"), SourceAccount: aws.String(c.srv.AccountID())}); err != nil {
 		t.Fatalf("AddPermission: %v", err)
 	}
+	emuSettleIAM(t, c.srv)
 	tok1, tok2 := emuToken("realone"), emuToken("realtwo")
 	for i, tok := range []string{tok1, tok2} {
 		in := &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN), ClientRequestToken: aws.String(tok)}

@@ -296,7 +296,9 @@ func TestLambdaPermissions(t *testing.T) {
 		t.Errorf("GetPolicy (-want +got):\n%s", diff)
 	}
 
-	// The resource policy decides whether Secrets Manager may invoke.
+	// The resource policy decides whether Secrets Manager may invoke, once
+	// its statements have propagated (iam_propagation_test.go).
+	emuSettleIAM(t, c.srv)
 	lb := lambdaBackendOf(t, c.srv)
 	checks := []struct {
 		name, principal, account, source string

@@ -87,7 +87,8 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 
 // TestAccRotatedSecret_iamPropagation makes IAM changes take an hour of
 // emulator clock: create retries CreateFunction ("cannot be assumed by
-// Lambda") and destroy retries DeleteRole (DeleteConflict right after
+// Lambda") and RotateSecret (the invoke permission propagating), and
+// destroy retries DeleteRole (DeleteConflict right after
 // DeleteRolePolicy); the clock is moved once the retries were seen, so the
 // test does not depend on the machine's speed.
 func TestAccRotatedSecret_iamPropagation(t *testing.T) {
@@ -102,6 +103,7 @@ func TestAccRotatedSecret_iamPropagation(t *testing.T) {
 		t.Fatalf("SetIAMPropagationDelay: %v", err)
 	}
 	env.AdvanceClockWhen(t, "lambda:CreateFunction", 2, delay)
+	env.AdvanceClockWhen(t, "secretsmanager:RotateSecret", 2, delay)
 	env.AdvanceClockWhen(t, "iam:DeleteRole", 2, delay)
 	name := acctest.RandomName()
 	resource.Test(t, resource.TestCase{

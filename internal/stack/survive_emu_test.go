@@ -23,7 +23,9 @@ import (
 
 // TestSurviveIAMPropagation: with an hour-long IAM delay, Create retries
 // CreateFunction ("The role defined for the function cannot be assumed by
-// Lambda.") until the role has propagated, and Delete retries DeleteRole
+// Lambda.") until the role has propagated and RotateSecret ("Secrets
+// Manager cannot invoke the specified Lambda function") until the invoke
+// permission has, and Delete retries DeleteRole
 // (DeleteConflict right after DeleteRolePolicy); both end with every child
 // created, then every child gone.
 func TestSurviveIAMPropagation(t *testing.T) {
@@ -36,12 +38,16 @@ func TestSurviveIAMPropagation(t *testing.T) {
 	}
 	spec := testSpec(strings.ToLower(acctest.RandomName()))
 	env.AdvanceClockWhen(t, "lambda:CreateFunction", 2, delay)
+	env.AdvanceClockWhen(t, "secretsmanager:RotateSecret", 2, delay)
 	st, err := s.Create(ctx, spec, "v", nil)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	if n := env.Server.Calls()["lambda:CreateFunction"]; n < 2 {
 		t.Errorf("CreateFunction calls = %d, want a retry", n)
+	}
+	if n := env.Server.Calls()["secretsmanager:RotateSecret"]; n < 2 {
+		t.Errorf("RotateSecret calls = %d, want a retry while the invoke permission propagates", n)
 	}
 	if err := env.CheckExists(ctx, spec.Name, false); err != nil {
 		t.Fatalf("after Create: %v", err)
