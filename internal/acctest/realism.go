@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
 )
 
 // AdvanceClockWhen moves the emulator clock by d once call
@@ -36,4 +38,18 @@ func (e *Env) AdvanceClockWhen(t *testing.T, call string, n int, d time.Duration
 		}
 	}()
 	t.Cleanup(func() { close(done); wg.Wait() })
+}
+
+// KeepFunctionsWarm turns off the emulator's Inactive Lambda state (a
+// function idle for 14 days fails its next invocation once). Tests that
+// move the clock past a whole rotation interval and expect that one
+// scheduled rotation to succeed call it: on AWS, Secrets Manager retries a
+// rotation whose invocation met an Inactive function, and until the
+// emulator's Secrets Manager retries failed rotations too (issue 8, the
+// asynchronous-rotation half) the only scheduled attempt would fail where
+// AWS's retry succeeds. awsemu's TestLambdaInactive covers the state.
+func (e *Env) KeepFunctionsWarm() {
+	if e.Server != nil {
+		e.Server.SetLambdaTiming(awsemu.LambdaTiming{InactiveAfter: -1})
+	}
 }
