@@ -178,7 +178,11 @@
 // function's own, or STS AssumeRole sessions) are authorised against the
 // old policies (AccessDeniedException); STS AssumeRole sees the old trust
 // policy; DeleteRole right after DeleteRolePolicy answers DeleteConflict
-// "Cannot delete entity, must delete policies first.". IAM's own reads
+// "Cannot delete entity, must delete policies first."; and a statement
+// AddPermission adds to a function's resource policy is not yet seen by
+// Secrets Manager, so RotateSecret answers AccessDeniedException "Secrets
+// Manager cannot invoke the specified Lambda function" (the answer the AWS
+// provider's aws_secretsmanager_secret_rotation retries). IAM's own reads
 // (GetRole, GetRolePolicy) are immediate: the harsher reading for writers
 // would be stale reads too, which AWS does not document.
 //
