@@ -215,12 +215,7 @@ func (d *demo) run(ctx context.Context) error {
 	if d.model, err = awsemu.NewModelCheck(); err != nil {
 		return err
 	}
-	// Realistic defaults, except the Inactive Lambda state: the demo moves
-	// the clock past a whole rotation interval and shows that scheduled
-	// rotation succeeding; on AWS Secrets Manager retries a rotation that met
-	// an Inactive function, which the emulator does not do yet (issue 8).
-	if d.emu, err = awsemu.Start(awsemu.Options{Addr: "127.0.0.1:0", WorkDir: filepath.Join(d.work, "emulator"), Validator: d.model,
-		Lambda: awsemu.LambdaTiming{InactiveAfter: -1}}); err != nil {
+	if d.emu, err = awsemu.Start(awsemu.Options{Addr: "127.0.0.1:0", WorkDir: filepath.Join(d.work, "emulator"), Validator: d.model}); err != nil {
 		return err
 	}
 	emu := Emulator{URL: d.emu.URL(), Region: d.emu.Region(), AccountID: d.emu.AccountID()}
