@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/password"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
@@ -95,8 +96,20 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 	}
 	st, err := r.pd.stack.Create(ctx, spec, secret, save)
 	if err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret",
-			"The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them.", err))
+		todo := "The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them."
+		switch {
+		case st.SecretARN == "" || spec.RecoveryWindowDays == 0:
+		case initial.IsNull():
+			// Only our generated value: free the name at once on cleanup.
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateGeneratedVersionKey, privateJSON(st.InitialVersionID))...)
+			todo += " The secret holds only a value the provider generated, so that cleanup deletes it without recovery and its name is free again at once."
+		default:
+			todo += fmt.Sprintf(" The secret holds the initial_value_wo you gave, so that cleanup keeps it recoverable for recovery_window_in_days = %d days, "+
+				"during which the name stays taken: restore it with `aws secretsmanager restore-secret --secret-id %s` if you need the value, "+
+				"or delete it for good with `aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery`.",
+				spec.RecoveryWindowDays, st.SecretARN, st.SecretARN)
+		}
+		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret", todo, err))
 		return
 	}
 	if !r.refresh(ctx, &plan, spec, st.SecretARN, resp.Private, &resp.Diagnostics) {
@@ -127,11 +140,9 @@ func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	spec, diags := state.spec(ctx, r.pd)
-	resp.Diagnostics.Append(diags...)
-	id := state.ARN.ValueString()
-	if id == "" {
-		id = state.Name.ValueString()
+	spec, id, ok := r.specAndID(ctx, &state, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	o, err := r.pd.stack.Read(ctx, spec, id)
 	if stack.IsNotFound(err) {
@@ -184,10 +195,16 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 		}
 		opts.NewValue = v
 	} else if plan.rewritesValue(&state) {
-		opts.RewriteValue = rewriteTemplate(template, spec.RotatedField, spec.Strategy, spec.MasterSecretARN)
+		opts.RewriteValue = rewriteTemplate(template, stringOr(state.RotatedField, config.DefaultRotatedField), spec.RotatedField, spec.Strategy, spec.MasterSecretARN)
 	}
 	st := stack.State{SecretARN: state.ARN.ValueString(), SecretName: state.Name.ValueString()}
-	if _, err := r.pd.stack.Update(ctx, spec, st, opts); err != nil {
+	if st, err := r.pd.stack.Update(ctx, spec, st, opts); err != nil {
+		if st.ValueWritten {
+			// Record the write, so the next apply does not replay the old
+			// write-only value over newer ones.
+			written := state.withValueOf(&plan)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &written)...)
+		}
 		resp.Diagnostics.Append(errorDiag("Cannot update the rotated secret", "", err))
 		return
 	}
@@ -204,13 +221,26 @@ func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	spec, diags := state.spec(ctx, r.pd)
-	resp.Diagnostics.Append(diags...)
+	spec, id, ok := r.specAndID(ctx, &state, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var opts stack.DeleteOptions
+	getPrivateJSON(ctx, req.Private, privateGeneratedVersionKey, &opts.ForceIfOnlyVersion)
+	if err := r.pd.stack.Delete(ctx, spec, id, opts); err != nil {
+		resp.Diagnostics.Append(errorDiag("Cannot delete the rotated secret", "Run destroy again; objects already deleted are skipped.", err))
+	}
+}
+
+// specAndID builds the spec of a state and the secret's ID (its ARN, or its
+// name when a create failed before the secret existed). ok is false, and
+// nothing must call AWS, when the state cannot be turned into a spec.
+func (r *rotatedSecretResource) specAndID(ctx context.Context, state *rotatedSecretModel, diags *diag.Diagnostics) (stack.Spec, string, bool) {
+	spec, d := state.spec(ctx, r.pd)
+	diags.Append(d...)
 	id := state.ARN.ValueString()
 	if id == "" {
 		id = state.Name.ValueString()
 	}
-	if err := r.pd.stack.Delete(ctx, spec, id); err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot delete the rotated secret", "Run destroy again; objects already deleted are skipped.", err))
-	}
+	return spec, id, !diags.HasError()
 }

@@ -51,7 +51,7 @@ func (s *Stack) createSecret(ctx context.Context, spec Spec, value string, st *S
 	if err != nil {
 		return stepErr("creating the secret", KindSecret, err)
 	}
-	st.SecretARN, st.SecretName = aws.ToString(out.ARN), aws.ToString(out.Name)
+	st.SecretARN, st.SecretName, st.InitialVersionID = aws.ToString(out.ARN), aws.ToString(out.Name), aws.ToString(out.VersionId)
 	tflog.Debug(ctx, "created secret", map[string]any{"secret_arn": st.SecretARN})
 	return nil
 }
