@@ -424,11 +424,6 @@ type privateStateReader interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
 
-// privateGeneratedVersionKey records, after a failed create, the version
-// CreateSecret wrote when it held only a value the provider generated:
-// Delete then frees the name at once (stack.DeleteOptions).
-const privateGeneratedVersionKey = "generated_version"
-
 // privateJSON encodes a private-state value (always valid JSON).
 func privateJSON(v any) []byte {
 	b, _ := json.Marshal(v) // plain values cannot fail

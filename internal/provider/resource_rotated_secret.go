@@ -96,20 +96,7 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 	}
 	st, err := r.pd.stack.Create(ctx, spec, secret, save)
 	if err != nil {
-		todo := "The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them."
-		switch {
-		case st.SecretARN == "" || spec.RecoveryWindowDays == 0:
-		case initial.IsNull():
-			// Only our generated value: free the name at once on cleanup.
-			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateGeneratedVersionKey, privateJSON(st.InitialVersionID))...)
-			todo += " The secret holds only a value the provider generated, so that cleanup deletes it without recovery and its name is free again at once."
-		default:
-			todo += fmt.Sprintf(" The secret holds the initial_value_wo you gave, so that cleanup keeps it recoverable for recovery_window_in_days = %d days, "+
-				"during which the name stays taken: restore it with `aws secretsmanager restore-secret --secret-id %s` if you need the value, "+
-				"or delete it for good with `aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery`.",
-				spec.RecoveryWindowDays, st.SecretARN, st.SecretARN)
-		}
-		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret", todo, err))
+		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret", r.cleanUpFailedCreate(ctx, spec, st, initial.IsNull(), resp), err))
 		return
 	}
 	if !r.refresh(ctx, &plan, spec, st.SecretARN, resp.Private, &resp.Diagnostics) {
@@ -118,6 +105,36 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// cleanUpFailedCreate decides what a failed create leaves, and returns
+// what to tell the user. A secret that holds only the value the provider
+// generated is deleted at once, with everything else, without recovery:
+// nothing of value is lost and the name is free for the next apply. A
+// secret holding the user's initial_value_wo stays in the state (tainted),
+// so that destroy deletes it with its recovery window.
+func (r *rotatedSecretResource) cleanUpFailedCreate(ctx context.Context, spec stack.Spec, st stack.State, generated bool, resp *resource.CreateResponse) string {
+	tainted := "The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them."
+	switch {
+	case st.SecretARN == "":
+		return tainted
+	case generated:
+		err := r.pd.stack.Delete(ctx, spec, st.SecretARN, stack.DeleteOptions{ForceIfOnlyVersion: st.InitialVersionID})
+		if err != nil {
+			return tainted + " (Deleting them at once failed too: " + err.Error() + ")"
+		}
+		resp.State.RemoveResource(ctx)
+		return "Everything the create made was deleted again. The secret held only a value the provider generated, so it was deleted " +
+			"without recovery and its name is free again at once: fix the cause and apply again."
+	case spec.RecoveryWindowDays == 0:
+		return tainted
+	default:
+		return tainted + fmt.Sprintf(" The secret holds the initial_value_wo you gave, so that cleanup keeps it recoverable for "+
+			"recovery_window_in_days = %d days, during which the name stays taken: restore it with "+
+			"`aws secretsmanager restore-secret --secret-id %s` if you need the value, or delete it for good with "+
+			"`aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery`.",
+			spec.RecoveryWindowDays, st.SecretARN, st.SecretARN)
+	}
 }
 
 // refresh reads the stack after a create or update and fills the computed
@@ -225,9 +242,7 @@ func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteR
 	if !ok {
 		return
 	}
-	var opts stack.DeleteOptions
-	getPrivateJSON(ctx, req.Private, privateGeneratedVersionKey, &opts.ForceIfOnlyVersion)
-	if err := r.pd.stack.Delete(ctx, spec, id, opts); err != nil {
+	if err := r.pd.stack.Delete(ctx, spec, id, stack.DeleteOptions{}); err != nil {
 		resp.Diagnostics.Append(errorDiag("Cannot delete the rotated secret", "Run destroy again; objects already deleted are skipped.", err))
 	}
 }
