@@ -57,7 +57,10 @@ type Env struct {
 	// Account is the account the tests run in: the emulator's, or the
 	// caller's account on real AWS.
 	Account string
+	// Clients are the stack's clients; SDK the same clients with their
+	// concrete types, for checks that see AWS directly.
 	Clients stack.Clients
+	SDK     stack.SDKClients
 }
 
 // IsEmulator reports whether the test runs against the emulator.
@@ -77,7 +80,8 @@ func NewEnv(t *testing.T) *Env {
 		if err != nil {
 			t.Fatalf("finding the account of the AWS credentials: %v", err)
 		}
-		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: stack.NewClients(cfg, stack.Endpoints{})}
+		sdk := stack.NewSDKClients(cfg, stack.Endpoints{})
+		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: sdk.Stack(), SDK: sdk}
 	}
 	srv, err := awsemu.Start(awsemu.Options{})
 	if err != nil {
@@ -88,9 +92,10 @@ func NewEnv(t *testing.T) *Env {
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	}
+	sdk := stack.NewSDKClients(cfg, stack.AllEndpoints(srv.URL()))
 	return &Env{
 		URL: srv.URL(), Admin: awsemu.NewAdminClient(srv.URL()), Server: srv, Region: Region, Account: srv.AccountID(),
-		Clients: stack.NewClients(cfg, stack.AllEndpoints(srv.URL())),
+		Clients: sdk.Stack(), SDK: sdk,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -143,4 +144,14 @@ func minimalZip() ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// rolePolicy reads the role's inline policy document with GetRolePolicy
+// (IAM returns it URL-encoded).
+func rolePolicy(env *acctest.Env, n stack.Names) (string, error) {
+	out, err := env.SDK.IAM.GetRolePolicy(context.Background(), &iam.GetRolePolicyInput{RoleName: aws.String(n.Role), PolicyName: aws.String(n.RolePolicy)})
+	if err != nil {
+		return "", err
+	}
+	return url.QueryUnescape(aws.ToString(out.PolicyDocument))
 }

@@ -207,7 +207,7 @@ func TestAccRotatedSecret_disappears(t *testing.T) {
 			return err
 		}},
 		{"function_tags_changed", "rotation function .*: tags changed", func(ctx context.Context, c stack.Clients, n stack.Names, _ string) error {
-			fn, err := stack.FindFunction(ctx, c.Lambda, n.Function)
+			fn, err := c.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(n.Function)})
 			if err != nil {
 				return err
 			}

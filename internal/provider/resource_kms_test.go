@@ -55,7 +55,7 @@ func TestAccRotatedSecret_kms(t *testing.T) {
 				}),
 				func(*terraform.State) error {
 					n := stack.NamesFor(env.Region, name)
-					doc, err := stack.FindRolePolicy(context.Background(), env.Clients.IAM, n.Role, n.RolePolicy)
+					doc, err := rolePolicy(env, n)
 					if err != nil {
 						return err
 					}

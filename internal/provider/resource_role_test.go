@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 			if err := env.CheckDestroy(s); err != nil {
 				return err
 			}
-			_, err := stack.FindRole(ctx, env.Clients.IAM, roleName)
+			_, err := env.SDK.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
 			return err // the caller's role must survive
 		},
 		Steps: []resource.TestStep{{
@@ -74,8 +75,8 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 			Check: resource.ComposeTestCheckFunc(
 				checkChildren(env, name, true),
 				func(*terraform.State) error {
-					_, err := stack.FindRole(ctx, env.Clients.IAM, stack.NamesFor(env.Region, name).Role)
-					if !stack.IsNotFound(err) {
+					_, err := env.SDK.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(derivedNames(env, name).Role)})
+					if err == nil || !strings.Contains(err.Error(), "NoSuchEntity") {
 						return errorf("a role was created although function.role_arn is set (err=%v)", err)
 					}
 					return nil

@@ -97,15 +97,25 @@ type Endpoints struct {
 	SecretsManager, Lambda, IAM, Logs, KMS *string
 }
 
-// NewClients builds the client set from one SDK configuration: the only
-// place the stack's clients are made (the provider and the tests use it).
-func NewClients(cfg aws.Config, ep Endpoints) Clients {
+// SDKClients are the concrete SDK clients behind Clients; tests check AWS
+// with them directly, without the stack's finders.
+type SDKClients struct {
+	SecretsManager *secretsmanager.Client
+	Lambda         *lambda.Client
+	IAM            *iam.Client
+	Logs           *cloudwatchlogs.Client
+	KMS            *kms.Client
+}
+
+// NewSDKClients builds the client set from one SDK configuration: the only
+// place the clients are made (the provider and the tests use it).
+func NewSDKClients(cfg aws.Config, ep Endpoints) SDKClients {
 	set := func(dst **string, v *string) {
 		if v != nil {
 			*dst = v
 		}
 	}
-	return Clients{
+	return SDKClients{
 		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { set(&o.BaseEndpoint, ep.SecretsManager) }),
 		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { set(&o.BaseEndpoint, ep.Lambda) }),
 		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { set(&o.BaseEndpoint, ep.IAM) }),
@@ -113,6 +123,14 @@ func NewClients(cfg aws.Config, ep Endpoints) Clients {
 		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { set(&o.BaseEndpoint, ep.KMS) }),
 	}
 }
+
+// Stack returns the clients as the stack's narrow interfaces.
+func (c SDKClients) Stack() Clients {
+	return Clients{SecretsManager: c.SecretsManager, Lambda: c.Lambda, IAM: c.IAM, Logs: c.Logs, KMS: c.KMS}
+}
+
+// NewClients is NewSDKClients as the stack's interfaces.
+func NewClients(cfg aws.Config, ep Endpoints) Clients { return NewSDKClients(cfg, ep).Stack() }
 
 // AllEndpoints sets every service's endpoint to url (an emulator).
 func AllEndpoints(url string) Endpoints {
