@@ -46,7 +46,7 @@ func functionEnv(spec Spec, secretARN string) *lambdatypes.Environment {
 // role is not yet assumable by Lambda.
 func (s *Stack) createFunction(ctx context.Context, spec Spec, st *State) error {
 	names := spec.Names()
-	zip, err := s.code.Zip(spec.Function.Architecture)
+	zip, shared, err := s.withSharedZip(spec.Function.Architecture)
 	if err != nil {
 		return stepErr("loading the rotation function's code", KindFunction, err)
 	}
@@ -69,7 +69,7 @@ func (s *Stack) createFunction(ctx context.Context, spec Spec, st *State) error 
 	var out *lambda.CreateFunctionOutput
 	err = retryWhile(ctx, roleAssumableTimeout, isRoleNotAssumable, func() error {
 		var err error
-		out, err = s.c.Lambda.CreateFunction(ctx, in)
+		out, err = s.c.Lambda.CreateFunction(ctx, in, shared)
 		return err
 	})
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *Stack) updateConfiguration(ctx context.Context, spec Spec, st *State, s
 // updateCode uploads the bundle of the wanted architecture.
 func (s *Stack) updateCode(ctx context.Context, spec Spec, st *State, status lambdatypes.LastUpdateStatus) (lambdatypes.LastUpdateStatus, error) {
 	name := spec.Names().Function
-	zip, err := s.code.Zip(spec.Function.Architecture)
+	zip, shared, err := s.withSharedZip(spec.Function.Architecture)
 	if err != nil {
 		return status, stepErr("loading the rotation function's code", KindFunction, err)
 	}
@@ -206,7 +206,7 @@ func (s *Stack) updateCode(ctx context.Context, spec Spec, st *State, status lam
 		FunctionName:  aws.String(name),
 		ZipFile:       zip,
 		Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(spec.Function.Architecture)},
-	})
+	}, shared)
 	if err != nil {
 		return status, stepErr("updating the rotation function's code", KindFunction, err)
 	}

@@ -13,10 +13,11 @@ import (
 type Stack struct {
 	c    Clients
 	code CodeSource
+	zips *sharedZips
 }
 
 // New returns a Stack.
-func New(c Clients, code CodeSource) *Stack { return &Stack{c: c, code: code} }
+func New(c Clients, code CodeSource) *Stack { return &Stack{c: c, code: code, zips: &sharedZips{}} }
 
 // Clients returns the clients the stack uses.
 func (s *Stack) Clients() Clients { return s.c }
