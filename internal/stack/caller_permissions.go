@@ -34,6 +34,7 @@ func CallerPermissions() []Permission {
 		{"secretsmanager:DescribeSecret", whenAlways},
 		{"secretsmanager:GetSecretValue", whenImport},
 		{"secretsmanager:PutSecretValue", whenImport},
+		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version)"},
 		{"secretsmanager:UpdateSecret", whenUpdate + " of `description` or `kms_key_id`"},
 		{"secretsmanager:TagResource", whenAlways + " (tags are set at create)"},
 		{"secretsmanager:UntagResource", whenUpdate},
