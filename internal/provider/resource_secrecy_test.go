@@ -125,10 +125,8 @@ variable "initial" {
 	if !strings.Contains(string(log), "CreateSecret") || !regexp.MustCompile(`(?i)aws-sdk`).Match(log) {
 		t.Fatalf("the trace log has no AWS SDK wire log (%d bytes); the check below would prove nothing", len(log))
 	}
-	for i, s := range secrets {
-		if strings.Contains(string(log), s) {
-			t.Errorf("secret value #%d appears in the TF_LOG=trace log", i)
-		}
+	if i, ok := acctest.FindLeak(string(log), secrets); ok {
+		t.Errorf("secret value #%d appears in the TF_LOG=trace log (in one of its escaped or encoded forms)", i)
 	}
 }
 
@@ -165,10 +163,8 @@ func (c planSecretCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 		resp.Error = err
 		return
 	}
-	for i, s := range *c.secrets {
-		if strings.Contains(string(b), s) {
-			resp.Error = fmt.Errorf("secret value #%d appears in the plan JSON", i)
-		}
+	if i, ok := acctest.FindLeak(string(b), *c.secrets); ok {
+		resp.Error = fmt.Errorf("secret value #%d appears in the plan JSON (in one of its escaped or encoded forms)", i)
 	}
 }
 
@@ -184,10 +180,8 @@ func (c stateSecretCheck) CheckState(_ context.Context, req statecheck.CheckStat
 		resp.Error = fmt.Errorf("the state JSON has no rotated secret; the check would prove nothing")
 		return
 	}
-	for i, s := range *c.secrets {
-		if strings.Contains(string(b), s) {
-			resp.Error = fmt.Errorf("secret value #%d appears in the state", i)
-		}
+	if i, ok := acctest.FindLeak(string(b), *c.secrets); ok {
+		resp.Error = fmt.Errorf("secret value #%d appears in the state (in one of its escaped or encoded forms)", i)
 	}
 }
 
