@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -64,7 +65,29 @@ func checkSecret(env *acctest.Env, name string, f func(*secretsmanager.DescribeS
 	}
 }
 
-func versionCount(out *secretsmanager.DescribeSecretOutput) int { return len(out.VersionIdsToStages) }
+// rotated reports, from the staging labels alone, whether a rotation
+// completed: AWSCURRENT moved to a new version (the old one holds
+// AWSPREVIOUS) and no AWSPENDING is left on a version that is not current
+// (a stuck rotation also leaves two versions).
+func rotated(out *secretsmanager.DescribeSecretOutput) error {
+	var current, previous string
+	for id, stages := range out.VersionIdsToStages {
+		has := func(s string) bool { return slices.Contains(stages, s) }
+		switch {
+		case has("AWSCURRENT"):
+			current = id
+		case has("AWSPENDING"):
+			return fmt.Errorf("AWSPENDING is stuck on version %s: the rotation did not finish", id)
+		}
+		if has("AWSPREVIOUS") {
+			previous = id
+		}
+	}
+	if current == "" || previous == "" || current == previous || out.LastRotatedDate == nil {
+		return fmt.Errorf("no completed rotation: AWSCURRENT on %q, AWSPREVIOUS on %q, last rotated %v", current, previous, out.LastRotatedDate)
+	}
+	return nil
+}
 
 func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 
