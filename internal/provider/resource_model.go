@@ -43,6 +43,7 @@ type rotatedSecretModel struct {
 	LogGroupName          types.String `tfsdk:"log_group_name"`
 	CodeSHA256            types.String `tfsdk:"code_sha256"`
 	RotationEnabled       types.Bool   `tfsdk:"rotation_enabled"`
+	CreatedDate           types.String `tfsdk:"created_date"`
 	LastRotatedDate       types.String `tfsdk:"last_rotated_date"`
 	NextRotationDate      types.String `tfsdk:"next_rotation_date"`
 	RotatesOnApply        types.Bool   `tfsdk:"rotates_on_apply"`
@@ -346,6 +347,7 @@ func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, aft
 	set(afterApply, &m.LogGroupName, types.StringValue(logGroup))
 	set(afterApply, &m.RotationEnabled, types.BoolValue(f.RotationEnabled))
 	set(afterApply, &m.CurrentVersionID, types.StringValue(f.CurrentVersionID))
+	set(afterApply, &m.CreatedDate, timeString(o.Secret.CreatedDate))
 	set(afterApply, &m.LastRotatedDate, timeString(f.LastRotatedDate))
 	set(afterApply, &m.NextRotationDate, timeString(f.NextRotationDate))
 	set(afterApply, &m.RotatesOnApply, types.BoolValue(false))

@@ -162,6 +162,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 				Computed:            true,
 				MarkdownDescription: "Whether Secrets Manager rotates the secret automatically.",
 			},
+			"created_date": computedString("RFC 3339 time Secrets Manager created the secret."),
 			"last_rotated_date": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "RFC 3339 time of the last rotation. Empty until the first rotation.",
