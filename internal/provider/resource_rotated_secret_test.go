@@ -71,6 +71,7 @@ func TestAccRotatedSecret_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("tags_all"), knownvalue.MapExact(map[string]knownvalue.Check{"team": knownvalue.StringExact("payments")})),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("role_arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:iam::\d{12}:role/rotator-`))),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("code_sha256"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("created_date"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 				},
 				Check: checkChildren(env, name, false),
 			},
