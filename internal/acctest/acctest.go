@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider"
@@ -159,4 +160,26 @@ func FixCLIConfig() {
 			_ = os.Unsetenv("TF_CLI_CONFIG_FILE")
 		}
 	}
+}
+
+// Start begins a parallel acceptance test: the pre-check, an endpoint and
+// a fresh secret name.
+func Start(t *testing.T) (*Env, string) {
+	t.Helper()
+	t.Parallel()
+	PreCheck(t)
+	return NewEnv(t), RandomName()
+}
+
+// Test runs tc against e with the provider served in-process and, unless
+// tc sets its own, e.CheckDestroy.
+func (e *Env) Test(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	if tc.ProtoV6ProviderFactories == nil {
+		tc.ProtoV6ProviderFactories = ProtoV6ProviderFactories(t)
+	}
+	if tc.CheckDestroy == nil {
+		tc.CheckDestroy = e.CheckDestroy
+	}
+	resource.Test(t, tc)
 }

@@ -178,3 +178,13 @@ func rolePolicy(env *acctest.Env, n stack.Names) (string, error) {
 	}
 	return url.QueryUnescape(aws.ToString(out.PolicyDocument))
 }
+
+// initialVariable declares the ephemeral variable a configuration feeds
+// initial_value_wo from, as real use would.
+const initialVariable = `
+variable "initial" {
+  type      = string
+  ephemeral = true
+  sensitive = true
+}
+`

@@ -145,9 +145,7 @@ func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
     timeout               = 60
     log_retention_in_days = 0
   }`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: assumeRoleConfig(env, roleARN, name), Check: checkChildren(env, name, false)},
 			{
@@ -196,9 +194,7 @@ func TestAccProvider_missingPermissionFails(t *testing.T) {
 	}
 	name := acctest.RandomName()
 	roleARN := callerRole(t, env, "caller-"+name, allDocumentedBut(t, "lambda:CreateFunction"))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      assumeRoleConfig(env, roleARN, name),
 			ExpectError: regexp.MustCompile(`(?s)AWS denied a call the provider needs.*creating the rotation function`),

@@ -35,9 +35,7 @@ func TestAccRotatedSecret_scheduledRotation(t *testing.T) {
 	cfg := basicConfig(env, name, rotation30d)
 	var before string
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
@@ -81,9 +79,7 @@ func TestAccRotatedSecret_rotateImmediately(t *testing.T) {
 			t.Parallel()
 			env := acctest.NewEnv(t)
 			name := acctest.RandomName()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config: basicConfig(env, name, fmt.Sprintf(`
   rotation {
@@ -115,10 +111,7 @@ func TestAccRotatedSecret_rotateImmediately(t *testing.T) {
 // TestAccRotatedSecret_disable cancels rotation without destroying
 // anything, then resumes it.
 func TestAccRotatedSecret_disable(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	cfg := func(enabled bool) string {
 		return basicConfig(env, name, fmt.Sprintf(`
   rotation {
@@ -129,9 +122,7 @@ func TestAccRotatedSecret_disable(t *testing.T) {
     architecture = "x86_64"
   }`, enabled))
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(true)},
 			{
@@ -226,9 +217,7 @@ func TestAccRotatedSecret_disappears(t *testing.T) {
 			env := acctest.NewEnv(t)
 			name := acctest.RandomName()
 			cfg := basicConfig(env, name, rotation30d)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{Config: cfg},
 					{
@@ -273,13 +262,8 @@ func refreshCheck(drift string) resource.TestCheckFunc {
 // TestAccRotatedSecret_secretDisappears removes the resource from state
 // only when the secret itself is gone.
 func TestAccRotatedSecret_secretDisappears(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env, name := acctest.Start(t)
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: basicConfig(env, name, rotation30d)},
 			{
@@ -306,9 +290,7 @@ func TestAccRotatedSecret_namePrefix(t *testing.T) {
 	acctest.PreCheck(t)
 	env := acctest.NewEnv(t)
 	prefix := acctest.RandomName() + "-"
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: env.ProviderBlock() + fmt.Sprintf(`
 resource "rotator_rotated_secret" "test" {

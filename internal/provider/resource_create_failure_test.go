@@ -35,9 +35,7 @@ func TestAccRotatedSecret_faultAtEachCreateStep(t *testing.T) {
 				t.Skip("needs the emulator's fault injection")
 			}
 			name := acctest.RandomName()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					PreConfig: func() {
 						if err := env.Admin.InjectFault(context.Background(), awsemu.Fault{
@@ -66,19 +64,11 @@ func TestAccRotatedSecret_applyAfterFailedCreate(t *testing.T) {
 		t.Skip("needs the emulator's fault injection")
 	}
 	name := acctest.RandomName()
-	cfg := `
-variable "initial" {
-  type      = string
-  ephemeral = true
-  sensitive = true
-}
-` + basicConfig(env, name, `
+	cfg := initialVariable + basicConfig(env, name, `
   initial_value_wo         = var.initial
   initial_value_wo_version = 1`+rotation30d)
 	vars := config.Variables{"initial": config.StringVariable("users-Value-1")}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {

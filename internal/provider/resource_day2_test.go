@@ -51,10 +51,7 @@ func needsEmulator(t *testing.T, env *acctest.Env) {
 // TestAccRotatedSecret_removeShortTagKey removes the tag "env" (shorter than
 // four characters) and checks that every object lost it on AWS.
 func TestAccRotatedSecret_removeShortTagKey(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	hasTag := func(want bool) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			all, err := rawTags(env, name)
@@ -69,9 +66,7 @@ func TestAccRotatedSecret_removeShortTagKey(t *testing.T) {
 			return nil
 		}
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: basicConfig(env, name, `tags = { env = "dev", team = "pay" }`+rotation30d), Check: hasTag(true)},
 			{Config: basicConfig(env, name, `tags = { team = "pay" }`+rotation30d), Check: hasTag(false), ConfigPlanChecks: emptyPlanAfterApply},
@@ -83,14 +78,9 @@ func TestAccRotatedSecret_removeShortTagKey(t *testing.T) {
 // secret_template: the current value moves to the new key, and the
 // function rotates the new key from then on.
 func TestAccRotatedSecret_renameRotatedField(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	var before map[string]any
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config: basicConfig(env, name, `secret_template = jsonencode({ username = "app" })`+rotation30d),
@@ -133,13 +123,7 @@ func TestAccRotatedSecret_valueWriteRecordedWhenLaterStepFails(t *testing.T) {
 	needsEmulator(t, env)
 	name := acctest.RandomName()
 	cfg := func(version, days int) string {
-		return `
-variable "initial" {
-  type      = string
-  ephemeral = true
-  sensitive = true
-}
-` + basicConfig(env, name, fmt.Sprintf(`
+		return initialVariable + basicConfig(env, name, fmt.Sprintf(`
   initial_value_wo         = var.initial
   initial_value_wo_version = %d
   rotation {
@@ -150,9 +134,7 @@ variable "initial" {
   }`, version, days))
 	}
 	var written string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(1, 30), ConfigVariables: config.Variables{"initial": config.StringVariable("first-Value-1")}},
 			{
@@ -203,9 +185,8 @@ resource "rotator_rotated_secret" "test" {
 %s
 }
 `, name, rotation30d)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             checkScheduledForDeletion(env, name, 30),
+	env.Test(t, resource.TestCase{
+		CheckDestroy: checkScheduledForDeletion(env, name, 30),
 		Steps: []resource.TestStep{
 			{
 				PreConfig:   func() { injectFault(t, env, "lambda", "AddPermission") },
@@ -233,13 +214,7 @@ func TestAccRotatedSecret_failedCreateKeepsUsersValue(t *testing.T) {
 	env := acctest.NewEnv(t)
 	needsEmulator(t, env)
 	name := acctest.RandomName()
-	cfg := `
-variable "initial" {
-  type      = string
-  ephemeral = true
-  sensitive = true
-}
-` + env.ProviderBlock() + fmt.Sprintf(`
+	cfg := initialVariable + env.ProviderBlock() + fmt.Sprintf(`
 resource "rotator_rotated_secret" "test" {
   name                     = %q
   recovery_window_in_days  = 7
@@ -248,9 +223,8 @@ resource "rotator_rotated_secret" "test" {
 %s
 }
 `, name, rotation30d)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             checkScheduledForDeletion(env, name, 7),
+	env.Test(t, resource.TestCase{
+		CheckDestroy: checkScheduledForDeletion(env, name, 7),
 		Steps: []resource.TestStep{{
 			PreConfig:       func() { injectFault(t, env, "lambda", "AddPermission") },
 			Config:          cfg,
@@ -264,15 +238,10 @@ resource "rotator_rotated_secret" "test" {
 // secret outside Terraform: the next apply creates it again and adopts the
 // function, role and log group it left behind (all tagged as ours).
 func TestAccRotatedSecret_recreateAfterSecretDeletedOutOfBand(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	cfg := basicConfig(env, name, rotation30d)
 	var oldARN string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
@@ -321,14 +290,10 @@ func TestAccRotatedSecret_recreateAfterSecretDeletedOutOfBand(t *testing.T) {
 // the create (which refuses the role). Destroying the tainted resource
 // deletes the secret and leaves the three alone.
 func TestAccRotatedSecret_destroyKeepsUnownedObjects(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	n := derivedNames(env, name)
 	ctx := context.Background()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+	env.Test(t, resource.TestCase{
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := env.Clients.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}); err == nil {
 				return fmt.Errorf("secret %s still exists", name)

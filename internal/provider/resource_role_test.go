@@ -22,10 +22,7 @@ import (
 // TestAccRotatedSecret_byoRole uses the caller's role: no role is created,
 // and destroy leaves the caller's role alone.
 func TestAccRotatedSecret_byoRole(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
 	roleName := "byo-" + name
 	role, err := env.Clients.IAM.CreateRole(ctx, &iam.CreateRoleInput{
@@ -45,8 +42,7 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 		t.Fatalf("PutRolePolicy: %v", err)
 	}
 	roleARN := aws.ToString(role.Role.Arn)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+	env.Test(t, resource.TestCase{
 		CheckDestroy: func(s *terraform.State) error {
 			if err := env.CheckDestroy(s); err != nil {
 				return err
@@ -99,9 +95,7 @@ func TestAccRotatedSecret_iamPropagation(t *testing.T) {
 		t.Fatalf("SetIAMPropagationDelay: %v", err)
 	}
 	name := acctest.RandomName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: basicConfig(env, name, rotation30d),
 			Check: resource.ComposeTestCheckFunc(

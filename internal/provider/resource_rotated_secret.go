@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -152,12 +153,7 @@ func (r *rotatedSecretResource) refresh(ctx context.Context, m *rotatedSecretMod
 
 func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx = withLogging(ctx)
-	var state rotatedSecretModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	spec, id, ok := r.specAndID(ctx, &state, &resp.Diagnostics)
+	state, spec, id, ok := r.fromState(ctx, req.State, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -233,12 +229,7 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 
 func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx = withLogging(ctx)
-	var state rotatedSecretModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	spec, id, ok := r.specAndID(ctx, &state, &resp.Diagnostics)
+	_, spec, id, ok := r.fromState(ctx, req.State, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -247,15 +238,20 @@ func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// specAndID builds the spec of a state and the secret's ID (its ARN, or its
-// name when a create failed before the secret existed). ok is false, and
-// nothing must call AWS, when the state cannot be turned into a spec.
-func (r *rotatedSecretResource) specAndID(ctx context.Context, state *rotatedSecretModel, diags *diag.Diagnostics) (stack.Spec, string, bool) {
+// fromState reads the state, builds its spec and the secret's ID (its ARN,
+// or its name when a create failed before the secret existed). ok is
+// false, and nothing must call AWS, when either fails.
+func (r *rotatedSecretResource) fromState(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (rotatedSecretModel, stack.Spec, string, bool) {
+	var state rotatedSecretModel
+	diags.Append(st.Get(ctx, &state)...)
+	if diags.HasError() {
+		return state, stack.Spec{}, "", false
+	}
 	spec, d := state.spec(ctx, r.pd)
 	diags.Append(d...)
 	id := state.ARN.ValueString()
 	if id == "" {
 		id = state.Name.ValueString()
 	}
-	return spec, id, !diags.HasError()
+	return state, spec, id, !diags.HasError()
 }
