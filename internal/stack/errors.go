@@ -107,10 +107,10 @@ func isCodeWithMessage(err error, code, part string) bool {
 const (
 	codeResourceNotFound = "ResourceNotFoundException"
 	codeNoSuchEntity     = "NoSuchEntity"
+	codeResourceConflict = "ResourceConflictException"
 	codeInvalidParameter = "InvalidParameterValueException"
 	codeAccessDenied     = "AccessDeniedException"
 	codeResourceExists   = "ResourceAlreadyExistsException"
-	codeResourceConflict = "ResourceConflictException"
 	codeInvalidRequest   = "InvalidRequestException"
 	codeDeleteConflict   = "DeleteConflict"
 )

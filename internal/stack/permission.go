@@ -103,6 +103,13 @@ func (s *Stack) ensurePermission(ctx context.Context, spec Spec, st *State, exis
 		})
 		return err
 	})
+	if existing == nil && isCode(err, codeResourceConflict) {
+		// An adopted function still has the statement, for an older secret.
+		found, ferr := FindPermission(ctx, s.c.Lambda, names.Function, names.StatementID)
+		if ferr == nil {
+			return s.ensurePermission(ctx, spec, st, found)
+		}
+	}
 	return stepErr("allowing Secrets Manager to invoke the rotation function", KindPermission, err)
 }
 

@@ -53,7 +53,7 @@ func TestSurviveIAMPropagation(t *testing.T) {
 		t.Fatalf("after Create: %v", err)
 	}
 	env.AdvanceClockWhen(t, "iam:DeleteRole", 2, delay)
-	if err := s.Delete(ctx, spec, st.SecretARN); err != nil {
+	if err := s.Delete(ctx, spec, st.SecretARN, stack.DeleteOptions{}); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	if n := env.Server.Calls()["iam:DeleteRole"]; n < 2 {
@@ -147,7 +147,7 @@ func TestSurviveThrottling(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create with two throttled calls each: %v", err)
 	}
-	if err := s.Delete(ctx, spec, st.SecretARN); err != nil {
+	if err := s.Delete(ctx, spec, st.SecretARN, stack.DeleteOptions{}); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 
@@ -162,7 +162,7 @@ func TestSurviveThrottling(t *testing.T) {
 	if err := env.Admin.ClearFaults(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(ctx, spec2, st2.SecretARN); err != nil {
+	if err := s.Delete(ctx, spec2, st2.SecretARN, stack.DeleteOptions{}); err != nil {
 		t.Fatalf("Delete after the failed Create: %v", err)
 	}
 	if err := env.CheckGone(ctx, spec2.Name, false); err != nil {
