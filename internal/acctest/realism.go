@@ -53,3 +53,12 @@ func (e *Env) KeepFunctionsWarm() {
 		e.Server.SetLambdaTiming(awsemu.LambdaTiming{InactiveAfter: -1})
 	}
 }
+
+// SettleIAM moves the emulator clock past the IAM propagation delay, so
+// roles and policies a test set up beforehand (as a user would, long
+// before running Terraform) are in effect. It does nothing on real AWS.
+func (e *Env) SettleIAM(ctx context.Context) {
+	if e.Server != nil {
+		e.Server.AdvanceClock(ctx, e.Server.IAMPropagationDelay())
+	}
+}

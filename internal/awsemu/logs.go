@@ -392,7 +392,16 @@ func (b *logsBackend) listTagsForResource(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"tags": logsCopyTags(g.Tags)}, nil
+	return logsTagsResult(g.Tags), nil
+}
+
+// logsTagsResult is a tag-listing answer: AWS's model gives the tags map a
+// minimum of one entry, so an untagged group answers without it.
+func logsTagsResult(tags map[string]string) map[string]any {
+	if len(tags) == 0 {
+		return map[string]any{}
+	}
+	return map[string]any{"tags": logsCopyTags(tags)}
 }
 
 func logsCopyTags(t map[string]string) map[string]string {
@@ -424,7 +433,7 @@ func (b *logsBackend) listTagsLogGroup(c *Call) (any, error) {
 		return nil, err
 	}
 	return b.withGroup(c, "logs:ListTagsLogGroup", in.LogGroupName, func(g *logGroup) (any, error) {
-		return map[string]any{"tags": logsCopyTags(g.Tags)}, nil
+		return logsTagsResult(g.Tags), nil
 	})
 }
 

@@ -34,9 +34,7 @@ func callerRole(t *testing.T, env *acctest.Env, name, doc string) string {
 	}
 	// The caller's role exists well before Terraform runs: let it
 	// propagate (IAM eventual consistency) instead of racing it.
-	if env.Server != nil {
-		env.Server.AdvanceClock(ctx, env.Server.IAMPropagationDelay())
-	}
+	env.SettleIAM(ctx)
 	return aws.ToString(out.Role.Arn)
 }
 

@@ -317,6 +317,7 @@ func TestAccRotatedSecret_destroyKeepsUnownedObjects(t *testing.T) {
 				if err != nil {
 					t.Fatalf("CreateRole: %v", err)
 				}
+				env.SettleIAM(ctx) // the user's role has long propagated
 				zip, err := minimalZip()
 				if err != nil {
 					t.Fatal(err)
