@@ -118,11 +118,7 @@ func smParsePolicy(doc string) (*policyDocument, error) {
 	}
 	d, err := parsePolicy(doc, policyResource)
 	if err != nil {
-		msg := smMsgPolicySyntax
-		if ae, ok := err.(*APIError); ok && ae.Message != "" {
-			msg = ae.Message
-		}
-		return nil, emuErr("MalformedPolicyDocumentException", "%s", msg)
+		return nil, emuErr("MalformedPolicyDocumentException", smMsgPolicySyntax)
 	}
 	return d, nil
 }
