@@ -148,9 +148,10 @@
 //   - AWSPENDING is removed from the new AWSCURRENT version when a rotation
 //     completes, as AWS's backend does
 //     (https://github.com/aws-samples/aws-secrets-manager-rotation-lambdas/issues/145).
-//   - Background deletion. "The deletion is an asynchronous process. There
-//     might be a short delay" after ForceDeleteWithoutRecovery
-//     (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html);
+//   - Background deletion. "Secrets Manager performs the actual deletion
+//     with an asynchronous background process, so there might be a short
+//     delay before the secret is permanently deleted" (ForceDeleteWithoutRecovery
+//     in https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html);
 //     the next 2 CreateSecret calls for the name answer
 //     InvalidRequestException "You can't create this secret because a
 //     secret with this name is already scheduled for deletion."

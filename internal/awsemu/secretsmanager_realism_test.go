@@ -173,9 +173,10 @@ func TestSyncRotationOption(t *testing.T) {
 }
 
 // TestForceDeletionFinishesInTheBackground: after DeleteSecret with
-// ForceDeleteWithoutRecovery the name stays taken for a while: "the
-// deletion is an asynchronous process. There might be a short delay"
-// (DeleteSecret API reference), and CreateSecret answers
+// ForceDeleteWithoutRecovery the name stays taken for a while: "Secrets
+// Manager performs the actual deletion with an asynchronous background
+// process, so there might be a short delay before the secret is
+// permanently deleted" (DeleteSecret API reference), and CreateSecret answers
 // InvalidRequestException "...scheduled for deletion" meanwhile.
 func TestForceDeletionFinishesInTheBackground(t *testing.T) {
 	t.Parallel()
