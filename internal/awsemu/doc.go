@@ -11,7 +11,7 @@
 // port) or as a command:
 //
 //	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 3s]
-//	    [--sync-rotation] [--rotation-attempts N] [--rotation-backoff 1s] [--force-delete-blocked-calls N]
+//	    [--sync-rotation] [--rotation-attempts N] [--rotation-backoff 2s] [--force-delete-blocked-calls N]
 //
 // # Services and operations
 //
@@ -134,8 +134,8 @@
 //     rotation process multiple times"
 //     (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html,
 //     NextRotationDate). AWS documents neither the count nor the back-off;
-//     the emulator runs a failing rotation 3 times in all, waiting 1s then
-//     2s on the emulator clock (a clock advance ends the wait), and stops
+//     the emulator runs a failing rotation 3 times in all, waiting 2s then
+//     4s on the emulator clock (a clock advance ends the wait), and stops
 //     early when rotation was cancelled, the secret deleted or AWSPENDING
 //     moved. After the last try AWSPENDING stays where it was, as on AWS.
 //   - RotateImmediately=false "tests the rotation configuration by running

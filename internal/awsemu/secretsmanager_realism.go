@@ -20,7 +20,7 @@ const (
 	smDefaultRotationAttempts = 3
 	// smDefaultRotationBackoff is the wait on the emulator clock before the
 	// second attempt; it doubles before each further attempt.
-	smDefaultRotationBackoff = time.Second
+	smDefaultRotationBackoff = 2 * time.Second
 	// smDefaultForceDeleteBlockedCalls is how many CreateSecret calls for a
 	// force-deleted name still answer "scheduled for deletion" (the
 	// deletion finishes in the background on AWS).
@@ -40,7 +40,7 @@ type SecretsManagerOptions struct {
 	RotationAttempts int
 	// RotationBackoff is the wait, on the emulator clock, before the second
 	// attempt; it doubles before each further one. 0 means
-	// smDefaultRotationBackoff (1s); negative means no wait.
+	// smDefaultRotationBackoff (2s); negative means no wait.
 	RotationBackoff time.Duration
 	// ForceDeleteBlockedCalls is how many CreateSecret calls for a name
 	// whose secret was deleted with ForceDeleteWithoutRecovery still fail

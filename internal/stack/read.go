@@ -229,11 +229,15 @@ func rulesMatch(r RotationSpec, sec *secretsmanager.DescribeSecretOutput) bool {
 	if r.ScheduleExpression != "" {
 		return aws.ToString(rules.ScheduleExpression) == r.ScheduleExpression
 	}
-	if rules.AutomaticallyAfterDays != nil {
-		return aws.ToInt64(rules.AutomaticallyAfterDays) == r.AutomaticallyAfterDays
+	// AWS reports AutomaticallyAfterDays for every schedule ("calculated
+	// from the rotation schedule", RotationRulesType): a cron() that fires
+	// daily also shows 1. It means a days schedule only when no other
+	// expression is set.
+	if expr := aws.ToString(rules.ScheduleExpression); expr != "" {
+		return expr == fmt.Sprintf("rate(%d days)", r.AutomaticallyAfterDays) ||
+			(r.AutomaticallyAfterDays == 1 && expr == "rate(1 day)")
 	}
-	return aws.ToString(rules.ScheduleExpression) == fmt.Sprintf("rate(%d days)", r.AutomaticallyAfterDays) ||
-		(r.AutomaticallyAfterDays == 1 && aws.ToString(rules.ScheduleExpression) == "rate(1 day)")
+	return aws.ToInt64(rules.AutomaticallyAfterDays) == r.AutomaticallyAfterDays
 }
 
 // functionDiff names the function settings that differ from spec (code

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -50,13 +51,19 @@ func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save
 	}
 	var st State
 
-	out, err := s.c.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	in := &secretsmanager.CreateSecretInput{
 		Name:               aws.String(spec.Name),
 		Description:        optString(spec.Description),
 		KmsKeyId:           optString(spec.KMSKeyID),
 		SecretString:       aws.String(initialValue),
 		ClientRequestToken: aws.String(uuid.NewString()),
 		Tags:               smTags(spec.allTags()),
+	}
+	var out *secretsmanager.CreateSecretOutput
+	err := retryWhile(ctx, secretNameReleaseTimeout, s.createSecretRetryable(ctx, spec.Name), func() error {
+		var err error
+		out, err = s.c.SecretsManager.CreateSecret(ctx, in)
+		return err
 	})
 	if err != nil {
 		return st, stepErr("creating the secret", KindSecret, err)
@@ -67,9 +74,7 @@ func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save
 	save(st)
 
 	if spec.Policy != "" {
-		if _, err := s.c.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
-			SecretId: aws.String(st.SecretARN), ResourcePolicy: aws.String(spec.Policy),
-		}); err != nil {
+		if err := s.putResourcePolicy(ctx, st.SecretARN, spec.Policy); err != nil {
 			return st, stepErr("attaching the secret's resource policy", KindSecret, err)
 		}
 	}
@@ -322,6 +327,7 @@ func (s *Stack) rotate(ctx context.Context, spec Spec, st *State) error {
 		RotateImmediately:  aws.Bool(spec.Rotation.RotateImmediately),
 		ClientRequestToken: aws.String(uuid.NewString()),
 	}
+	started := time.Now()
 	err := retryWhile(ctx, invokePermissionTimeout, isInvokeDenied, func() error {
 		_, err := s.c.SecretsManager.RotateSecret(ctx, in)
 		return err
@@ -330,7 +336,13 @@ func (s *Stack) rotate(ctx context.Context, spec Spec, st *State) error {
 		return stepErr("configuring rotation (RotateSecret)", KindSecret, err)
 	}
 	st.RotationConfigured = true
-	return nil
+	// RotateSecret only started the rotation (or the configuration test):
+	// wait for its outcome before anything reads the secret back.
+	logGroup := st.LogGroupName
+	if logGroup == "" {
+		logGroup = spec.Names().LogGroup
+	}
+	return s.waitRotation(ctx, st.SecretARN, logGroup, aws.ToString(in.ClientRequestToken), spec.Rotation.RotateImmediately, started)
 }
 
 // CheckPending returns a PendingRotationError when AWSPENDING sits on a

@@ -116,7 +116,7 @@ func (s *Stack) updateSecret(ctx context.Context, spec Spec, st State, sec *secr
 	}
 	switch {
 	case spec.Policy != "":
-		if _, err := s.c.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: id, ResourcePolicy: aws.String(spec.Policy)}); err != nil {
+		if err := s.putResourcePolicy(ctx, st.SecretARN, spec.Policy); err != nil {
 			return stepErr("attaching the secret's resource policy", KindSecret, err)
 		}
 	case opts.HadPolicy:
