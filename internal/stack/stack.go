@@ -32,6 +32,8 @@ type CodeSource interface {
 type Stack struct {
 	c    Clients
 	code CodeSource
+	// timing, when set, replaces the rotation waits (unit tests).
+	timing *rotationTiming
 }
 
 // New returns a Stack.

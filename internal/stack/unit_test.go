@@ -265,6 +265,15 @@ func (f *fakeSM) RotateSecret(_ context.Context, in *secretsmanager.RotateSecret
 	return &secretsmanager.RotateSecretOutput{}, nil
 }
 
+// DescribeSecret shows the last rotation finished: AWSCURRENT on its token.
+func (f *fakeSM) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
+	out := &secretsmanager.DescribeSecretOutput{ARN: in.SecretId, VersionIdsToStages: map[string][]string{}}
+	if n := len(f.tokens); n > 0 {
+		out.VersionIdsToStages[f.tokens[n-1]] = []string{"AWSCURRENT"}
+	}
+	return out, nil
+}
+
 // TestRotateRetriesOnlyPermissionPropagation retries RotateSecret only
 // while the new invoke permission propagates, with one idempotency token.
 func TestRotateRetriesOnlyPermissionPropagation(t *testing.T) {

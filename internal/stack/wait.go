@@ -51,6 +51,17 @@ const (
 	rotationMaxQuoted = 5
 )
 
+// rotationTiming are the waits of waitRotation; unit tests shorten them.
+type rotationTiming struct {
+	timeout, quiet, logAfter, logEvery, pollFirst, pollMax time.Duration
+}
+
+var defaultRotationTiming = rotationTiming{
+	timeout: RotationWaitTimeout, quiet: rotationQuietPeriod,
+	logAfter: rotationLogCheckAfter, logEvery: rotationLogCheckEvery,
+	pollFirst: rotationPollFirst, pollMax: rotationPollMax,
+}
+
 // RotationFailedError says that a rotation the provider started did not end
 // well: it failed (the function logged an error and stopped), or it did not
 // finish within RotationWaitTimeout.
@@ -221,12 +232,16 @@ func observeRotation(sec *secretsmanager.DescribeSecretOutput, token string, imm
 // has not ended within rotationLogCheckAfter.
 func (s *Stack) waitRotation(ctx context.Context, secretARN, logGroup, token string, immediately bool, started time.Time) error {
 	fail := &RotationFailedError{SecretARN: secretARN, VersionID: token, LogGroup: logGroup, TestOnly: !immediately}
-	deadline := started.Add(RotationWaitTimeout)
+	tm := defaultRotationTiming
+	if s.timing != nil {
+		tm = *s.timing
+	}
+	deadline := started.Add(tm.timeout)
 	lastMove := started
 	var lastLabels string
 	var log rotationLog
 	var lastLogCheck time.Time
-	delay := rotationPollFirst
+	delay := tm.pollFirst
 	for {
 		sec, err := FindSecret(ctx, s.c.SecretsManager, secretARN)
 		if err != nil {
@@ -241,7 +256,7 @@ func (s *Stack) waitRotation(ctx context.Context, secretARN, logGroup, token str
 			lastLabels, lastMove = st.labels, now
 		}
 		fail.PendingLeft = st.pending
-		if logGroup != "" && now.Sub(started) >= rotationLogCheckAfter && now.Sub(lastLogCheck) >= rotationLogCheckEvery {
+		if logGroup != "" && now.Sub(started) >= tm.logAfter && now.Sub(lastLogCheck) >= tm.logEvery {
 			lastLogCheck = now
 			got, err := s.readRotationLog(ctx, logGroup, token, started)
 			fail.LogErr = err
@@ -252,7 +267,7 @@ func (s *Stack) waitRotation(ctx context.Context, secretARN, logGroup, token str
 				log = got
 			}
 		}
-		if len(log.errors) > 0 && now.Sub(lastMove) >= rotationQuietPeriod {
+		if len(log.errors) > 0 && now.Sub(lastMove) >= tm.quiet {
 			fail.Step, fail.Lines = log.step, quoteLines(log.errors)
 			return fail
 		}
@@ -273,7 +288,7 @@ func (s *Stack) waitRotation(ctx context.Context, secretARN, logGroup, token str
 			return fail
 		case <-time.After(delay):
 		}
-		delay = min(delay*2, rotationPollMax)
+		delay = min(delay*2, tm.pollMax)
 	}
 }
 
