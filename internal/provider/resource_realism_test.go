@@ -216,7 +216,9 @@ func TestAccRotatedSecret_policyNamesNewRole(t *testing.T) {
 				if _, err := env.Clients.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(reader), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 					t.Fatal(err)
 				}
-				t.Cleanup(func() { _, _ = env.Clients.IAM.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String(reader)}) })
+				t.Cleanup(func() {
+					_, _ = env.Clients.IAM.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String(reader)})
+				})
 				if err := env.Admin.ResetCalls(ctx); err != nil {
 					t.Fatal(err)
 				}
