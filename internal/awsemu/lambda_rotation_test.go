@@ -150,7 +150,7 @@ func TestLambdaRotationFailingStep(t *testing.T) {
 		ClientRequestToken: aws.String(tok1), RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}})
 	emuWaitRotation(t, c.emuTestClients, tok1)
 	// Secrets Manager retried the whole rotation: three attempts.
-	if diff := cmp.Diff(emuRepeat(3, "createSecret", "setSecret"), lamSteps(t, c, "failing", tok1)); diff != "" {
+	if diff := cmp.Diff(emuEveryAttempt("createSecret", "setSecret"), lamSteps(t, c, "failing", tok1)); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 	labels := lamLabels(t, c, secretARN, map[string]string{v1: "v1", tok1: "tok1"})
@@ -185,7 +185,7 @@ func TestLambdaRotationLeastPrivilege(t *testing.T) {
 		!strings.Contains(failures[0], "is not authorized to perform: secretsmanager:PutSecretValue on resource: "+secretARN) {
 		t.Errorf("createSecret failure lines = %q; want one AccessDeniedException for secretsmanager:PutSecretValue", failures)
 	}
-	if diff := cmp.Diff(emuRepeat(3, "createSecret"), lamSteps(t, c, "no-put", tok1)); diff != "" {
+	if diff := cmp.Diff(emuEveryAttempt("createSecret"), lamSteps(t, c, "no-put", tok1)); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 	labels := lamLabels(t, c, secretARN, map[string]string{v1: "v1", tok1: "tok1"})

@@ -1165,7 +1165,7 @@ func (b *smBackend) putResourcePolicy(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := b.checkResourcePolicy(in.ResourcePolicy, in.BlockPublicPolicy != nil && *in.BlockPublicPolicy); err != nil {
+	if err := b.checkResourcePolicy(in.ResourcePolicy, in.BlockPublicPolicy != nil && *in.BlockPublicPolicy); err != nil {
 		return nil, err
 	}
 	s.Policy = in.ResourcePolicy
@@ -1203,7 +1203,7 @@ func (b *smBackend) validateResourcePolicy(c *Call) (any, error) {
 		return nil, err
 	}
 	b.mu.Lock()
-	_, err := b.checkResourcePolicy(in.ResourcePolicy, false)
+	err := b.checkResourcePolicy(in.ResourcePolicy, false)
 	b.mu.Unlock()
 	if err != nil {
 		return nil, err

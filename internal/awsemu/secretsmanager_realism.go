@@ -129,23 +129,23 @@ func smParsePolicy(doc string) (*policyDocument, error) {
 // MalformedPolicyDocumentException "unsupported principal", which AWS
 // answers until a new role has propagated), and, with blockPublic, no
 // statement that allows broad access (PublicPolicyException).
-func (b *smBackend) checkResourcePolicy(doc string, blockPublic bool) (*policyDocument, error) {
+func (b *smBackend) checkResourcePolicy(doc string, blockPublic bool) error {
 	d, err := smParsePolicy(doc)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pc, _ := b.authz.(principalChecker)
 	for _, st := range d.Statement {
 		for _, p := range st.Principal["AWS"] {
 			if pc != nil && strings.HasPrefix(p, "arn:aws:iam::") && !strings.HasSuffix(p, ":root") && !pc.PrincipalExists(p) {
-				return nil, emuErr("MalformedPolicyDocumentException", smMsgUnsupportedPrincipal)
+				return emuErr("MalformedPolicyDocumentException", smMsgUnsupportedPrincipal)
 			}
 		}
 	}
 	if blockPublic && smPolicyIsPublic(d) {
-		return nil, emuErr("PublicPolicyException", smMsgPublicPolicy)
+		return emuErr("PublicPolicyException", smMsgPublicPolicy)
 	}
-	return d, nil
+	return nil
 }
 
 // smFixingKeys are the condition keys that, with a fixed value, keep a

@@ -157,21 +157,21 @@ func TestRotateSecretFailures(t *testing.T) {
 		{
 			name:       "createSecret fails",
 			setup:      func(f *fakeRotationFunction) { f.failStep = "createSecret" },
-			wantSteps:  emuRepeat(3, "createSecret"),
+			wantSteps:  emuEveryAttempt("createSecret"),
 			wantStages: map[string][]string{"v1": {smCurrent}, "tok": {smPending}},
 			wantError:  "createSecret: function error (Unhandled): TestError: step failed on purpose",
 		},
 		{
 			name:       "testSecret fails",
 			setup:      func(f *fakeRotationFunction) { f.failStep = "testSecret" },
-			wantSteps:  emuRepeat(3, "createSecret", "setSecret", "testSecret"),
+			wantSteps:  emuEveryAttempt("createSecret", "setSecret", "testSecret"),
 			wantStages: map[string][]string{"v1": {smCurrent}, "tok": {smPending}},
 			wantError:  "testSecret",
 		},
 		{
 			name:       "finishSecret does not move AWSCURRENT",
 			setup:      func(f *fakeRotationFunction) { f.skipFinish = true },
-			wantSteps:  emuRepeat(3, "createSecret", "setSecret", "testSecret", "finishSecret"),
+			wantSteps:  emuEveryAttempt("createSecret", "setSecret", "testSecret", "finishSecret"),
 			wantStages: map[string][]string{"v1": {smCurrent}, "tok": {smPending}},
 			wantError:  "without moving AWSCURRENT",
 		},
@@ -236,10 +236,11 @@ func TestRotateSecretFailures(t *testing.T) {
 	}
 }
 
-// emuRepeat returns steps n times over.
-func emuRepeat(n int, steps ...string) []string {
+// emuEveryAttempt returns steps once per attempt of a rotation that keeps
+// failing (smDefaultRotationAttempts).
+func emuEveryAttempt(steps ...string) []string {
 	var out []string
-	for range n {
+	for range smDefaultRotationAttempts {
 		out = append(out, steps...)
 	}
 	return out

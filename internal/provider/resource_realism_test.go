@@ -34,11 +34,14 @@ func closedPort(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("listener address is %T", l.Addr())
+	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return port
+	return addr.Port
 }
 
 // TestAccRotatedSecret_failedRotationFailsApply: a PostgreSQL secret whose
