@@ -190,3 +190,9 @@ func (c *AdminClient) WaitRotation(ctx context.Context, versionID string) (Rotat
 		}
 	}
 }
+
+// SetSecretsManagerOptions changes Secrets Manager's asynchronous
+// behaviour for what starts from now on (POST /_emu/secretsmanager/options).
+func (c *AdminClient) SetSecretsManagerOptions(ctx context.Context, o SecretsManagerOptions) error {
+	return c.do(ctx, http.MethodPost, "/_emu/secretsmanager/options", o, nil)
+}

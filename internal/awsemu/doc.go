@@ -70,6 +70,12 @@
 //	          RotateSecret answers before the rotation runs (as AWS does); a
 //	          rotation appears here once it ended, after its retries.
 //	          AdminClient.WaitRotation waits for one.
+//	GET    /_emu/secretsmanager/options
+//	POST   /_emu/secretsmanager/options  {"sync_rotation":false,"rotation_attempts":3,
+//	                                      "rotation_backoff_ns":2000000000,"force_delete_blocked_calls":2}
+//	       Secrets Manager's asynchronous behaviour (SecretsManagerOptions; a zero
+//	       field takes its default, a negative back-off or call count turns it off),
+//	       for rotations and deletions that start from now on. -> the options in force
 //	GET    /_emu/calls
 //	       -> {"secretsmanager:DescribeSecret":2, "lambda:Invoke":4, ...}  requests per "service:Operation"
 //	          (service is the signing name; injected faults count too; the

@@ -34,19 +34,19 @@ type SecretsManagerOptions struct {
 	// SyncRotation runs a rotation started by RotateSecret before the call
 	// answers. Default false: as on AWS, RotateSecret answers at once and
 	// the rotation runs in the background.
-	SyncRotation bool
+	SyncRotation bool `json:"sync_rotation"`
 	// RotationAttempts is how many times a failing rotation runs in all;
 	// 0 means smDefaultRotationAttempts (3), 1 means no retry.
-	RotationAttempts int
+	RotationAttempts int `json:"rotation_attempts"`
 	// RotationBackoff is the wait, on the emulator clock, before the second
 	// attempt; it doubles before each further one. 0 means
 	// smDefaultRotationBackoff (2s); negative means no wait.
-	RotationBackoff time.Duration
+	RotationBackoff time.Duration `json:"rotation_backoff_ns"`
 	// ForceDeleteBlockedCalls is how many CreateSecret calls for a name
 	// whose secret was deleted with ForceDeleteWithoutRecovery still fail
 	// with "scheduled for deletion". 0 means
 	// smDefaultForceDeleteBlockedCalls (2); negative means none.
-	ForceDeleteBlockedCalls int
+	ForceDeleteBlockedCalls int `json:"force_delete_blocked_calls"`
 }
 
 // withDefaults resolves the zero values.
@@ -67,6 +67,24 @@ func (o SecretsManagerOptions) withDefaults() SecretsManagerOptions {
 		o.ForceDeleteBlockedCalls = 0
 	}
 	return o
+}
+
+// options returns the current options.
+func (b *smBackend) options() SecretsManagerOptions {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.opts
+}
+
+// SecretsManagerOptions returns the options in force (defaults resolved).
+func (s *Server) SecretsManagerOptions() SecretsManagerOptions { return s.sm.options() }
+
+// SetSecretsManagerOptions changes the options for what starts from now on
+// (zero fields take their defaults). POST /_emu/secretsmanager/options.
+func (s *Server) SetSecretsManagerOptions(o SecretsManagerOptions) {
+	s.sm.mu.Lock()
+	s.sm.opts = o.withDefaults()
+	s.sm.mu.Unlock()
 }
 
 // smMsgScheduledForDeletion is CreateSecret's answer for a name whose

@@ -95,7 +95,7 @@ func TestRotateSecretRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, f := emuTestRotation(t)
-			c.srv.sm.opts = tt.opts.withDefaults()
+			c.srv.SetSecretsManagerOptions(tt.opts)
 			f.set(func(f *fakeRotationFunction) { f.failStep, f.failTimes = "setSecret", tt.failTimes })
 			arn, v1 := emuCreateSecret(t, c, "retry", "x")
 			tok := emuToken("tok")
@@ -161,7 +161,7 @@ func TestRotateSecretNotImmediatelyRunsTestSecret(t *testing.T) {
 func TestSyncRotationOption(t *testing.T) {
 	t.Parallel()
 	c, _ := emuTestRotation(t)
-	c.srv.sm.opts = SecretsManagerOptions{SyncRotation: true}.withDefaults()
+	c.srv.SetSecretsManagerOptions(SecretsManagerOptions{SyncRotation: true})
 	arn, v1 := emuCreateSecret(t, c, "sync", "x")
 	tok := emuToken("tok")
 	if err := emuRotate(c, arn, tok, &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)}, nil); err != nil {
@@ -193,7 +193,10 @@ func TestForceDeletionFinishesInTheBackground(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := emuTestAdmin(t)
-			c.srv.sm.opts = tt.opts.withDefaults()
+			// Through the admin endpoint, as a user of the awsemu command would.
+			if err := NewAdminClient(c.srv.URL()).SetSecretsManagerOptions(ctx, tt.opts); err != nil {
+				t.Fatal(err)
+			}
 			arn, _ := emuCreateSecret(t, c, "gone", "x")
 			if _, err := c.sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(arn), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
 				t.Fatal(err)

@@ -229,7 +229,7 @@ func (b *smBackend) rotateSecret(c *Call) (any, error) {
 	b.mu.Unlock()
 
 	job := smRotationJob{runtime: runtime, arn: arn, fn: fn, token: token, immediately: immediately}
-	if b.opts.SyncRotation {
+	if b.options().SyncRotation {
 		b.runRotation(b.bgCtx, job)
 		return out, nil
 	}
@@ -262,11 +262,12 @@ type smRotationJob struct {
 // stays where it is, as on AWS. RotateImmediately=false runs testSecret
 // once (a configuration test, not a rotation, is not retried).
 func (b *smBackend) runRotation(ctx context.Context, job smRotationJob) RotationResult {
-	attempts := b.opts.RotationAttempts
+	opts := b.options()
+	attempts := opts.RotationAttempts
 	if !job.immediately {
 		attempts = 1
 	}
-	backoff := b.opts.RotationBackoff
+	backoff := opts.RotationBackoff
 	rotationToken := emuUUID()
 	var tries []RotationAttempt
 	failure := ""
