@@ -197,13 +197,14 @@ func quoteLines(lines []string) []string {
 type rotationState struct {
 	finished bool   // the rotation (or configuration test) ended well
 	pending  bool   // AWSPENDING is on token and token is not AWSCURRENT
+	current  bool   // AWSCURRENT is on token
 	labels   string // a fingerprint of the labels, to notice progress
 }
 
 func observeRotation(sec *secretsmanager.DescribeSecretOutput, token string, immediately bool) rotationState {
 	stages := sec.VersionIdsToStages[token]
 	isCurrent := slices.Contains(stages, "AWSCURRENT")
-	var st rotationState
+	st := rotationState{current: isCurrent}
 	st.pending = slices.Contains(stages, "AWSPENDING") && !isCurrent
 	other := CheckPending(sec) != nil && !st.pending // AWSPENDING on some other unfinished version
 	if immediately {
@@ -275,6 +276,12 @@ func (s *Stack) waitRotation(ctx context.Context, secretARN, logGroup, token str
 			// The test's placeholder is gone but another version holds
 			// AWSPENDING: not ours to wait for.
 			return nil
+		}
+		if !st.pending && !st.current {
+			// AWSPENDING was taken off the token's version (the rotation
+			// was cancelled and cleared) before AWSCURRENT reached it.
+			fail.Step, fail.Lines = log.step, quoteLines(log.errors)
+			return fail
 		}
 		if now.After(deadline) {
 			fail.TimedOut = true

@@ -82,6 +82,8 @@ func TestWaitRotation(t *testing.T) {
 			&waitLogs{lines: []string{setFailed}},
 			&RotationFailedError{Step: "setSecret", PendingLeft: true, TestOnly: true,
 				Lines: []string{"setSecret: step failed: connecting to db.example:5432: connection refused"}}, true},
+		{"cancelled and cleared outside Terraform", true, []map[string][]string{running, {"v1": {"AWSCURRENT"}}}, &waitLogs{},
+			&RotationFailedError{Lines: []string{}}, false},
 		{"never finishes, no error logged", true, []map[string][]string{running}, &waitLogs{lines: []string{info}},
 			&RotationFailedError{TimedOut: true, PendingLeft: true, Lines: []string{}}, true},
 	}
