@@ -58,9 +58,10 @@
 //	       Moves the clock forward, purges secrets whose recovery window ended
 //	       and KMS keys whose deletion date passed, then runs every scheduled
 //	       rotation that is due (RotationEnabled and its rotation window has
-//	       opened; NextRotationDate is the window's end) synchronously, once
-//	       per secret; an unfinished rotation (AWSPENDING
-//	       on a version other than AWSCURRENT) is reattempted with its token.
+//	       opened; NextRotationDate is the window's end) before it answers, once
+//	       per secret, with Secrets Manager's retries (see below); an unfinished
+//	       rotation (AWSPENDING on a version other than AWSCURRENT) is
+//	       reattempted with its token.
 //	       -> {"now":..., "rotations":[{"secret_arn":..., "ok":true|false, "error":"step: reason"}],
 //	           "purged_secrets":[ARN...], "purged_keys":[ARN...]}
 //	GET    /_emu/rotations
