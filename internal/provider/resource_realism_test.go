@@ -95,6 +95,55 @@ func TestAccRotatedSecret_failedRotationFailsApply(t *testing.T) {
 	}
 }
 
+// TestAccRotatedSecret_failedRotationFailsUpdate: turning rotation on for
+// a secret whose database refuses connections is an update that rotates;
+// it fails with the same diagnostic, keeps the prior state (rotation off),
+// and the next plan still wants to turn rotation on.
+func TestAccRotatedSecret_failedRotationFailsUpdate(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	if !env.IsEmulator() {
+		t.Skip("needs a database address that refuses connections from the function")
+	}
+	name, port := acctest.RandomName(), closedPort(t)
+	cfg := func(enabled bool) string {
+		return basicConfig(env, name, fmt.Sprintf(`
+  secret_template = jsonencode({
+    engine   = "postgres"
+    host     = "127.0.0.1"
+    port     = %d
+    username = "app"
+    dbname   = "app"
+  })
+  rotation {
+    strategy                 = "postgresql_single_user"
+    automatically_after_days = 30
+    rotate_immediately       = true
+    enabled                  = %t
+  }
+  function {
+    architecture = "x86_64"
+  }`, port, enabled))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{
+			{Config: cfg(false)},
+			{
+				Config:      cfg(true),
+				ExpectError: regexp.MustCompile(`(?s)The secret's rotation failed in step setSecret.*connection refused.*AWSPENDING is left`),
+			},
+			{
+				Config:             cfg(true),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
 // TestAccRotatedSecret_rotationWaited: with rotate_immediately the apply
 // returns only once the rotation finished: AWSCURRENT moved off the first
 // version, no AWSPENDING is left on another version, and the state's
