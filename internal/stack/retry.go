@@ -77,9 +77,11 @@ const (
 	policyPrincipalTimeout = 2 * time.Minute
 )
 
-// codeMalformedPolicy is Secrets Manager's error for a resource policy it
-// does not accept.
-const codeMalformedPolicy = "MalformedPolicyDocumentException"
+// Secrets Manager error codes these predicates match.
+const (
+	codeInvalidRequest  = "InvalidRequestException"
+	codeMalformedPolicy = "MalformedPolicyDocumentException"
+)
 
 // isNameScheduledForDeletion matches CreateSecret's error for a name whose
 // secret is scheduled for deletion: transient after a forced deletion, not

@@ -313,14 +313,3 @@ func (s *Stack) createSecretRetryable(ctx context.Context, name string) func(err
 		return isCode(derr, codeResourceNotFound)
 	}
 }
-
-// putResourcePolicy attaches the secret's resource policy, retrying while
-// a principal it names has not propagated in IAM yet.
-func (s *Stack) putResourcePolicy(ctx context.Context, secretARN, policy string) error {
-	return retryWhile(ctx, policyPrincipalTimeout, isPrincipalNotYetKnown, func() error {
-		_, err := s.c.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
-			SecretId: aws.String(secretARN), ResourcePolicy: aws.String(policy),
-		})
-		return err
-	})
-}
