@@ -294,6 +294,44 @@ func TestAccRotatedSecret_policyNamesNewRole(t *testing.T) {
 	})
 }
 
+// TestAccRotatedSecret_resourcePolicyDenyStopsRotation: a resource
+// policy's explicit Deny applies to every caller, the rotation function
+// included ("an explicit deny in any policy overrides any allows"). A
+// policy that denies secretsmanager:GetSecretValue to everyone makes the
+// first rotation fail in createSecret; the apply fails saying so, with the
+// function's own line, and destroy removes everything.
+func TestAccRotatedSecret_resourcePolicyDenyStopsRotation(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	name := acctest.RandomName()
+	cfg := basicConfig(env, name, `
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "secretsmanager:GetSecretValue"
+      Resource  = "*"
+    }]
+  })
+  rotation {
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{{
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`(?s)The secret's rotation failed in step createSecret.*createSecret: .*explicit deny in a resource-based policy.*Nothing reached the target yet`),
+		}},
+	})
+}
+
 // TestAccRotatedSecret_kmsKeyChangeReencrypts moves the secret to a new
 // key: AWSCURRENT and AWSPREVIOUS are re-encrypted (the caller has
 // kms:Encrypt), so disabling the old key afterwards breaks nothing, and
