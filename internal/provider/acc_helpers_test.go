@@ -57,7 +57,27 @@ func checkSecret(env *acctest.Env, name string, f func(*secretsmanager.DescribeS
 	}
 }
 
-func versionCount(out *secretsmanager.DescribeSecretOutput) int { return len(out.VersionIdsToStages) }
+// rotated says whether a rotation completed, judged by the labels as AWS
+// leaves them (a stuck AWSPENDING also makes two versions, review E2):
+// AWSPREVIOUS sits on a version other than AWSCURRENT, no AWSPENDING is
+// left on another version, and LastRotatedDate is set.
+func rotated(out *secretsmanager.DescribeSecretOutput) error {
+	cur, moved := currentVersion(out), false
+	for id, stages := range out.VersionIdsToStages {
+		for _, st := range stages {
+			if st == "AWSPREVIOUS" && id != cur {
+				moved = true
+			}
+			if st == "AWSPENDING" && id != cur {
+				return errorf("AWSPENDING left on version %s: the rotation did not finish", id)
+			}
+		}
+	}
+	if !moved || out.LastRotatedDate == nil {
+		return errorf("no completed rotation: AWSCURRENT moved = %t, LastRotatedDate = %v", moved, out.LastRotatedDate)
+	}
+	return nil
+}
 
 func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 
