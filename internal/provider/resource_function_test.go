@@ -25,13 +25,8 @@ import (
 // TestAccRotatedSecret_arm64 runs the default architecture (under qemu in
 // the emulator) through an immediate rotation.
 func TestAccRotatedSecret_arm64(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env, name := acctest.Start(t)
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: basicConfig(env, name, `
   rotation {
@@ -54,10 +49,7 @@ func TestAccRotatedSecret_arm64(t *testing.T) {
 // TestAccRotatedSecret_codeUpgrade serves new function code (as a new
 // provider version would): the plan updates code_sha256 and nothing else.
 func TestAccRotatedSecret_codeUpgrade(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	code, err := acctest.Bundle()
 	if err != nil {
 		t.Fatal(err)
