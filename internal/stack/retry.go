@@ -77,12 +77,6 @@ const (
 	policyPrincipalTimeout = 2 * time.Minute
 )
 
-// Secrets Manager error codes these predicates match.
-const (
-	codeInvalidRequest  = "InvalidRequestException"
-	codeMalformedPolicy = "MalformedPolicyDocumentException"
-)
-
 // isNameScheduledForDeletion matches CreateSecret's error for a name whose
 // secret is scheduled for deletion: transient after a forced deletion, not
 // during a recovery window (createSecretRetryable tells them apart).
