@@ -122,13 +122,7 @@ resource "rotator_rotated_secret" "test" {
 // rotation and destroy as a role that has exactly the README's
 // resource-scoped caller policy (the emulator enforces role policies).
 func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	if !env.IsEmulator() {
-		t.Skip("creates an IAM role to assume in the emulator")
-	}
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "creates an IAM role to assume in the emulator")
 	roleARN := callerRole(t, env, "caller-"+name, readmeCallerPolicy(t, env.Account))
 	updated := `
   description     = "updated"
@@ -186,13 +180,7 @@ func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
 // TestAccProvider_missingPermissionFails shows the diagnostic when the
 // caller lacks a documented permission.
 func TestAccProvider_missingPermissionFails(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	if !env.IsEmulator() {
-		t.Skip("creates an IAM role to assume in the emulator")
-	}
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "creates an IAM role to assume in the emulator")
 	roleARN := callerRole(t, env, "caller-"+name, allDocumentedBut(t, "lambda:CreateFunction"))
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
