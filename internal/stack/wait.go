@@ -113,7 +113,7 @@ func (s *Stack) readRotationLog(ctx context.Context, logGroup, token string, sin
 				line += ": " + l.Error
 			}
 			if len(line) > rotationMaxLineLen {
-				line = line[:rotationMaxLineLen] + "…"
+				line = strings.ToValidUTF8(line[:rotationMaxLineLen], "") + "…"
 			}
 			out.errors = append(out.errors, line)
 			if l.Step != "" {
