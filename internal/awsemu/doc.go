@@ -129,8 +129,8 @@
 // off. Delays are counted on the emulator clock or in calls, never in wall
 // time a test could race.
 //
-//   - Asynchronous rotation. RotateSecret "starts the asynchronous process"
-//     and answers (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html);
+//   - Asynchronous rotation. RotateSecret "Configures and starts the
+//     asynchronous process of rotating the secret" and answers (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html);
 //     the steps createSecret, setSecret, testSecret and finishSecret run in
 //     the background. Meanwhile DescribeSecret and ListSecretVersionIds show
 //     AWSPENDING on the token's version. A rotation succeeds when every step
@@ -144,7 +144,9 @@
 //     the emulator runs a failing rotation 3 times in all, waiting 2s then
 //     4s on the emulator clock (a clock advance ends the wait), and stops
 //     early when rotation was cancelled, the secret deleted or AWSPENDING
-//     moved. After the last try AWSPENDING stays where it was, as on AWS.
+//     moved. After the last try AWSPENDING stays where it was, as on AWS
+//     ("When rotation is unsuccessful, the AWSPENDING staging label might be
+//     attached to an empty secret version", RotateSecret).
 //   - RotateImmediately=false "tests the rotation configuration by running
 //     the testSecret step of the Lambda rotation function. The test creates
 //     an AWSPENDING version of the secret and then removes it" (RotateSecret).

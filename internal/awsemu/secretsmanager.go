@@ -1046,6 +1046,18 @@ func (b *smBackend) deleteSecret(c *Call) (any, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s, err := b.lookupLocked(c, "DeleteSecret", in.SecretId, true)
+	if ae, ok := err.(*APIError); ok && force && ae.Code == "ResourceNotFoundException" {
+		// "If you forcibly delete an already deleted or nonexistent secret,
+		// the operation does not return ResourceNotFoundException"
+		// (DeleteSecret, ForceDeleteWithoutRecovery).
+		out := map[string]any{"DeletionDate": epochTime(c.Now)}
+		if strings.HasPrefix(in.SecretId, "arn:") {
+			out["ARN"] = in.SecretId
+		} else {
+			out["Name"] = in.SecretId
+		}
+		return out, nil
+	}
 	if err != nil {
 		return nil, err
 	}
