@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy/dbtest"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/testdb"
 )
 
@@ -219,7 +220,7 @@ func TestSingleUserRotation(t *testing.T) {
 			t.Parallel()
 			user := tc.user + uniq("_")
 			f := newFixture(t, user, tc.password)
-			step := rotate(t, SingleUser(), strategy.Step{Current: f.secret(user, tc.password, false)}, tc.next)
+			step := rotate(t, dbtest.Lazy(SingleUser), strategy.Step{Current: f.secret(user, tc.password, false)}, tc.next)
 
 			if got := username(t, step.Pending); got != user {
 				t.Errorf("pending username changed: got %q, want %q", got, user)
@@ -237,7 +238,7 @@ func TestSingleUserFallsBackToPrevious(t *testing.T) {
 		Current:  f.secret(f.user, "never-applied-current", false),
 		Previous: f.secret(f.user, "works-previous", false),
 	}
-	rotate(t, SingleUser(), step, "new-after-fallback")
+	rotate(t, dbtest.Lazy(SingleUser), step, "new-after-fallback")
 	f.mustLogin(t, "new credential", f.user, "new-after-fallback")
 	f.mustNotLogin(t, "previous credential", f.user, "works-previous")
 }
@@ -255,7 +256,7 @@ func TestSetFailures(t *testing.T) {
 	}{
 		{
 			name: "nothing logs in",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current:  f.secret(f.user, "wrong-current", false),
 				Previous: f.secret(f.user, "wrong-previous", false),
@@ -265,7 +266,7 @@ func TestSetFailures(t *testing.T) {
 		},
 		{
 			name: "pending names another user",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: f.secret(other.user, "pending-password", false),
@@ -274,7 +275,7 @@ func TestSetFailures(t *testing.T) {
 		},
 		{
 			name: "pending names another database",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: other.secret(f.user, "pending-password", false),
@@ -283,7 +284,7 @@ func TestSetFailures(t *testing.T) {
 		},
 		{
 			name: "alternating pending is not the clone",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(other.user, "pending-password", true),
@@ -293,7 +294,7 @@ func TestSetFailures(t *testing.T) {
 		},
 		{
 			name: "master secret for another host",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(f.user+"_clone", "pending-password", true),
@@ -305,7 +306,7 @@ func TestSetFailures(t *testing.T) {
 		},
 		{
 			name: "current user missing",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret("ghost", "the-real-password", true),
 				Pending: f.secret("ghost_clone", "pending-password", true),
@@ -342,7 +343,7 @@ func TestTestStep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := SingleUser().Test(context.Background(), strategy.Step{Pending: tc.pending})
+			err := dbtest.Lazy(SingleUser).Test(context.Background(), strategy.Step{Pending: tc.pending})
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
 			}
@@ -359,7 +360,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			user := tc.user + uniq("_")
 			f := newFixture(t, user, tc.password)
 			calls := 0
-			rot := AlternatingUsers()
+			rot := dbtest.Lazy(AlternatingUsers)
 			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
 
 			first := rotate(t, rot, step, tc.next)
@@ -400,7 +401,7 @@ func TestAlternatingCopiesGrantOption(t *testing.T) {
 	f.srv.MustExec(t, f.db, "CREATE TABLE u (x int)")
 	f.admin(t, "SELECT CONCAT('GRANT INSERT ON "+f.db+".u TO ', QUOTE(?), '@''%'' WITH GRANT OPTION')", f.user)
 	f.admin(t, "SELECT CONCAT('GRANT PROCESS ON *.* TO ', QUOTE(?), '@''%''')", f.user)
-	rotate(t, AlternatingUsers(), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
+	rotate(t, dbtest.Lazy(AlternatingUsers), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
 
 	conn := f.mustLogin(t, "clone", f.user+"_clone", "pw-2")
 	var grants []string
@@ -442,11 +443,11 @@ func TestNewPending(t *testing.T) {
 		want map[string]any
 		err  string
 	}{
-		{name: "single user keeps everything but the password", rot: SingleUser(), cur: current, want: with("app")},
-		{name: "alternating swaps to the clone", rot: AlternatingUsers(), cur: current, want: with("app_clone")},
-		{name: "alternating swaps back", rot: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1), want: with("app")},
-		{name: "alternating needs masterarn", rot: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
-		{name: "wrong engine", rot: SingleUser(), cur: `{"engine":"postgres","host":"h","username":"u","password":"old"}`, err: `"engine"`},
+		{name: "single user keeps everything but the password", rot: dbtest.Lazy(SingleUser), cur: current, want: with("app")},
+		{name: "alternating swaps to the clone", rot: dbtest.Lazy(AlternatingUsers), cur: current, want: with("app_clone")},
+		{name: "alternating swaps back", rot: dbtest.Lazy(AlternatingUsers), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1), want: with("app")},
+		{name: "alternating needs masterarn", rot: dbtest.Lazy(AlternatingUsers), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
+		{name: "wrong engine", rot: dbtest.Lazy(SingleUser), cur: `{"engine":"postgres","host":"h","username":"u","password":"old"}`, err: `"engine"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -602,7 +603,7 @@ func TestTLS(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := SingleUser().Test(ctx, strategy.Step{Pending: secret(tc.srv, tc.ssl)})
+			err := dbtest.Lazy(SingleUser).Test(ctx, strategy.Step{Pending: secret(tc.srv, tc.ssl)})
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
 			}
@@ -617,7 +618,7 @@ func TestTLS(t *testing.T) {
 			return tlsSrv.SecretJSON(tlsSrv.AdminUser, tlsSrv.AdminPassword, "", ""), nil
 		}
 		cur := tlsSrv.SecretJSON("tls_rotated", "before", "", masterARN)
-		step := rotate(t, AlternatingUsers(), strategy.Step{Current: cur, Master: master}, "after-rotation")
+		step := rotate(t, dbtest.Lazy(AlternatingUsers), strategy.Step{Current: cur, Master: master}, "after-rotation")
 		if got := username(t, step.Pending); got != "tls_rotated_clone" {
 			t.Fatalf("pending user = %q", got)
 		}
