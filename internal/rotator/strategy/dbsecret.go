@@ -277,4 +277,3 @@ func (d *DBSecret) String() string {
 
 // GoString is String, so %#v cannot print the password either.
 func (d *DBSecret) GoString() string { return d.String() }
-
