@@ -31,7 +31,7 @@ const (
 func CallerPermissions() []Permission {
 	return []Permission{
 		{"secretsmanager:CreateSecret", whenCreate},
-		{"secretsmanager:DescribeSecret", whenAlways},
+		{"secretsmanager:DescribeSecret", whenAlways + " (and, for the alternating strategies, on `rotation.master_secret_arn`, to find its KMS key)"},
 		{"secretsmanager:GetSecretValue", whenImport},
 		{"secretsmanager:PutSecretValue", whenImport},
 		{"secretsmanager:UpdateSecret", whenUpdate + " of `description` or `kms_key_id`"},

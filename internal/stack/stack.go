@@ -18,6 +18,8 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
 
 // CodeSource gives the rotation function's deployment package per
@@ -162,14 +164,41 @@ func (s *Stack) rolePolicy(ctx context.Context, spec Spec, secretARN string) (st
 	if err != nil {
 		return "", err
 	}
+	masterKey, err := s.masterKeyARN(ctx, spec)
+	if err != nil {
+		return "", err
+	}
 	return RolePolicyDocument(PolicyInput{
 		Partition:       spec.partition(),
 		SecretARN:       secretARN,
 		MasterSecretARN: spec.MasterSecretARN,
 		LogGroupARN:     spec.logGroupARN(spec.Names().LogGroup),
 		KMSKeyARN:       keyARN,
+		MasterKMSKeyARN: masterKey,
 		VPC:             spec.InVPC(),
 	}), nil
+}
+
+// awsManagedSecretsKey is the key Secrets Manager uses when a secret names
+// none; IAM policies cannot grant or deny its use.
+const awsManagedSecretsKey = "alias/aws/secretsmanager"
+
+// masterKeyARN returns the ARN of the master secret's customer-managed KMS
+// key, or "" when the strategy reads no master secret or the master
+// secret uses the AWS managed key (one DescribeSecret call).
+func (s *Stack) masterKeyARN(ctx context.Context, spec Spec) (string, error) {
+	if spec.MasterSecretARN == "" || !config.IsAlternating(spec.Strategy) {
+		return "", nil
+	}
+	out, err := s.c.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(spec.MasterSecretARN)})
+	if err != nil {
+		return "", stepErr("describing the master secret (rotation.master_secret_arn) to find its KMS key", KindRolePolicy, err)
+	}
+	id := aws.ToString(out.KmsKeyId)
+	if id == "" || id == awsManagedSecretsKey {
+		return "", nil
+	}
+	return s.keyARN(ctx, id)
 }
 
 // keyARN resolves a key ID, alias or ARN to the key's ARN. A key ARN is

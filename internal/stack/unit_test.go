@@ -13,6 +13,8 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
 
 func TestNamesFor(t *testing.T) {
@@ -59,6 +61,10 @@ func TestRolePolicyDocument(t *testing.T) {
 			[]string{"RotateThisSecret", "WriteOwnLogs", "UseSecretKey"}},
 		{"vpc and master", func(p PolicyInput) PolicyInput { p.VPC = true; p.MasterSecretARN = "arn:m"; return p },
 			[]string{"RotateThisSecret", "ReadMasterSecret", "WriteOwnLogs", "ManageVPCNetworkInterfaces"}},
+		{"master under a customer key", func(p PolicyInput) PolicyInput {
+			p.MasterSecretARN, p.MasterKMSKeyARN = "arn:m", "arn:aws:kms:us-east-1:1:key/mk"
+			return p
+		}, []string{"RotateThisSecret", "ReadMasterSecret", "WriteOwnLogs", "DecryptMasterSecret"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,6 +85,13 @@ func TestRolePolicyDocument(t *testing.T) {
 				case "UseSecretKey":
 					if s.Condition["StringEquals"]["kms:EncryptionContext:SecretARN"] != in.SecretARN {
 						t.Errorf("KMS grant not conditioned on the secret's encryption context: %+v", s.Condition)
+					}
+				case "DecryptMasterSecret":
+					if diff := cmp.Diff([]string{in.MasterKMSKeyARN}, s.Resource); diff != "" || s.Condition["StringEquals"]["kms:EncryptionContext:SecretARN"] != in.MasterSecretARN {
+						t.Errorf("master key grant must be scoped to the key and the master secret's encryption context: %v %+v", s.Resource, s.Condition)
+					}
+					if diff := cmp.Diff([]string{"kms:Decrypt"}, s.Action); diff != "" {
+						t.Errorf("the master key needs kms:Decrypt only (-want +got):\n%s", diff)
 					}
 				case "WriteOwnLogs":
 					if diff := cmp.Diff([]string{in.LogGroupARN, in.LogGroupARN + ":*"}, s.Resource); diff != "" {
@@ -308,5 +321,30 @@ func TestRotationRulesSendExactlyOne(t *testing.T) {
 	expr := rotationRules(RotationSpec{ScheduleExpression: "rate(4 hours)"})
 	if expr.AutomaticallyAfterDays != nil || aws.ToString(expr.ScheduleExpression) != "rate(4 hours)" || expr.Duration != nil {
 		t.Errorf("expression rules = %+v", expr)
+	}
+}
+
+// TestFunctionConfigPinsTheTarget: the database strategies' function
+// configuration pins the template's user and server and the master secret,
+// excludes the connection-string characters from passwords by default,
+// and carries the CA bundle; the generic strategy gets none of it.
+func TestFunctionConfigPinsTheTarget(t *testing.T) {
+	t.Parallel()
+	spec := Spec{
+		Strategy: config.StrategyPostgreSQLAlternatingUsers, RotatedField: "password", Password: config.DefaultPasswordPolicy(),
+		MasterSecretARN: "arn:aws:secretsmanager:us-east-1:1:secret:m", CABundle: "PEM",
+		SecretTemplate: `{"engine":"postgres","host":"db.internal","port":5432,"username":"app","dbname":"appdb"}`,
+	}
+	got := spec.FunctionConfig("arn:s")
+	want := &config.Target{Username: "app", Host: "db.internal", Port: 5432, Engine: "postgres", DBName: "appdb", MasterARN: spec.MasterSecretARN}
+	if diff := cmp.Diff(want, got.Target); diff != "" {
+		t.Errorf("Target (-want +got):\n%s", diff)
+	}
+	if got.CABundle != "PEM" || got.Password.ExcludeCharacters != config.DBExcludeCharacters {
+		t.Errorf("CABundle %q, ExcludeCharacters %q", got.CABundle, got.Password.ExcludeCharacters)
+	}
+	spec.Strategy = config.StrategyGeneric
+	if g := spec.FunctionConfig("arn:s"); g.Target != nil || g.CABundle != "" || g.Password.ExcludeCharacters != "" {
+		t.Errorf("generic strategy got database settings: %+v", g)
 	}
 }
