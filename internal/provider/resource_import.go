@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -103,6 +104,12 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 		}
 		delete(obj, cfg.RotatedField)
 		delete(obj, "masterarn")
+		// The template names the base user, also when the clone is current.
+		if u, ok := obj["username"].(string); ok && config.IsAlternating(cfg.Strategy) {
+			if base, cut := strings.CutSuffix(u, config.CloneSuffix); cut && base != "" {
+				obj["username"] = base
+			}
+		}
 		if len(obj) > 0 {
 			t, err := marshalNoEscape(obj)
 			if err != nil {
@@ -116,6 +123,7 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 	rot := &rotationModel{
 		Strategy:               types.StringValue(cfg.Strategy),
 		MasterSecretARN:        types.StringNull(),
+		CABundle:               types.StringNull(),
 		AutomaticallyAfterDays: types.Int64Null(),
 		ScheduleExpression:     types.StringNull(),
 		Duration:               types.StringNull(),
@@ -124,6 +132,9 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 	}
 	if master != "" {
 		rot.MasterSecretARN = types.StringValue(master)
+	}
+	if cfg.CABundle != "" {
+		rot.CABundle = types.StringValue(cfg.CABundle)
 	}
 	if rules := o.Secret.RotationRules; rules != nil {
 		days, expr := aws.ToInt64(rules.AutomaticallyAfterDays), aws.ToString(rules.ScheduleExpression)
@@ -140,7 +151,11 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 	}
 	m.Rotation = rot
 
-	if p := cfg.Password; p != config.DefaultPasswordPolicy() {
+	p := cfg.Password
+	if config.IsDatabase(cfg.Strategy) && p.ExcludeCharacters == config.DBExcludeCharacters {
+		p.ExcludeCharacters = "" // the database strategies' default, which "" stands for
+	}
+	if p != config.DefaultPasswordPolicy() {
 		m.Password = &passwordModel{
 			Length:                  types.Int64Value(int64(p.Length)),
 			ExcludeCharacters:       types.StringValue(p.ExcludeCharacters),

@@ -65,6 +65,7 @@ type passwordModel struct {
 type rotationModel struct {
 	Strategy               types.String `tfsdk:"strategy"`
 	MasterSecretARN        types.String `tfsdk:"master_secret_arn"`
+	CABundle               types.String `tfsdk:"ca_bundle"`
 	AutomaticallyAfterDays types.Int64  `tfsdk:"automatically_after_days"`
 	ScheduleExpression     types.String `tfsdk:"schedule_expression"`
 	Duration               types.String `tfsdk:"duration"`
@@ -133,6 +134,13 @@ func (m *rotatedSecretModel) masterSecretARN() string {
 	return m.Rotation.MasterSecretARN.ValueString()
 }
 
+func (m *rotatedSecretModel) caBundle() string {
+	if m.Rotation == nil {
+		return ""
+	}
+	return m.Rotation.CABundle.ValueString()
+}
+
 func (m *rotatedSecretModel) architecture() string {
 	if m.Function == nil {
 		return defaultArchitecture
@@ -177,8 +185,10 @@ func (m *rotatedSecretModel) spec(ctx context.Context, pd *providerData) (stack.
 		RecoveryWindowDays: int32(int64Or(m.RecoveryWindowInDays, defaultRecoveryWindowDays)),
 		Strategy:           m.strategy(),
 		RotatedField:       stringOr(m.RotatedField, config.DefaultRotatedField),
-		Password:           m.passwordPolicy(),
+		Password:           config.EffectivePassword(m.strategy(), m.passwordPolicy()),
 		MasterSecretARN:    m.masterSecretARN(),
+		SecretTemplate:     m.SecretTemplate.ValueString(),
+		CABundle:           m.caBundle(),
 		Function: stack.FunctionSpec{
 			Architecture:     defaultArchitecture,
 			MemorySize:       defaultMemorySize,
@@ -249,8 +259,12 @@ func rewriteTemplate(template, field, strategy, masterARN string) func(string) (
 		}
 		obj[field] = cur[field]
 		if config.IsAlternating(strategy) {
-			if u, ok := cur["username"]; ok {
-				obj["username"] = u
+			// Keep whichever of the pair is current; a username the
+			// template no longer names is replaced by the template's.
+			if u, ok := cur["username"].(string); ok {
+				if base, _ := obj["username"].(string); u == base+config.CloneSuffix {
+					obj["username"] = u
+				}
 			}
 		}
 		if masterARN != "" {

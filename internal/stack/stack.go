@@ -369,7 +369,14 @@ func CheckPending(secret *secretsmanager.DescribeSecretOutput) error {
 	for _, id := range ids {
 		stages := secret.VersionIdsToStages[id]
 		if slices.Contains(stages, "AWSPENDING") && !slices.Contains(stages, "AWSCURRENT") {
-			return &PendingRotationError{SecretARN: aws.ToString(secret.ARN), VersionID: id}
+			e := &PendingRotationError{SecretARN: aws.ToString(secret.ARN), VersionID: id,
+				SetSecretDone: slices.Contains(stages, config.StageSetDone)}
+			for cid, cs := range secret.VersionIdsToStages {
+				if slices.Contains(cs, "AWSCURRENT") {
+					e.CurrentVersionID = cid
+				}
+			}
+			return e
 		}
 	}
 	return nil

@@ -70,6 +70,9 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	case spec.Rotation.Enabled && (!enabled || created || !rulesMatch(spec.Rotation, sec) ||
 		aws.ToString(sec.RotationLambdaARN) != st.FunctionARN):
 		if err := CheckPending(sec); err != nil {
+			if p, ok := err.(*PendingRotationError); ok {
+				p.Strategy = spec.Strategy
+			}
 			return st, err
 		}
 		if err := s.rotate(ctx, spec, &st); err != nil {

@@ -46,8 +46,8 @@ var (
 // Engines the database strategies accept in the secret's "engine" key, by
 // strategy family (the values AWS's RDS secrets use).
 var (
-	PostgreSQLEngines = []string{"postgres", "postgresql", "aurora-postgresql"}
-	MySQLEngines      = []string{"mysql", "mariadb", "aurora-mysql", "aurora"}
+	PostgreSQLEngines = config.PostgreSQLEngines
+	MySQLEngines      = config.MySQLEngines
 )
 
 // Keys a database secret template must have.
@@ -395,6 +395,19 @@ func (*secretTemplateValidator) ValidateResource(ctx context.Context, req resour
 			resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Incomplete database secret template",
 				fmt.Sprintf("%s = %q needs the key %q in %s as a non-empty string; the template must contain at least %q and %q.",
 					pathStrategy, s, k, pathSecretTemplate, KeyUsername, KeyHost))
+		}
+	}
+	var user, engine string
+	if json.Unmarshal(obj[KeyUsername], &user) == nil && user != "" {
+		_ = json.Unmarshal(obj[KeyEngine], &engine)
+		if err := config.CheckUsername(s, engine, user); err != nil {
+			resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Database username too long",
+				fmt.Sprintf("In %s, %v. The database would refuse or silently truncate it, so rotation could not work: choose a shorter username.", pathSecretTemplate, err))
+		}
+		if config.IsAlternating(s) && strings.HasSuffix(user, config.CloneSuffix) {
+			resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Base username ends in the clone suffix",
+				fmt.Sprintf("%s = %q alternates between %q's username and the same name plus %q; a username that already ends in %q would make the pair ambiguous. Name the base user (without %q) in %s.",
+					pathStrategy, s, pathSecretTemplate, config.CloneSuffix, config.CloneSuffix, config.CloneSuffix, pathSecretTemplate))
 		}
 	}
 	if raw, ok := obj[KeyEngine]; ok && string(raw) != "null" {

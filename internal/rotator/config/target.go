@@ -31,6 +31,12 @@ const StageSetDone = "ROTATOR_SET_DONE"
 // environment variables (keys and values): 4 KB.
 const MaxEnvBytes = 4096
 
+// MaxCABundleBytes bounds rotation.ca_bundle at plan time: the bundle
+// travels in the function's environment, and 1 KB of the 4 KB stays for
+// the other variables (ARNs, host, username, password policy). That is
+// room for one or two CA certificates.
+const MaxCABundleBytes = MaxEnvBytes - 1024
+
 // CloneSuffix is appended to the base username to get the second user of
 // the alternating-users scheme, as AWS's multi-user templates do.
 const CloneSuffix = "_clone"
