@@ -221,7 +221,9 @@ func (*caBundleValidator) Description(context.Context) string {
 	return fmt.Sprintf("Must be PEM CA certificates, at most %d bytes.", config.MaxCABundleBytes)
 }
 
-func (v *caBundleValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v *caBundleValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (*caBundleValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
