@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy/rdsca"
 )
@@ -46,10 +47,16 @@ func (db DB) TLSConfig(mode TLSMode, host string) (*tls.Config, error) {
 
 // TLSHint explains a failed login in terms of the "ssl" key, or "" when
 // err does not look like a TLS problem.
-func TLSHint(mode TLSMode) string {
-	if mode.Effective() == TLSDisable {
+func TLSHint(mode TLSMode, err error) string {
+	if err == nil || mode.Effective() == TLSDisable {
 		return ""
 	}
-	return ` (TLS is required and verified unless the secret_template sets "ssl": false; a server without TLS, ` +
-		`with a certificate no trusted CA signed, or with another host name is refused: add its CA with rotation.ca_bundle)`
+	msg := strings.ToLower(err.Error())
+	for _, s := range []string{"tls", "x509", "certificate", "ssl"} {
+		if strings.Contains(msg, s) {
+			return ` (TLS is required and verified unless secret_template sets "ssl": false; a server without TLS, ` +
+				`with a certificate no trusted CA signed, or with another host name is refused: add its CA with rotation.ca_bundle)`
+		}
+	}
+	return ""
 }

@@ -90,7 +90,7 @@ func (m *myStrategy) setSingle(ctx context.Context, st strategy.DBStep) error {
 	if err != nil {
 		curErr := err
 		if prev == nil || prev.Username != cur.Username {
-			return redacted(st.Passwords(), "neither AWSPENDING nor AWSCURRENT logs in (no usable AWSPREVIOUS)"+strategy.TLSHint(m.db.ConnTarget(cur).SSL), curErr)
+			return redacted(st.Passwords(), "neither AWSPENDING nor AWSCURRENT logs in (no usable AWSPREVIOUS)"+strategy.TLSHint(m.db.ConnTarget(cur).SSL, err), curErr)
 		}
 		if db, conn, err = m.connect(ctx, prev, prev.Username, prev.Password); err != nil {
 			return redacted(st.Passwords(), "none of AWSPENDING, AWSCURRENT and AWSPREVIOUS logs in", errors.Join(curErr, err))
@@ -155,7 +155,7 @@ func (m *myStrategy) masterConn(ctx context.Context, s strategy.Step, cur *strat
 	master.DBName = "" // account management needs no default database
 	db, conn, err := m.connect(ctx, master, master.Username, master.Password)
 	if err != nil {
-		return nil, nil, "", redacted([]string{master.Password, cur.Password}, "logging in with the master secret"+strategy.TLSHint(master.SSL), err)
+		return nil, nil, "", redacted([]string{master.Password, cur.Password}, "logging in with the master secret"+strategy.TLSHint(master.SSL, err), err)
 	}
 	return db, conn, master.Password, nil
 }
@@ -367,7 +367,7 @@ func (m *myStrategy) Test(ctx context.Context, s strategy.Step) error {
 	}
 	db, conn, err := m.connect(ctx, pend, pend.Username, pend.Password)
 	if err != nil {
-		return redacted([]string{pend.Password}, "logging in with AWSPENDING"+strategy.TLSHint(m.db.ConnTarget(pend).SSL), err)
+		return redacted([]string{pend.Password}, "logging in with AWSPENDING"+strategy.TLSHint(m.db.ConnTarget(pend).SSL, err), err)
 	}
 	var one int
 	err = conn.QueryRowContext(ctx, "SELECT 1").Scan(&one)

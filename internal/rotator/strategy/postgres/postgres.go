@@ -92,7 +92,7 @@ func (p *pgStrategy) setSingle(ctx context.Context, st strategy.DBStep) error {
 	if err != nil {
 		curErr := err
 		if prev == nil || prev.Username != cur.Username {
-			return redacted(st.Passwords(), "neither AWSPENDING nor AWSCURRENT logs in (no usable AWSPREVIOUS)"+strategy.TLSHint(p.db.ConnTarget(cur).SSL), curErr)
+			return redacted(st.Passwords(), "neither AWSPENDING nor AWSCURRENT logs in (no usable AWSPREVIOUS)"+strategy.TLSHint(p.db.ConnTarget(cur).SSL, err), curErr)
 		}
 		if conn, err = p.connect(ctx, prev, prev.Username, prev.Password); err != nil {
 			return redacted(st.Passwords(), "none of AWSPENDING, AWSCURRENT and AWSPREVIOUS logs in", errors.Join(curErr, err))
@@ -140,7 +140,7 @@ func (p *pgStrategy) setAlternating(ctx context.Context, s strategy.Step, st str
 	// The master logs in to the pinned database: grants are per database.
 	conn, err := p.connect(ctx, master, master.Username, master.Password)
 	if err != nil {
-		return redacted(secrets, "logging in with the master secret"+strategy.TLSHint(master.SSL), err)
+		return redacted(secrets, "logging in with the master secret"+strategy.TLSHint(master.SSL, err), err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 
@@ -300,7 +300,7 @@ func (p *pgStrategy) Test(ctx context.Context, s strategy.Step) error {
 	}
 	conn, err := p.connect(ctx, pend, pend.Username, pend.Password)
 	if err != nil {
-		return redacted([]string{pend.Password}, "logging in with AWSPENDING"+strategy.TLSHint(p.db.ConnTarget(pend).SSL), err)
+		return redacted([]string{pend.Password}, "logging in with AWSPENDING"+strategy.TLSHint(p.db.ConnTarget(pend).SSL, err), err)
 	}
 	var one int
 	err = conn.QueryRow(ctx, "SELECT 1").Scan(&one)
@@ -322,7 +322,7 @@ func (p *pgStrategy) Test(ctx context.Context, s strategy.Step) error {
 	secrets := []string{pend.Password, cur.Password, master.Password}
 	mc, err := p.connect(ctx, master, master.Username, master.Password)
 	if err != nil {
-		return redacted(secrets, "logging in with the master secret to compare the users"+strategy.TLSHint(master.SSL), err)
+		return redacted(secrets, "logging in with the master secret to compare the users"+strategy.TLSHint(master.SSL, err), err)
 	}
 	defer mc.Close(context.WithoutCancel(ctx))
 	if err := compareClone(ctx, mc, p.db.Target.Username, p.db.Target.Clone()); err != nil {
