@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy/dbtest"
 )
@@ -131,4 +133,27 @@ func TestCloneNeverPromotedWithoutItsGrants(t *testing.T) {
 		rotate(t, rot, strategy.Step{Current: second.Pending, Previous: second.Current, Master: f.masterFake(nil)}, "clone-3")
 		f.checkGrants(t, "clone after the base user lost INSERT", f.mustLogin(t, "clone", clone, "clone-3"))
 	})
+}
+
+// TestRevokeFor: each copied grant statement turns into the REVOKE that
+// undoes it, keeping quoted names that contain " ON " intact.
+func TestRevokeFor(t *testing.T) {
+	t.Parallel()
+	acct := "`app_clone`@`%`"
+	for _, tc := range []struct {
+		grant string
+		want  []string
+	}{
+		{"GRANT SELECT ON `db`.`t` TO " + acct, []string{"REVOKE SELECT ON `db`.`t` FROM " + acct}},
+		{"GRANT SELECT, INSERT ON `db`.* TO " + acct + " WITH GRANT OPTION",
+			[]string{"REVOKE SELECT, INSERT ON `db`.* FROM " + acct, "REVOKE GRANT OPTION ON `db`.* FROM " + acct}},
+		{"GRANT SELECT (`a ON b`) ON `db`.`t` TO " + acct, []string{"REVOKE SELECT (`a ON b`) ON `db`.`t` FROM " + acct}},
+		{"GRANT `role ON x` TO " + acct, []string{"REVOKE `role ON x` FROM " + acct}},
+		{"GRANT `r` TO " + acct + " WITH ADMIN OPTION", []string{"REVOKE `r` FROM " + acct}},
+		{"SET DEFAULT ROLE `r` FOR " + acct, []string{"SET DEFAULT ROLE NONE FOR " + acct}},
+	} {
+		if d := cmp.Diff(tc.want, revokeFor(tc.grant, acct)); d != "" {
+			t.Errorf("revokeFor(%q) (-want +got):\n%s", tc.grant, d)
+		}
+	}
 }
