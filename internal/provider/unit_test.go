@@ -50,6 +50,11 @@ func TestRewriteTemplateKeepsRotatedValues(t *testing.T) {
 			`{"password":"s3cret","username":"app_clone","host":"old"}`, `{"username":"app","host":"new"}`,
 			`{"host":"new","password":"s3cret","username":"app_clone"}`},
 		{"plain string becomes the field", "generic", `s3cret`, `{"host":"h"}`, `{"host":"h","password":"s3cret"}`},
+		// A renamed base user: the function only accepts the new pair, so
+		// the old clone's name is not kept.
+		{"alternating with a renamed user takes the template's", "mysql_alternating_users",
+			`{"password":"s3cret","username":"app_clone","host":"h"}`, `{"username":"svc","host":"h"}`,
+			`{"host":"h","password":"s3cret","username":"svc"}`},
 	}
 	for _, tc := range tests {
 		got, err := rewriteTemplate(tc.template, "password", tc.strategy, "")(tc.current)

@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -306,5 +307,19 @@ func TestRedact(t *testing.T) {
 	}
 	if got := Redact("nothing here", pw, ""); got != "nothing here" {
 		t.Errorf("Redact changed a text without the password: %q", got)
+	}
+}
+
+func TestTLSHint(t *testing.T) {
+	t.Parallel()
+	tlsErr := errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority")
+	if TLSHint(TLSUnset, tlsErr) == "" || TLSHint(TLSVerifyFull, errors.New("TLS requested but server does not support TLS")) == "" {
+		t.Error("no hint for a TLS failure")
+	}
+	if h := TLSHint(TLSUnset, errors.New("Error 1045: Access denied for user")); h != "" {
+		t.Errorf("hint for a wrong password: %q", h)
+	}
+	if h := TLSHint(TLSDisable, tlsErr); h != "" {
+		t.Errorf("hint with ssl false: %q", h)
 	}
 }
