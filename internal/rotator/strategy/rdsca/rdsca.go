@@ -6,6 +6,7 @@ package rdsca
 import (
 	"crypto/x509"
 	_ "embed"
+	"sync"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
@@ -18,14 +19,20 @@ var GlobalBundle []byte
 // GlobalBundleSHA256 is the SHA-256 of GlobalBundle recorded in SOURCE.md.
 const GlobalBundleSHA256 = "fefac91d6800404461cece76724bc0a2383f4f556a1c9beb0813fac6f2e1e49f"
 
-// Pool returns the system roots plus the RDS bundle plus userPEM (the
-// resource's rotation.ca_bundle; "" for none).
-func Pool(userPEM string) (*x509.CertPool, error) {
+// basePool is the system roots plus GlobalBundle, parsed once per process.
+var basePool = sync.OnceValue(func() *x509.CertPool {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
 	pool.AppendCertsFromPEM(GlobalBundle)
+	return pool
+})
+
+// Pool returns the system roots plus the RDS bundle plus userPEM (the
+// resource's rotation.ca_bundle; "" for none).
+func Pool(userPEM string) (*x509.CertPool, error) {
+	pool := basePool().Clone()
 	if userPEM != "" {
 		certs, err := config.ParseCABundle(userPEM)
 		if err != nil {

@@ -47,3 +47,32 @@ func TestPoolRejectsABadUserBundle(t *testing.T) {
 		t.Errorf("Pool(\"\") = %v", err)
 	}
 }
+
+// TestPoolTrustsTheRDSRoots: a current Amazon RDS root (rds-ca-rsa2048-g1
+// of us-east-1, valid until 2061) verifies against the pool, as a server
+// chain ending in it would.
+func TestPoolTrustsTheRDSRoots(t *testing.T) {
+	t.Parallel()
+	pool, err := Pool("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest := GlobalBundle
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			t.Fatal("the bundle has no us-east-1 RSA2048 G1 root")
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Subject.CommonName == "Amazon RDS us-east-1 Root CA RSA2048 G1" {
+			if _, err := c.Verify(x509.VerifyOptions{Roots: pool}); err != nil {
+				t.Fatalf("the RDS root does not verify against the pool: %v", err)
+			}
+			return
+		}
+	}
+}
