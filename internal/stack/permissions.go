@@ -46,7 +46,7 @@ func CallerPermissions() []Permission {
 		{"lambda:CreateFunction", whenCreate},
 		{"lambda:GetFunction", whenAlways},
 		{"lambda:UpdateFunctionCode", whenUpdate + " of `function.architecture`, and provider upgrades with new function code"},
-		{"lambda:UpdateFunctionConfiguration", whenUpdate + " of the `function` block, `rotated_field`, `password` or `rotation.strategy`"},
+		{"lambda:UpdateFunctionConfiguration", whenUpdate + " of the `function` block, `rotated_field`, `password` or `rotation.strategy` (database strategies: also `secret_template`, `rotation.master_secret_arn` and `rotation.ca_bundle`, which the function pins)"},
 		{"lambda:DeleteFunction", whenDelete},
 		{"lambda:AddPermission", whenCreate},
 		{"lambda:RemovePermission", whenDelete},
