@@ -24,6 +24,15 @@ const (
 	KeySSL       = "ssl"
 )
 
+// Engines the database strategies accept in the secret's "engine" key, by
+// strategy family (the values AWS's RDS secrets use). The strategies check
+// them at rotation, and the provider at plan time.
+// They live in config, next to the strategy names they belong to.
+var (
+	PostgreSQLEngines = config.PostgreSQLEngines
+	MySQLEngines      = config.MySQLEngines
+)
+
 // CloneSuffix is appended to the username to get the second user of the
 // alternating-users scheme, as AWS's multi-user templates do.
 const CloneSuffix = config.CloneSuffix
