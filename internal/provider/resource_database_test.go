@@ -79,12 +79,7 @@ func TestAccRotatedSecret_databaseStrategies(t *testing.T) {
 				masterARN = aws.ToString(out.ARN)
 			}
 			name := acctest.RandomName()
-			cfg := `
-variable "initial" {
-  type      = string
-  ephemeral = true
-  sensitive = true
-}
+			cfg := initialVariable + `
 variable "ca" {
   type = string
 }
@@ -137,9 +132,7 @@ variable "ca" {
 			if tc.alternating {
 				firstUser = "app_clone"
 			}
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{
 						Config: cfg, ConfigVariables: vars,
