@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go"
@@ -21,6 +22,18 @@ func TestErrorDiag(t *testing.T) {
 	}{
 		{"pending", &stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9"},
 			"An earlier rotation of the secret did not finish", regexp.MustCompile(`(?s)v-9.*cancel-rotate-secret --secret-id arn:s.*--remove-from-version-id v-9`)},
+		{"pending, single user, setSecret ran: finish, never discard",
+			&stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9", CurrentVersionID: "v-8", SetSecretDone: true, Strategy: "postgresql_single_user"},
+			"An earlier rotation of the secret did not finish",
+			regexp.MustCompile(`(?s)do NOT discard AWSPENDING.*--version-stage AWSCURRENT --move-to-version-id v-9 --remove-from-version-id v-8`)},
+		{"pending, single user, no label: check the login first",
+			&stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9", CurrentVersionID: "v-8", Strategy: "mysql_single_user"},
+			"An earlier rotation of the secret did not finish",
+			regexp.MustCompile(`(?s)check whether its password logs in.*--move-to-version-id v-9.*If it does not.*--remove-from-version-id v-9`)},
+		{"pending, alternating users: discarding is safe",
+			&stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9", CurrentVersionID: "v-8", SetSecretDone: true, Strategy: "postgresql_alternating_users"},
+			"An earlier rotation of the secret did not finish",
+			regexp.MustCompile(`(?s)cancel it and clear the label.*--version-stage AWSPENDING --remove-from-version-id v-9`)},
 		{"denied in a step", &stack.StepError{Step: "creating the rotation function", Err: denied},
 			"AWS denied a call the provider needs", regexp.MustCompile(`(?s)lists every IAM action.*creating the rotation function: .*not allowed`)},
 		{"not managed", &stack.NotManagedError{SecretARN: "arn:s", Missing: []string{"the tag x"}},
@@ -44,6 +57,12 @@ func TestErrorDiag(t *testing.T) {
 		{"rotation timed out", &stack.RotationFailedError{SecretARN: "arn:s", VersionID: "v-1", LogGroup: "/aws/lambda/f", TimedOut: true, PendingLeft: true},
 			"The secret's rotation did not finish within " + stack.RotationWaitTimeout.String(),
 			regexp.MustCompile(`(?s)logged no error for this rotation.*AWSPENDING is left`)},
+	}
+	// Once setSecret ran for a single user, the advice never clears
+	// AWSPENDING while it is not current.
+	d := errorDiag("Cannot update", "", &stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9", CurrentVersionID: "v-8", SetSecretDone: true, Strategy: "mysql_single_user"})
+	if strings.Contains(d.Detail(), "clear the label") || strings.Index(d.Detail(), "--version-stage AWSPENDING") < strings.Index(d.Detail(), "--version-stage AWSCURRENT") {
+		t.Errorf("single user after setSecret: the advice discards AWSPENDING before making it current:\n%s", d.Detail())
 	}
 	for _, tc := range tests {
 		d := errorDiag("Cannot create", "", tc.err)

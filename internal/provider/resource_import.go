@@ -79,6 +79,7 @@ func importedModel(imp *stack.Imported, defaultTags map[string]string) rotatedSe
 	m.Rotation = &rotationModel{
 		Strategy:               types.StringValue(s.Strategy),
 		MasterSecretARN:        optionalString(s.MasterSecretARN),
+		CABundle:               optionalString(s.CABundle),
 		AutomaticallyAfterDays: types.Int64Null(),
 		ScheduleExpression:     optionalString(rot.ScheduleExpression),
 		Duration:               optionalString(rot.Duration),
@@ -89,7 +90,11 @@ func importedModel(imp *stack.Imported, defaultTags map[string]string) rotatedSe
 		m.Rotation.AutomaticallyAfterDays = types.Int64Value(rot.AutomaticallyAfterDays)
 	}
 
-	if p := s.Password; p != config.DefaultPasswordPolicy() {
+	p := s.Password
+	if config.IsDatabase(s.Strategy) && p.ExcludeCharacters == config.DBExcludeCharacters {
+		p.ExcludeCharacters = "" // the database strategies' default, which "" stands for
+	}
+	if p != config.DefaultPasswordPolicy() {
 		m.Password = &passwordModel{
 			Length:                  types.Int64Value(int64(p.Length)),
 			ExcludeCharacters:       types.StringValue(p.ExcludeCharacters),

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -53,7 +54,7 @@ func (s *Stack) Import(ctx context.Context, base Spec, id string) (*Imported, er
 	f := o.Facts()
 	spec := base
 	spec.Name, spec.Description, spec.KMSKeyID, spec.Tags = f.SecretName, f.Description, f.KMSKeyID, f.Tags
-	spec.Strategy, spec.RotatedField, spec.Password = cfg.Strategy, cfg.RotatedField, cfg.Password
+	spec.Strategy, spec.RotatedField, spec.Password, spec.CABundle = cfg.Strategy, cfg.RotatedField, cfg.Password, cfg.CABundle
 	if spec.Policy, err = s.readPolicy(ctx, f.SecretARN); err != nil {
 		return nil, err
 	}
@@ -99,6 +100,12 @@ func (s *Stack) Import(ctx context.Context, base Spec, id string) (*Imported, er
 		}
 		delete(obj, cfg.RotatedField)
 		delete(obj, strategy.KeyMasterARN)
+		// The template names the base user, also when the clone is current.
+		if u, ok := obj[strategy.KeyUsername].(string); ok && config.IsAlternating(cfg.Strategy) {
+			if base, cut := strings.CutSuffix(u, config.CloneSuffix); cut && base != "" {
+				obj[strategy.KeyUsername] = base
+			}
+		}
 		if len(obj) > 0 {
 			if imp.Template, err = MarshalSecret(obj); err != nil {
 				return nil, err

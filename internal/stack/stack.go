@@ -130,6 +130,9 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	switch {
 	case Reconfigures(spec.Rotation, seen):
 		if err := CheckPending(sec); err != nil {
+			if p, ok := err.(*PendingRotationError); ok {
+				p.Strategy = spec.Strategy
+			}
 			return st, err
 		}
 		if err := s.rotate(ctx, spec, &st); err != nil {
