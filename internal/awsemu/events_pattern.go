@@ -235,7 +235,8 @@ func matchOne(m, v any) bool {
 			if !isStr {
 				return false
 			}
-			want, fold := arg.(string), false
+			want, _ := arg.(string)
+			fold := false
 			if x, ok := arg.(map[string]any); ok {
 				want, fold = x["equals-ignore-case"].(string), true
 			}
@@ -247,9 +248,11 @@ func matchOne(m, v any) bool {
 			}
 			return strings.HasSuffix(s, want)
 		case "equals-ignore-case":
-			return isStr && strings.EqualFold(s, arg.(string))
+			want, _ := arg.(string)
+			return isStr && strings.EqualFold(s, want)
 		case "wildcard":
-			return isStr && policyGlob(arg.(string), s, false)
+			want, _ := arg.(string)
+			return isStr && policyGlob(want, s, false)
 		case "anything-but":
 			switch a := arg.(type) {
 			case []any:

@@ -232,6 +232,7 @@ func (b *smBackend) runRotation(ctx context.Context, runtime FunctionRuntime, ar
 	rotationToken := emuUUID()
 	failure := ""
 	var ran []string
+	b.emitRotationEvent(arn, rotationEventName(immediately, false, ""))
 	for _, step := range steps {
 		ran = append(ran, step)
 		payload, _ := json.Marshal(smRotationEvent{Step: step, SecretID: arn, ClientRequestToken: token, RotationToken: rotationToken})
@@ -279,6 +280,7 @@ func (b *smBackend) runRotation(ctx context.Context, runtime FunctionRuntime, ar
 		s.RotationBase = now
 		b.scheduleNextLocked(s)
 	}
+	b.emitRotationEvent(arn, rotationEventName(immediately, true, result.Error))
 	b.history = append(b.history, RotationRecord{RotationResult: result, VersionID: token, Steps: ran, Finished: now})
 	if len(b.history) > smRotationHistory {
 		b.history = b.history[len(b.history)-smRotationHistory:]
