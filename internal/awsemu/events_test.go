@@ -244,7 +244,7 @@ func TestEventPatternMatching(t *testing.T) {
 		{`{"detail":{"c-count":["5"]}}`, false}, // strings and numbers differ
 		{`{"detail":{"d-count":[null]}}`, true},
 		{`{"detail":{"missing":[null]}}`, false}, // null matches a present null only
-		{`{"detail":{"tags":["b"]}}`, true},       // any element of an array
+		{`{"detail":{"tags":["b"]}}`, true},      // any element of an array
 		{`{"detail":{"location":[{"prefix":"us-"}]}}`, true},
 		{`{"detail":{"location":[{"prefix":{"equals-ignore-case":"US-"}}]}}`, true},
 		{`{"detail":{"location":[{"suffix":"1a"}]}}`, true},
