@@ -61,8 +61,8 @@ func (a *rotateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *a
 			},
 			"timeout": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How long to wait for the outcome, as a Go duration such as `10m`. Default `%s`.",
-					stack.RotateNowTimeout),
+				MarkdownDescription: fmt.Sprintf("How long to wait for the outcome, as a Go duration such as `10m`. Default `%gm`.",
+					stack.RotateNowTimeout.Minutes()),
 				Validators: []validator.String{durationValidator{}},
 			},
 		},
