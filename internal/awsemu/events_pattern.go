@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -143,7 +144,7 @@ func validateMatcher(m any) error {
 			}
 			for i := 0; i < len(a); i += 2 {
 				o, _ := a[i].(string)
-				if _, ok := a[i+1].(json.Number); !ok || !strings.Contains("< <= = > >=", o) || o == "" {
+				if _, ok := a[i+1].(json.Number); !ok || !slices.Contains([]string{"<", "<=", "=", ">", ">="}, o) {
 					return eventsInvalidPattern("Unrecognized numeric range operator: " + fmt.Sprint(a[i]))
 				}
 			}
@@ -160,8 +161,9 @@ func matchEventPattern(pattern map[string]any, event map[string]any) bool {
 	for k, pv := range pattern {
 		if k == "$or" {
 			matched := false
-			for _, alt := range pv.([]any) {
-				if matchEventPattern(alt.(map[string]any), event) {
+			alts, _ := pv.([]any)
+			for _, alt := range alts {
+				if a, ok := alt.(map[string]any); ok && matchEventPattern(a, event) {
 					matched = true
 					break
 				}
@@ -238,7 +240,8 @@ func matchOne(m, v any) bool {
 			want, _ := arg.(string)
 			fold := false
 			if x, ok := arg.(map[string]any); ok {
-				want, fold = x["equals-ignore-case"].(string), true
+				want, _ = x["equals-ignore-case"].(string)
+				fold = true
 			}
 			if fold {
 				s, want = strings.ToLower(s), strings.ToLower(want)
@@ -278,10 +281,12 @@ func matchOne(m, v any) bool {
 			if err != nil {
 				return false
 			}
-			a := arg.([]any)
-			for i := 0; i < len(a); i += 2 {
-				bound, _ := a[i+1].(json.Number).Float64()
-				if !numericHolds(a[i].(string), f, bound) {
+			a, _ := arg.([]any)
+			for i := 0; i+1 < len(a); i += 2 {
+				op, _ := a[i].(string)
+				num, _ := a[i+1].(json.Number)
+				bound, err := num.Float64()
+				if err != nil || !numericHolds(op, f, bound) {
 					return false
 				}
 			}

@@ -28,7 +28,10 @@ import (
 // attributes set and everything else null.
 func protoValue(t *testing.T, s *tfprotov6.Schema, set map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
-	typ := s.ValueType().(tftypes.Object)
+	typ, ok := s.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema's type is %s, not an object", s.ValueType())
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		if v, ok := set[name]; ok {
@@ -53,8 +56,14 @@ func protoValue(t *testing.T, s *tfprotov6.Schema, set map[string]tftypes.Value)
 // as a protocol value.
 func emulatorProviderConfig(t *testing.T, s *tfprotov6.Schema, env *acctest.Env) *tfprotov6.DynamicValue {
 	t.Helper()
-	typ := s.ValueType().(tftypes.Object)
-	epType := typ.AttributeTypes["endpoints"].(tftypes.Object)
+	typ, ok := s.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("the provider schema's type is %s, not an object", s.ValueType())
+	}
+	epType, ok := typ.AttributeTypes["endpoints"].(tftypes.Object)
+	if !ok {
+		t.Fatal("the provider schema has no endpoints block")
+	}
 	eps := map[string]tftypes.Value{}
 	for name := range epType.AttributeTypes {
 		eps[name] = tftypes.NewValue(tftypes.String, env.URL)
@@ -88,7 +97,8 @@ func invokeRotate(t *testing.T, env *acctest.Env, secretID string) invoked {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, ok := ps.(tfprotov6.ProviderServerWithActions)
+	srv, ok := ps.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // the actions RPCs are only on this interface in terraform-plugin-go v0.31
+
 	if !ok {
 		t.Fatalf("the provider server (%T) does not serve actions", ps)
 	}
@@ -339,7 +349,7 @@ func terraform114(t *testing.T) string {
 	if p, err := exec.LookPath("terraform"); err == nil {
 		candidates = append(candidates, p)
 	}
-	min := version.Must(version.NewVersion("1.14.0"))
+	minimum := version.Must(version.NewVersion("1.14.0"))
 	re := regexp.MustCompile(`Terraform v(\d+\.\d+\.\d+\S*)`)
 	var seen []string
 	for _, c := range candidates {
@@ -355,7 +365,7 @@ func terraform114(t *testing.T) string {
 		if err != nil {
 			continue
 		}
-		if v.GreaterThanOrEqual(min) {
+		if v.GreaterThanOrEqual(minimum) {
 			return c
 		}
 		seen = append(seen, c+" is "+v.String())

@@ -123,7 +123,11 @@ func (a *alertEnv) failRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.env.Server.ClearFaults()
-	_, err := stack.RotateNow(context.Background(), a.env.Clients.SecretsManager, a.env.Clients.Logs.(stack.RotationLogsAPI), a.st.SecretARN, stack.RotateNowTimeout)
+	logs, ok := a.env.Clients.Logs.(stack.RotationLogsAPI)
+	if !ok {
+		t.Fatal("the Logs client cannot filter log events")
+	}
+	_, err := stack.RotateNow(context.Background(), a.env.Clients.SecretsManager, logs, a.st.SecretARN, stack.RotateNowTimeout)
 	if err == nil || !strings.Contains(err.Error(), "createSecret") {
 		t.Fatalf("RotateNow = %v, want a failure in createSecret", err)
 	}

@@ -52,7 +52,7 @@ func run(path string) error {
 		return err
 	}
 	var doc struct {
-		FormatVersion   string                               `json:"format_version"`
+		FormatVersion   string                                `json:"format_version"`
 		ProviderSchemas map[string]map[string]json.RawMessage `json:"provider_schemas"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
@@ -105,7 +105,7 @@ func kind(k tfprotov6.StringKind) string {
 	return "plain"
 }
 
-// typeJSON renders a type as cty's JSON: "string", ["list","string"], …
+// typeJSON renders a type as cty's JSON, such as "string" or ["list","string"].
 func typeJSON(t tftypes.Type) (any, error) {
 	switch {
 	case t.Is(tftypes.String):
