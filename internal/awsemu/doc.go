@@ -213,7 +213,10 @@
 // aws:SourceAccount to the account, evaluated against the topic policy
 // (EventBridge User Guide, "Using resource-based policies for Amazon
 // EventBridge", Amazon SNS permissions). Without a statement allowing it
-// the event is dropped. Publish records each message (up to 500 per topic)
+// the event is dropped, and so it is for a topic encrypted with the AWS
+// managed key alias/aws/sns, whose key policy cannot admit EventBridge
+// (KMS.AccessDeniedException; a customer managed key's policy is not
+// evaluated). Publish records each message (up to 500 per topic)
 // for GET /_emu/sns/published and delivers nothing to subscribers; email
 // and http(s) subscriptions stay "pending confirmation". DeleteTopic of a
 // missing topic succeeds, as documented. Denials are SNS's

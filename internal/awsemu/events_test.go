@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -221,6 +222,32 @@ func TestEventsToTopicNeedTopicPolicy(t *testing.T) {
 	}
 	if len(failed) != 1 || failed[0].Rule != ruleARN || !strings.Contains(failed[0].Error, "AuthorizationError") {
 		t.Errorf("failed deliveries = %+v, want one AuthorizationError for %s", failed, ruleARN)
+	}
+
+	// With the policy but the AWS managed key, delivery still fails.
+	if _, err := sn.SetTopicAttributes(context.Background(), &sns.SetTopicAttributesInput{TopicArn: aws.String(topicARN), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(evTopicPolicy(topicARN, ruleARN))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sn.SetTopicAttributes(context.Background(), &sns.SetTopicAttributesInput{TopicArn: aws.String(topicARN), AttributeName: aws.String("KmsMasterKeyId"),
+		AttributeValue: aws.String("alias/aws/sns")}); err != nil {
+		t.Fatal(err)
+	}
+	f.set(func(f *fakeRotationFunction) { f.failStep = "" })
+	if _, err := c.sm.CancelRotateSecret(context.Background(), &secretsmanager.CancelRotateSecretInput{SecretId: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	// A manual value abandons the failed rotation: a RotationAbandoned event.
+	if _, err := c.sm.PutSecretValue(context.Background(), &secretsmanager.PutSecretValueInput{SecretId: aws.String(arn), SecretString: aws.String("manual")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := evPublished(t, c.srv, topicARN); len(got) != 0 {
+		t.Fatalf("a topic under the AWS managed key received %d messages from EventBridge", len(got))
+	}
+	evs, _ = c.srv.AdminClient().Events(context.Background())
+	last := evs[len(evs)-1]
+	if len(last.Deliveries) != 1 || last.Deliveries[0].OK || !strings.Contains(last.Deliveries[0].Error, "KMS.AccessDeniedException") {
+		t.Errorf("delivery to a topic under alias/aws/sns = %+v, want a KMS.AccessDeniedException failure", last.Deliveries)
 	}
 }
 
@@ -434,5 +461,62 @@ func TestSNSTopicAPI(t *testing.T) {
 		if _, err := sn.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: t1.TopicArn}); err != nil {
 			t.Errorf("DeleteTopic: %v", err)
 		}
+	}
+}
+
+// TestEventsAndSNSAuth: unsigned requests are refused in each protocol's
+// shape, and a role caller needs events:/sns: permissions, refused as
+// each service does (EventBridge AccessDeniedException, SNS
+// AuthorizationError).
+func TestEventsAndSNSAuth(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := emuTestAdmin(t)
+	status, typ, body := emuRawRequest(t, c.srv, "POST", "/", map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+		"Action=Publish&Version=2010-03-31&TopicArn=arn:aws:sns:us-east-1:123456789012:t&Message=x")
+	if status != 403 || !strings.Contains(body, "<Code>MissingAuthenticationToken</Code>") {
+		t.Errorf("unsigned SNS Publish = %d %q %s, want 403 MissingAuthenticationToken", status, typ, body)
+	}
+	status, typ, _ = emuRawRequest(t, c.srv, "POST", "/", map[string]string{"X-Amz-Target": "AWSEvents.ListRules", "Content-Type": "application/x-amz-json-1.1"}, "{}")
+	if status != 400 || typ != "MissingAuthenticationTokenException" {
+		t.Errorf("unsigned EventBridge ListRules = %d %q, want 400 MissingAuthenticationTokenException", status, typ)
+	}
+
+	// A role that may only read the rule.
+	if _, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["events:DescribeRule","sns:GetTopicAttributes"],"Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	creds, err := c.srv.keys.(*iamBackend).IssueRoleCredentials("arn:aws:iam::123456789012:role/reader", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roleCfg := emuTestConfig(c.srv, creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
+	eb, sn := eventbridge.NewFromConfig(roleCfg), sns.NewFromConfig(roleCfg)
+	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["a"]}`)})
+	if emuErrCode(err) != "AccessDeniedException" || !strings.Contains(emuErrMessage(err), "events:PutRule") {
+		t.Errorf("PutRule by a role without events:PutRule = %v, want AccessDeniedException naming the action", err)
+	}
+	adminEB, adminSNS := evTestClients(c)
+	topic, err := adminSNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := adminEB.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["a"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r")}); err != nil {
+		t.Errorf("DescribeRule by a role allowed to: %v", err)
+	}
+	var authz *snstypes.AuthorizationErrorException
+	if _, err := sn.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String("x")}); !errors.As(err, &authz) {
+		t.Errorf("Publish by a role without sns:Publish = %v, want AuthorizationErrorException", err)
+	}
+	if _, err := sn.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: topic.TopicArn}); err != nil {
+		t.Errorf("GetTopicAttributes by a role allowed to: %v", err)
 	}
 }

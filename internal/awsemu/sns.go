@@ -28,6 +28,11 @@ const (
 	// snsPublishedHistory is how many published messages a topic keeps for
 	// GET /_emu/sns/published.
 	snsPublishedHistory = 500
+	// snsManagedKeyAlias is the AWS managed key for SNS. Its key policy
+	// cannot grant service principals, so EventBridge cannot publish to a
+	// topic encrypted with it (EventBridge User Guide, troubleshooting:
+	// "my rule runs but my Amazon SNS topic isn't receiving events").
+	snsManagedKeyAlias = "alias/aws/sns"
 )
 
 var snsTopicNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -414,6 +419,10 @@ func (b *snsBackend) deliverFromService(topicARN, principal, sourceARN, message 
 	if evaluateResource(doc, "Service", principal, "sns:Publish", topicARN, keys) != policyAllow {
 		return &APIError{Code: "AuthorizationError", Message: "The topic policy of " + topicARN + " does not allow " + principal +
 			" to call sns:Publish for " + sourceARN, HTTPStatus: 403}
+	}
+	if k := t.Attributes["KmsMasterKeyId"]; k == snsManagedKeyAlias || strings.HasSuffix(k, ":"+snsManagedKeyAlias) {
+		return &APIError{Code: "KMS.AccessDeniedException", Message: "The topic " + topicARN + " is encrypted with the AWS managed key " +
+			snsManagedKeyAlias + ", whose key policy " + principal + " cannot be added to; use a customer managed key", HTTPStatus: 400}
 	}
 	b.recordLocked(t, "", message, principal, now)
 	return nil
