@@ -166,7 +166,7 @@ func rotatedSecretOnEmulator(t *testing.T, env *acctest.Env, name string) string
 	st, err := stack.New(env.Clients, code).Create(context.Background(), stack.Spec{
 		Region: env.Region, Account: env.Account, Partition: "aws", Name: name,
 		Strategy: config.StrategyGeneric, RotatedField: "password", Password: config.DefaultPasswordPolicy(),
-		Function: stack.FunctionSpec{Architecture: "x86_64", MemorySize: 128, Timeout: 30, LogRetentionDays: 1},
+		Function: stack.FunctionSpec{Architecture: "x86_64", MemorySize: 128, Timeout: 300, LogRetentionDays: 1},
 		Rotation: stack.RotationSpec{Enabled: true, AutomaticallyAfterDays: 30},
 	}, `{"username":"app","password":"first-value-of-the-test"}`, nil)
 	if err != nil {
