@@ -108,7 +108,7 @@ func invokeRotate(t *testing.T, env *acctest.Env, secretID string) invoked {
 	}
 	as := schemas.ActionSchemas["rotator_rotate"]
 	if as == nil {
-		t.Fatalf("the provider serves no rotator_rotate action schema (actions: %v)", keys(schemas.ActionSchemas))
+		t.Fatalf("the provider serves no rotator_rotate action schema (actions: %v)", sortedNames(schemas.ActionSchemas))
 	}
 	conf, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 		TerraformVersion: "1.14.0",
@@ -146,7 +146,7 @@ func hasError(ds []*tfprotov6.Diagnostic) bool {
 	return slices.ContainsFunc(ds, func(d *tfprotov6.Diagnostic) bool { return d.Severity == tfprotov6.DiagnosticSeverityError })
 }
 
-func keys[V any](m map[string]V) []string {
+func sortedNames[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

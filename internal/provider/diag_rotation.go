@@ -14,7 +14,7 @@ import (
 // watched: the step that failed, the function's own error lines, whether
 // AWSPENDING was left behind and what to do. Other errors go to errorDiag.
 func rotationDiag(summary string, err error) diag.Diagnostic {
-	var f *stack.RotationFailedError
+	var f *stack.RotateNowError
 	if !errors.As(err, &f) {
 		return errorDiag(summary, "", err)
 	}

@@ -44,11 +44,11 @@ type RotationLogsAPI interface {
 
 var _ RotationLogsAPI = (*cloudwatchlogs.Client)(nil)
 
-// RotationFailedError says that a rotation started by the provider did not
+// RotateNowError says that a rotation started by the provider did not
 // finish: which step failed (when the function said so), the function's
 // own error lines for this rotation, and whether AWSPENDING was left on
 // the unfinished version.
-type RotationFailedError struct {
+type RotateNowError struct {
 	SecretARN   string
 	VersionID   string // the rotation's ClientRequestToken
 	Step        string // createSecret, setSecret, testSecret or finishSecret; "" when unknown
@@ -59,7 +59,7 @@ type RotationFailedError struct {
 	Abandoned   bool     // the version lost AWSPENDING without becoming AWSCURRENT
 }
 
-func (e *RotationFailedError) Error() string {
+func (e *RotateNowError) Error() string {
 	var b strings.Builder
 	switch {
 	case e.Step != "":
@@ -80,7 +80,7 @@ func (e *RotationFailedError) Error() string {
 
 // RotateNow rotates the secret once with its stored rotation configuration
 // and waits up to timeout for the outcome. It returns the new AWSCURRENT
-// version ID, or a *RotationFailedError. logs may be nil (no log lines are
+// version ID, or a *RotateNowError. logs may be nil (no log lines are
 // then quoted and a failure shows only as a timeout).
 func RotateNow(ctx context.Context, sm SecretsManagerAPI, logs RotationLogsAPI, secretID string, timeout time.Duration) (string, error) {
 	secret, err := FindSecret(ctx, sm, secretID)
@@ -102,7 +102,7 @@ func RotateNow(ctx context.Context, sm SecretsManagerAPI, logs RotationLogsAPI, 
 	}); err != nil {
 		return "", stepErr("starting a rotation (RotateSecret)", KindSecret, err)
 	}
-	return waitRotation(ctx, sm, logs, secretARN, logGroupOf(fn), token, timeout)
+	return waitRotateNow(ctx, sm, logs, secretARN, logGroupOf(fn), token, timeout)
 }
 
 // logGroupOf is the log group Lambda writes a function's lines to.
@@ -115,12 +115,12 @@ func logGroupOf(functionARN string) string {
 	return "/aws/lambda/" + name
 }
 
-// waitRotation polls DescribeSecret (and, while the rotation is not done,
+// waitRotateNow polls DescribeSecret (and, while the rotation is not done,
 // the function's log lines for token) until the outcome is known.
-func waitRotation(ctx context.Context, sm SecretsManagerAPI, logs RotationLogsAPI, secretARN, logGroup, token string, timeout time.Duration) (string, error) {
+func waitRotateNow(ctx context.Context, sm SecretsManagerAPI, logs RotationLogsAPI, secretARN, logGroup, token string, timeout time.Duration) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fail := &RotationFailedError{SecretARN: secretARN, VersionID: token, LogGroup: logGroup}
+	fail := &RotateNowError{SecretARN: secretARN, VersionID: token, LogGroup: logGroup}
 	delay := rotateNowFirstPoll
 	for {
 		secret, err := FindSecret(ctx, sm, secretARN)
@@ -141,7 +141,7 @@ func waitRotation(ctx context.Context, sm SecretsManagerAPI, logs RotationLogsAP
 		}
 		fail.PendingLeft = true
 		if logs != nil {
-			step, lines, err := functionErrors(ctx, logs, logGroup, token)
+			step, lines, err := rotateNowErrors(ctx, logs, logGroup, token)
 			if err == nil && step != "" {
 				fail.Step, fail.Lines = step, lines
 				return "", fail
@@ -157,9 +157,9 @@ func waitRotation(ctx context.Context, sm SecretsManagerAPI, logs RotationLogsAP
 	}
 }
 
-// functionLine is the part of our rotation function's JSON log line
+// rotateNowLine is the part of our rotation function's JSON log line
 // (internal/rotator, log/slog) that a failure report quotes.
-type functionLine struct {
+type rotateNowLine struct {
 	Level string `json:"level"`
 	Msg   string `json:"msg"`
 	Step  string `json:"step"`
@@ -167,10 +167,10 @@ type functionLine struct {
 	Error string `json:"error"`
 }
 
-// functionErrors returns the step of the first ERROR line the function
+// rotateNowErrors returns the step of the first ERROR line the function
 // logged for token, and every ERROR line for token, in order. Lambda's
 // own START/END/REPORT lines and anything not JSON are skipped.
-func functionErrors(ctx context.Context, logs RotationLogsAPI, group, token string) (string, []string, error) {
+func rotateNowErrors(ctx context.Context, logs RotationLogsAPI, group, token string) (string, []string, error) {
 	in := &cloudwatchlogs.FilterLogEventsInput{
 		LogGroupName:  aws.String(group),
 		FilterPattern: aws.String(`"` + token + `"`),
@@ -183,7 +183,7 @@ func functionErrors(ctx context.Context, logs RotationLogsAPI, group, token stri
 			return "", nil, err
 		}
 		for _, ev := range out.Events {
-			var l functionLine
+			var l rotateNowLine
 			if json.Unmarshal([]byte(aws.ToString(ev.Message)), &l) != nil || l.Token != token || l.Level != "ERROR" {
 				continue
 			}
