@@ -15,11 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -82,7 +77,7 @@ func NewEnv(t *testing.T) *Env {
 		if err != nil {
 			t.Fatalf("finding the account of the AWS credentials: %v", err)
 		}
-		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: clients(cfg, nil)}
+		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: stack.NewClients(cfg, stack.Endpoints{})}
 	}
 	srv, err := awsemu.Start(awsemu.Options{})
 	if err != nil {
@@ -95,7 +90,7 @@ func NewEnv(t *testing.T) *Env {
 	}
 	return &Env{
 		URL: srv.URL(), Admin: awsemu.NewAdminClient(srv.URL()), Server: srv, Region: Region, Account: srv.AccountID(),
-		Clients: clients(cfg, aws.String(srv.URL())),
+		Clients: stack.NewClients(cfg, stack.AllEndpoints(srv.URL())),
 	}
 }
 
@@ -115,16 +110,6 @@ func Emulator(t *testing.T) *Env {
 		t.Setenv("AWS_PROFILE", "")
 	}
 	return e
-}
-
-func clients(cfg aws.Config, endpoint *string) stack.Clients {
-	return stack.Clients{
-		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = endpoint }),
-		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = endpoint }),
-		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint }),
-		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint }),
-		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { o.BaseEndpoint = endpoint }),
-	}
 }
 
 // ProviderBlock is the provider configuration for e: the emulator's

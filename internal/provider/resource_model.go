@@ -1,13 +1,14 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"math/big"
+	"reflect"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
@@ -226,15 +228,15 @@ func secretValue(template, field, value, masterARN string) (string, error) {
 	}
 	obj[field] = value
 	if masterARN != "" {
-		obj["masterarn"] = masterARN
+		obj[strategy.KeyMasterARN] = masterARN
 	}
-	return marshalNoEscape(obj)
+	return stack.MarshalSecret(obj)
 }
 
 // rewriteTemplate applies a changed template to the current value: the
 // template's keys replace the others, and the rotated field (and, for the
 // alternating strategies, username, which rotation flips) is kept.
-func rewriteTemplate(template, field, strategy, masterARN string) func(string) (string, error) {
+func rewriteTemplate(template, field, strategyName, masterARN string) func(string) (string, error) {
 	return func(current string) (string, error) {
 		var cur map[string]any
 		if json.Unmarshal([]byte(current), &cur) != nil {
@@ -248,26 +250,16 @@ func rewriteTemplate(template, field, strategy, masterARN string) func(string) (
 			}
 		}
 		obj[field] = cur[field]
-		if config.IsAlternating(strategy) {
-			if u, ok := cur["username"]; ok {
-				obj["username"] = u
+		if config.IsAlternating(strategyName) {
+			if u, ok := cur[strategy.KeyUsername]; ok {
+				obj[strategy.KeyUsername] = u
 			}
 		}
 		if masterARN != "" {
-			obj["masterarn"] = masterARN
+			obj[strategy.KeyMasterARN] = masterARN
 		}
-		return marshalNoEscape(obj)
+		return stack.MarshalSecret(obj)
 	}
-}
-
-func marshalNoEscape(v any) (string, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", errors.New("cannot encode the secret value as JSON")
-	}
-	return string(bytes.TrimRight(b.Bytes(), "\n")), nil
 }
 
 // uniqueName appends validators.NameSuffixLength random lowercase letters
@@ -308,25 +300,128 @@ func stringMap(m map[string]string) types.Map {
 	return types.MapValueMust(types.StringType, vals)
 }
 
-// nullUnknowns replaces every unknown computed value with a null, for the
-// partial state saved when a create fails half-way.
+// observe copies what the stack observed into the model: the one place a
+// computed attribute gets its value, for Create, Update, Read and import.
+// afterApply (Create and Update) keeps the values the plan already knew,
+// since Terraform requires the result to match them (the next refresh
+// shows new ones), and leaves the configuration alone. Otherwise (Read,
+// import) everything is replaced, and a missing function or log group
+// empties its attribute, so the plan shows the repair.
+func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, afterApply bool) {
+	f := o.Facts()
+	m.ID, m.ARN, m.Name = types.StringValue(f.SecretARN), types.StringValue(f.SecretARN), types.StringValue(f.SecretName)
+	if !afterApply && (f.Description != "" || !m.Description.IsNull()) {
+		m.Description = types.StringValue(f.Description)
+	}
+	logGroup := ""
+	if o.LogGroup != nil {
+		logGroup = o.Names.LogGroup
+	}
+	set(afterApply, &m.TagsAll, stringMap(f.Tags))
+	set(afterApply, &m.FunctionName, types.StringValue(o.Names.Function))
+	set(afterApply, &m.FunctionARN, types.StringValue(f.FunctionARN))
+	set(afterApply, &m.CodeSHA256, types.StringValue(f.CodeSHA256))
+	if f.RoleARN != "" { // a missing function keeps the role it had
+		set(afterApply, &m.RoleARN, types.StringValue(f.RoleARN))
+	}
+	set(afterApply, &m.LogGroupName, types.StringValue(logGroup))
+	set(afterApply, &m.RotationEnabled, types.BoolValue(f.RotationEnabled))
+	set(afterApply, &m.CurrentVersionID, types.StringValue(f.CurrentVersionID))
+	set(afterApply, &m.LastRotatedDate, timeString(f.LastRotatedDate))
+	set(afterApply, &m.NextRotationDate, timeString(f.NextRotationDate))
+	set(afterApply, &m.RotatesOnApply, types.BoolValue(false))
+	set(afterApply, &m.Drift, driftList(drift))
+	m.InitialValueWO = types.StringNull()
+}
+
+// set writes v into dst, or, when keepKnown, only into an unknown or null dst.
+func set[T attr.Value](keepKnown bool, dst *T, v T) {
+	if !keepKnown || (*dst).IsUnknown() || (*dst).IsNull() {
+		*dst = v
+	}
+}
+
+// created records in a partial state what a failing Create made so far:
+// what does not exist yet is empty, as Read reports a missing child.
+func (m *rotatedSecretModel) created(st stack.State) {
+	m.ID, m.ARN, m.Name = types.StringValue(st.SecretARN), types.StringValue(st.SecretARN), types.StringValue(st.SecretName)
+	m.FunctionARN = types.StringValue(st.FunctionARN)
+	m.RoleARN = types.StringValue(st.RoleARN)
+	m.LogGroupName = types.StringValue(st.LogGroupName)
+	m.CodeSHA256 = types.StringValue(st.CodeSHA256)
+	m.RotationEnabled = types.BoolValue(st.RotationConfigured)
+}
+
+// nullUnknowns replaces every unknown value with a null, for the partial
+// state saved when a create fails half-way (state cannot hold unknowns).
 func (m *rotatedSecretModel) nullUnknowns() {
-	for _, s := range []*types.String{&m.ID, &m.ARN, &m.Name, &m.CurrentVersionID, &m.FunctionName, &m.FunctionARN,
-		&m.RoleARN, &m.LogGroupName, &m.CodeSHA256, &m.LastRotatedDate, &m.NextRotationDate} {
-		if s.IsUnknown() {
-			*s = types.StringNull()
+	v := reflect.ValueOf(m).Elem()
+	for i := range v.NumField() {
+		if val, ok := v.Field(i).Interface().(attr.Value); ok && val.IsUnknown() {
+			v.Field(i).Set(reflect.ValueOf(nullOf(val)))
 		}
-	}
-	for _, b := range []*types.Bool{&m.RotationEnabled, &m.RotatesOnApply} {
-		if b.IsUnknown() {
-			*b = types.BoolNull()
-		}
-	}
-	if m.TagsAll.IsUnknown() {
-		m.TagsAll = types.MapNull(types.StringType)
-	}
-	if m.Drift.IsUnknown() {
-		m.Drift = types.ListNull(types.StringType)
 	}
 	m.InitialValueWO = types.StringNull()
+}
+
+// nullOf returns the null value of v's type.
+func nullOf(v attr.Value) attr.Value {
+	ctx := context.Background()
+	switch t := v.(type) {
+	case types.String:
+		return types.StringNull()
+	case types.Bool:
+		return types.BoolNull()
+	case types.Int64:
+		return types.Int64Null()
+	case types.Map:
+		return types.MapNull(t.ElementType(ctx))
+	case types.List:
+		return types.ListNull(t.ElementType(ctx))
+	case types.Set:
+		return types.SetNull(t.ElementType(ctx))
+	}
+	panic(fmt.Sprintf("nullOf: unhandled attribute type %T; add it here", v))
+}
+
+func driftList(items []stack.Drift) types.List {
+	msgs := make([]string, len(items))
+	for i, d := range items {
+		msgs[i] = d.Message
+	}
+	return stringList(msgs)
+}
+
+// privateRotationKey is the private-state key under which Read records
+// stack.RotationSeen, so ModifyPlan decides "does this apply rotate?"
+// from the same facts as the apply.
+const privateRotationKey = "rotation_seen"
+
+type privateState interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+type privateStateReader interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func saveRotationSeen(ctx context.Context, p privateState, seen stack.RotationSeen) diag.Diagnostics {
+	b, err := json.Marshal(seen)
+	if err != nil {
+		var d diag.Diagnostics
+		d.AddError("Cannot record the rotation configuration", err.Error())
+		return d
+	}
+	return p.SetKey(ctx, privateRotationKey, b)
+}
+
+// loadRotationSeen returns what the last refresh recorded, ok false when
+// nothing was (a state written before this version).
+func loadRotationSeen(ctx context.Context, p privateStateReader) (stack.RotationSeen, bool) {
+	var seen stack.RotationSeen
+	b, diags := p.GetKey(ctx, privateRotationKey)
+	if diags.HasError() || len(b) == 0 || json.Unmarshal(b, &seen) != nil {
+		return seen, false
+	}
+	return seen, true
 }

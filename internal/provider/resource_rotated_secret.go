@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -90,14 +89,7 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 
 	save := func(st stack.State) {
 		partial := plan
-		partial.ID, partial.ARN = types.StringValue(st.SecretARN), types.StringValue(st.SecretARN)
-		partial.Name = types.StringValue(st.SecretName)
-		// What does not exist yet is empty, as Read reports a missing child.
-		partial.FunctionARN = types.StringValue(st.FunctionARN)
-		partial.RoleARN = types.StringValue(st.RoleARN)
-		partial.LogGroupName = types.StringValue(st.LogGroupName)
-		partial.CodeSHA256 = types.StringValue(st.CodeSHA256)
-		partial.RotationEnabled = types.BoolValue(st.RotationConfigured)
+		partial.created(st)
 		partial.nullUnknowns()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
 	}
@@ -107,8 +99,7 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 			"The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them.", err))
 		return
 	}
-	r.refreshInto(ctx, &plan, spec, st.SecretARN, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !r.refresh(ctx, &plan, spec, st.SecretARN, resp.Private, &resp.Diagnostics) {
 		// The stack exists; keep what we know so destroy can clean it.
 		save(st)
 		return
@@ -116,44 +107,17 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// refreshInto reads the stack after a create or update and fills the
-// computed attributes, keeping values the plan already knew (Terraform
-// requires the result to match them; the next refresh shows new ones).
-func (r *rotatedSecretResource) refreshInto(ctx context.Context, m *rotatedSecretModel, spec stack.Spec, secretARN string, diags *diag.Diagnostics) {
+// refresh reads the stack after a create or update and fills the computed
+// attributes the plan did not know. It reports whether the read worked.
+func (r *rotatedSecretResource) refresh(ctx context.Context, m *rotatedSecretModel, spec stack.Spec, secretARN string, private privateState, diags *diag.Diagnostics) bool {
 	o, err := r.pd.stack.Read(ctx, spec, secretARN)
 	if err != nil {
 		diags.Append(errorDiag("Cannot read the rotated secret after the change", "", err))
-		return
+		return false
 	}
-	f := o.Facts()
-	m.ID, m.ARN, m.Name = types.StringValue(f.SecretARN), types.StringValue(f.SecretARN), types.StringValue(f.SecretName)
-	names := spec.Names()
-	setIfUnknown := func(dst *types.String, v string) {
-		if dst.IsUnknown() || dst.IsNull() {
-			*dst = types.StringValue(v)
-		}
-	}
-	setIfUnknown(&m.FunctionName, names.Function)
-	setIfUnknown(&m.FunctionARN, f.FunctionARN)
-	setIfUnknown(&m.RoleARN, f.RoleARN)
-	setIfUnknown(&m.LogGroupName, names.LogGroup)
-	setIfUnknown(&m.CodeSHA256, f.CodeSHA256)
-	setIfUnknown(&m.CurrentVersionID, f.CurrentVersionID)
-	setIfUnknown(&m.LastRotatedDate, timeString(f.LastRotatedDate).ValueString())
-	setIfUnknown(&m.NextRotationDate, timeString(f.NextRotationDate).ValueString())
-	if m.RotationEnabled.IsUnknown() {
-		m.RotationEnabled = types.BoolValue(f.RotationEnabled)
-	}
-	if m.TagsAll.IsUnknown() {
-		m.TagsAll = stringMap(f.Tags)
-	}
-	if m.RotatesOnApply.IsUnknown() {
-		m.RotatesOnApply = types.BoolValue(false)
-	}
-	if m.Drift.IsUnknown() {
-		m.Drift = stringList(nil)
-	}
-	m.InitialValueWO = types.StringNull()
+	m.observe(o, nil, true)
+	diags.Append(saveRotationSeen(ctx, private, o.RotationSeen())...)
+	return !diags.HasError()
 }
 
 func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -185,40 +149,11 @@ func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	for _, d := range drift {
-		tflog.Info(ctx, "drift detected", map[string]any{"secret": id, "drift": d})
+		tflog.Info(ctx, "drift detected", map[string]any{"secret": id, "drift": d.Message, "kind": string(d.Kind)})
 	}
-	applyObserved(&state, spec, o, drift)
+	state.observe(o, drift, false)
+	resp.Diagnostics.Append(saveRotationSeen(ctx, resp.Private, o.RotationSeen())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// applyObserved copies what Read saw into the state. A missing function or
-// log group empties its attribute, so the plan shows the repair.
-func applyObserved(m *rotatedSecretModel, spec stack.Spec, o *stack.Observed, drift []string) {
-	f := o.Facts()
-	names := stack.NamesFor(spec.Region, f.SecretName)
-	m.ID, m.ARN, m.Name = types.StringValue(f.SecretARN), types.StringValue(f.SecretARN), types.StringValue(f.SecretName)
-	if f.Description != "" || !m.Description.IsNull() {
-		m.Description = types.StringValue(f.Description)
-	}
-	m.TagsAll = stringMap(f.Tags)
-	m.FunctionName = types.StringValue(names.Function)
-	m.FunctionARN = types.StringValue(f.FunctionARN)
-	m.CodeSHA256 = types.StringValue(f.CodeSHA256)
-	if f.RoleARN != "" {
-		m.RoleARN = types.StringValue(f.RoleARN)
-	}
-	if o.LogGroup != nil {
-		m.LogGroupName = types.StringValue(names.LogGroup)
-	} else {
-		m.LogGroupName = types.StringValue("")
-	}
-	m.RotationEnabled = types.BoolValue(f.RotationEnabled)
-	m.CurrentVersionID = types.StringValue(f.CurrentVersionID)
-	m.LastRotatedDate = timeString(f.LastRotatedDate)
-	m.NextRotationDate = timeString(f.NextRotationDate)
-	m.RotatesOnApply = types.BoolValue(false)
-	m.Drift = stringList(drift)
-	m.InitialValueWO = types.StringNull()
 }
 
 func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -248,8 +183,7 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 			return
 		}
 		opts.NewValue = v
-	} else if !plan.SecretTemplate.Equal(state.SecretTemplate) || spec.MasterSecretARN != state.masterSecretARN() ||
-		!plan.RotatedField.Equal(state.RotatedField) {
+	} else if plan.rewritesValue(&state) {
 		opts.RewriteValue = rewriteTemplate(template, spec.RotatedField, spec.Strategy, spec.MasterSecretARN)
 	}
 	st := stack.State{SecretARN: state.ARN.ValueString(), SecretName: state.Name.ValueString()}
@@ -257,8 +191,7 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 		resp.Diagnostics.Append(errorDiag("Cannot update the rotated secret", "", err))
 		return
 	}
-	r.refreshInto(ctx, &plan, spec, st.SecretARN, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !r.refresh(ctx, &plan, spec, st.SecretARN, resp.Private, &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -280,9 +213,4 @@ func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteR
 	if err := r.pd.stack.Delete(ctx, spec, id); err != nil {
 		resp.Diagnostics.Append(errorDiag("Cannot delete the rotated secret", "Run destroy again; objects already deleted are skipped.", err))
 	}
-}
-
-// isRotationDrift reports drift that makes the next apply call RotateSecret.
-func isRotationDrift(items []string) bool {
-	return slices.ContainsFunc(items, stack.DriftReconfiguresRotation)
 }

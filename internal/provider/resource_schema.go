@@ -22,6 +22,7 @@ import (
 	"github.com/rotatorhq/terraform-provider-rotator/internal/lambdabundle"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/schedule"
 )
 
 // Defaults of the resource, also used when an optional block is absent.
@@ -37,12 +38,6 @@ const (
 
 // defaultNamePrefix starts generated names when neither name nor name_prefix is set.
 const defaultNamePrefix = "rotated-"
-
-// Bounds shown in descriptions; the validators package enforces them.
-const (
-	minDays = 1
-	maxDays = 1000
-)
 
 // logRetentionValues are the retention periods the schema accepts: 0
 // (never expire) and CloudWatch Logs' values.
@@ -224,7 +219,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 					"automatically_after_days": schema.Int64Attribute{
 						Optional:            true,
 						Validators:          []validator.Int64{validators.NewAutomaticallyAfterDays()},
-						MarkdownDescription: fmt.Sprintf("Rotate every N days, %d–%d. Exactly one of this and `schedule_expression`.", minDays, maxDays),
+						MarkdownDescription: fmt.Sprintf("Rotate every N days, %d–%d. Exactly one of this and `schedule_expression`.", schedule.MinDays, schedule.MaxDays),
 					},
 					"schedule_expression": schema.StringAttribute{
 						Optional:   true,

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -83,4 +84,33 @@ type Clients struct {
 	IAM            IAMAPI
 	Logs           LogsAPI
 	KMS            KMSAPI
+}
+
+// Endpoints override the service endpoints; a nil entry keeps the SDK's
+// own resolution (including AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>).
+type Endpoints struct {
+	SecretsManager, Lambda, IAM, Logs, KMS *string
+}
+
+// NewClients builds the client set from one SDK configuration: the only
+// place the stack's clients are made (the provider and the tests use it).
+func NewClients(cfg aws.Config, ep Endpoints) Clients {
+	set := func(dst **string, v *string) {
+		if v != nil {
+			*dst = v
+		}
+	}
+	return Clients{
+		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { set(&o.BaseEndpoint, ep.SecretsManager) }),
+		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { set(&o.BaseEndpoint, ep.Lambda) }),
+		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { set(&o.BaseEndpoint, ep.IAM) }),
+		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { set(&o.BaseEndpoint, ep.Logs) }),
+		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { set(&o.BaseEndpoint, ep.KMS) }),
+	}
+}
+
+// AllEndpoints sets every service's endpoint to url (an emulator).
+func AllEndpoints(url string) Endpoints {
+	u := &url
+	return Endpoints{SecretsManager: u, Lambda: u, IAM: u, Logs: u, KMS: u}
 }

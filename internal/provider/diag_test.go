@@ -1,0 +1,39 @@
+package provider
+
+import (
+	"errors"
+	"regexp"
+	"testing"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
+)
+
+func TestErrorDiag(t *testing.T) {
+	t.Parallel()
+	denied := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not allowed"}
+	tests := []struct {
+		name        string
+		err         error
+		wantSummary string
+		wantDetail  *regexp.Regexp
+	}{
+		{"pending", &stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9"},
+			"An earlier rotation of the secret did not finish", regexp.MustCompile(`(?s)v-9.*cancel-rotate-secret --secret-id arn:s.*--remove-from-version-id v-9`)},
+		{"denied in a step", &stack.StepError{Step: "creating the rotation function", Err: denied},
+			"AWS denied a call the provider needs", regexp.MustCompile(`(?s)lists every IAM action.*creating the rotation function: .*not allowed`)},
+		{"not managed", &stack.NotManagedError{SecretARN: "arn:s", Missing: []string{"the tag x"}},
+			"Secret was not set up by this provider", regexp.MustCompile(`found no the tag x`)},
+		{"scheduled for deletion", &smithy.GenericAPIError{Code: "InvalidRequestException", Message: "You can't create this secret because a secret with this name is already scheduled for deletion."},
+			"A secret with this name is scheduled for deletion", regexp.MustCompile(`force-delete-without-recovery`)},
+		{"other step", &stack.StepError{Step: "creating the log group", Err: errors.New("boom")},
+			"Cannot create: failed while creating the log group", regexp.MustCompile(`boom`)},
+	}
+	for _, tc := range tests {
+		d := errorDiag("Cannot create", "", tc.err)
+		if d.Summary() != tc.wantSummary || !tc.wantDetail.MatchString(d.Detail()) {
+			t.Errorf("%s: diag = %q / %q", tc.name, d.Summary(), d.Detail())
+		}
+	}
+}
