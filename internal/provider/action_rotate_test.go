@@ -7,15 +7,18 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
@@ -349,8 +352,7 @@ func terraform114(t *testing.T) string {
 	if p, err := exec.LookPath("terraform"); err == nil {
 		candidates = append(candidates, p)
 	}
-	minimum := version.Must(version.NewVersion("1.14.0"))
-	re := regexp.MustCompile(`Terraform v(\d+\.\d+\.\d+\S*)`)
+	re := regexp.MustCompile(`Terraform v(\d+)\.(\d+)\.\d+\S*`)
 	var seen []string
 	for _, c := range candidates {
 		if c == "" {
@@ -361,18 +363,28 @@ func terraform114(t *testing.T) string {
 		if err != nil || m == nil {
 			continue
 		}
-		v, err := version.NewVersion(string(m[1]))
-		if err != nil {
-			continue
-		}
-		if v.GreaterThanOrEqual(minimum) {
+		major, _ := strconv.Atoi(string(m[1]))
+		minor, _ := strconv.Atoi(string(m[2]))
+		if hasActions(major, minor) {
 			return c
 		}
-		seen = append(seen, c+" is "+v.String())
+		seen = append(seen, c+" is "+string(m[0]))
 	}
 	t.Skipf("no Terraform >= 1.14 found (set TF_ACC_TERRAFORM_14_PATH or put one on the PATH; found: %v): "+
 		"the action is tested at the protocol level only", seen)
 	return ""
+}
+
+// hasActions reports whether Terraform major.minor has actions (>= 1.14).
+func hasActions(major, minor int) bool { return major > 1 || major == 1 && minor >= 14 }
+
+// skipWithActions skips a test on CLIs that have actions.
+type skipWithActions struct{}
+
+func (skipWithActions) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if seg := req.TerraformVersion.Segments(); len(seg) >= 2 && hasActions(seg[0], seg[1]) {
+		resp.Skip = "this CLI has actions; the test is for CLIs without them"
+	}
 }
 
 func writeFile(t *testing.T, path, s string) {
@@ -380,4 +392,42 @@ func writeFile(t *testing.T, path, s string) {
 	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestAccActionRotate_cliWithoutActions: the provider serves the
+// rotator_rotate action schema, and a CLI without actions (OpenTofu, or
+// Terraform before 1.14) still loads the provider and applies, re-plans
+// and destroys a rotated secret with it.
+func TestAccActionRotate_cliWithoutActions(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	ps, err := acctest.ProtoV6ProviderFactories(t)["rotator"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := ps.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || schemas.ActionSchemas["rotator_rotate"] == nil {
+		t.Fatalf("the provider serves no rotator_rotate action (%v): the test would prove nothing", err)
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipWithActions{}},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{{
+			Config: env.ProviderBlock() + fmt.Sprintf(`
+resource "rotator_rotated_secret" "test" {
+  name                    = %q
+  recovery_window_in_days = 0
+  rotation {
+    automatically_after_days = 30
+  }
+  function {
+    architecture = "x86_64"
+  }
+}
+`, acctest.RandomName()),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		}},
+	})
 }
