@@ -273,7 +273,7 @@ func TestActionRotate_protocolFailure(t *testing.T) {
 	for _, want := range []string{
 		"User is not authorized to perform: secretsmanager:PutSecretValue", // the function's own error line
 		"AWSPENDING is left on version " + pending,
-		"cancel-rotate-secret",
+		"update-secret-version-stage --secret-id " + arn, // how to clear it
 	} {
 		if !strings.Contains(d.Detail, want) {
 			t.Errorf("the diagnostic lacks %q:\n%s", want, d.Detail)

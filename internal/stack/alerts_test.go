@@ -153,6 +153,23 @@ func TestAlerts_failureReachesTopic(t *testing.T) {
 	if err != nil || len(drift) != 0 {
 		t.Fatalf("ReadAlerts right after EnsureAlerts: drift %v, %v", drift, err)
 	}
+	// What a refresh would pay for the child: 2 calls, 3 with the policy.
+	for _, tc := range []struct {
+		checkPolicy bool
+		want        int
+	}{{false, 2}, {true, 3}} {
+		a.env.Server.ResetCalls()
+		if _, _, err := stack.ReadAlerts(ctx, a.clients(), a.names, a.st.SecretARN, topicARN, tc.checkPolicy); err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, n := range a.env.Server.Calls() {
+			total += n
+		}
+		if total != tc.want {
+			t.Errorf("ReadAlerts(checkPolicy=%v) made %d calls %v, want %d", tc.checkPolicy, total, a.env.Server.Calls(), tc.want)
+		}
+	}
 	a.env.Server.ResetCalls()
 	if _, err := stack.EnsureAlerts(ctx, a.clients(), a.names, a.st.SecretARN, topicARN, nil); err != nil {
 		t.Fatal(err)
