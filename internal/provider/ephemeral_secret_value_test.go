@@ -52,7 +52,6 @@ ephemeral "rotator_secret_value" "source" {
 }
 
 resource "rotator_rotated_secret" "copy" {
-  provider                 = rotator.reader
   name                     = %q
   recovery_window_in_days  = 0
   initial_value_wo         = ephemeral.rotator_secret_value.source.value
