@@ -104,8 +104,12 @@ type AlertState struct {
 	TopicARN string
 }
 
-// AlertDrift lists what differs from the configuration; empty means none.
-type AlertDrift []string
+// The kinds of drift of the alerts child (see Drift).
+const (
+	DriftAlertRuleChanged DriftKind = "alert_rule_changed"
+	DriftAlertTarget      DriftKind = "alert_target"
+	DriftAlertTopicPolicy DriftKind = "alert_topic_policy"
+)
 
 // EnsureAlerts creates or repairs the rule, its target and the topic
 // policy statement. It is idempotent: run it again after any drift.
@@ -150,7 +154,7 @@ func EnsureAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topic
 // in 2 calls (DescribeRule, ListTargetsByRule); checkPolicy adds a third
 // (GetTopicAttributes) to check the topic policy statement. A missing rule
 // is a NotFoundError.
-func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicARN string, checkPolicy bool) (AlertState, AlertDrift, error) {
+func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicARN string, checkPolicy bool) (AlertState, []Drift, error) {
 	name := AlertRuleName(n)
 	st := AlertState{RuleName: name}
 	rule, err := c.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
@@ -161,12 +165,12 @@ func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicAR
 		return st, nil, err
 	}
 	st.RuleARN = aws.ToString(rule.Arn)
-	var drift AlertDrift
+	var drift []Drift
 	if rule.State != ebtypes.RuleStateEnabled {
-		drift = append(drift, fmt.Sprintf("the rule is %s, not ENABLED", rule.State))
+		drift = append(drift, Drift{Kind: DriftAlertRuleChanged, Message: fmt.Sprintf("the alert rule %s is %s, not ENABLED", name, rule.State)})
 	}
 	if !samePattern(aws.ToString(rule.EventPattern), AlertPattern(secretARN)) {
-		drift = append(drift, "the rule's event pattern was changed")
+		drift = append(drift, Drift{Kind: DriftAlertRuleChanged, Message: "the event pattern of the alert rule " + name + " was changed"})
 	}
 	targets, err := c.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
 	if err != nil {
@@ -176,11 +180,11 @@ func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicAR
 		if aws.ToString(t.Id) == alertTargetID {
 			st.TopicARN = aws.ToString(t.Arn)
 		} else {
-			drift = append(drift, "the rule has another target, "+aws.ToString(t.Id))
+			drift = append(drift, Drift{Kind: DriftAlertTarget, Message: "the alert rule " + name + " has another target, " + aws.ToString(t.Id)})
 		}
 	}
 	if st.TopicARN != topicARN {
-		drift = append(drift, fmt.Sprintf("the rule's target is %q, not the topic %s", st.TopicARN, topicARN))
+		drift = append(drift, Drift{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s sends to %q, not to the topic %s", name, st.TopicARN, topicARN)})
 	}
 	if checkPolicy && st.TopicARN != "" {
 		doc, err := topicPolicy(ctx, c.SNS, st.TopicARN)
@@ -188,7 +192,7 @@ func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicAR
 			return st, nil, err
 		}
 		if !slices.ContainsFunc(doc.Statement, func(s policyStmt) bool { return s.Sid == alertStatementPrefix+name }) {
-			drift = append(drift, "the topic policy no longer lets EventBridge publish for this rule")
+			drift = append(drift, Drift{Kind: DriftAlertTopicPolicy, Message: "the policy of topic " + st.TopicARN + " no longer lets EventBridge publish for the alert rule " + name})
 		}
 	}
 	return st, drift, nil
