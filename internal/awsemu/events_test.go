@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -18,6 +19,25 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/google/go-cmp/cmp"
 )
+
+// evRotate starts a rotation and waits until the emulator recorded its
+// outcome (RotateSecret only starts a rotation, as on AWS), polling the
+// rotation history a bounded number of times.
+func evRotate(t *testing.T, c *emuTestClients, arn, token string, rules *smtypes.RotationRulesType, immediately *bool) {
+	t.Helper()
+	if err := emuRotate(c, arn, token, rules, immediately); err != nil {
+		t.Fatalf("RotateSecret: %v", err)
+	}
+	for range 600 {
+		for _, r := range c.srv.sm.rotationHistory() {
+			if r.VersionID == token {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the rotation %s never ended", token)
+}
 
 // evTestClients are EventBridge and SNS clients for c's emulator.
 func evTestClients(c *emuTestClients) (*eventbridge.Client, *sns.Client) {
@@ -114,19 +134,13 @@ func TestRotationFailureEventReachesTopic(t *testing.T) {
 	other, _ := emuCreateSecret(t, c, "other", "initial")
 	topicARN, _ := evAlertSetup(t, eb, sn, "alerts", watched, true)
 
-	if err := emuRotate(c, watched, emuToken("ok"), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, nil); err != nil {
-		t.Fatal(err)
-	}
+	evRotate(t, c, watched, emuToken("ok"), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, nil)
 	if got := evPublished(t, c.srv, topicARN); len(got) != 0 {
 		t.Fatalf("a successful rotation published %d messages, want 0", len(got))
 	}
 	f.set(func(f *fakeRotationFunction) { f.failStep = "setSecret" })
-	if err := emuRotate(c, other, emuToken("other"), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := emuRotate(c, watched, emuToken("bad"), nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	evRotate(t, c, other, emuToken("other"), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, nil)
+	evRotate(t, c, watched, emuToken("bad"), nil, nil)
 	got := evPublished(t, c.srv, topicARN)
 	if len(got) != 1 {
 		t.Fatalf("published %d messages after the watched secret's failure, want 1: %+v", len(got), got)
@@ -155,9 +169,7 @@ func TestRotationFailureEventReachesTopic(t *testing.T) {
 	}
 	// AWSPENDING cleared: the next rotation can start.
 	f.set(func(f *fakeRotationFunction) { f.failStep = "" })
-	if err := emuRotate(c, watched, emuToken("again"), nil, nil); err != nil {
-		t.Fatalf("RotateSecret after the abandonment: %v", err)
-	}
+	evRotate(t, c, watched, emuToken("again"), nil, nil)
 }
 
 // TestRotationEventsEveryPhase: the bus sees RotationStarted and the
@@ -167,16 +179,10 @@ func TestRotationEventsEveryPhase(t *testing.T) {
 	t.Parallel()
 	c, f := emuTestRotation(t)
 	arn, _ := emuCreateSecret(t, c, "phases", "initial")
-	if err := emuRotate(c, arn, emuToken("a"), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, aws.Bool(false)); err != nil {
-		t.Fatal(err)
-	}
-	if err := emuRotate(c, arn, emuToken("b"), nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	evRotate(t, c, arn, emuToken("a"), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, aws.Bool(false))
+	evRotate(t, c, arn, emuToken("b"), nil, nil)
 	f.set(func(f *fakeRotationFunction) { f.failStep = "testSecret" })
-	if err := emuRotate(c, arn, emuToken("c"), nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	evRotate(t, c, arn, emuToken("c"), nil, nil)
 	evs, err := c.srv.AdminClient().Events(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -205,9 +211,7 @@ func TestEventsToTopicNeedTopicPolicy(t *testing.T) {
 	arn, _ := emuCreateSecret(t, c, "nopolicy", "initial")
 	topicARN, ruleARN := evAlertSetup(t, eb, sn, "nopolicy", arn, false)
 	f.set(func(f *fakeRotationFunction) { f.failStep = "createSecret" })
-	if err := emuRotate(c, arn, emuToken("x"), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, nil); err != nil {
-		t.Fatal(err)
-	}
+	evRotate(t, c, arn, emuToken("x"), &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, nil)
 	if got := evPublished(t, c.srv, topicARN); len(got) != 0 {
 		t.Fatalf("the topic received %d messages without a policy for events.amazonaws.com", len(got))
 	}
