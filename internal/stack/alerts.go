@@ -50,6 +50,7 @@ type EventsAPI interface {
 	PutTargets(context.Context, *eventbridge.PutTargetsInput, ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error)
 	ListTargetsByRule(context.Context, *eventbridge.ListTargetsByRuleInput, ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
 	RemoveTargets(context.Context, *eventbridge.RemoveTargetsInput, ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error)
+	ListTagsForResource(context.Context, *eventbridge.ListTagsForResourceInput, ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error)
 }
 
 // SNSAPI is the part of the SNS client the alerts child uses.
@@ -122,6 +123,9 @@ func EnsureAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topic
 			ebTags = append(ebTags, ebtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 		}
 	}
+	if err := checkRuleOwned(ctx, c.Events, name); err != nil {
+		return st, stepErr("creating the alert rule (EventBridge PutRule)", KindAlertRule, err)
+	}
 	out, err := c.Events.PutRule(ctx, &eventbridge.PutRuleInput{
 		Name:         aws.String(name),
 		Description:  aws.String("Rotation failures of " + secretARN + " (terraform-provider-rotator)"),
@@ -148,6 +152,35 @@ func EnsureAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topic
 		return st, stepErr("adding the alert topic as the rule's target (EventBridge PutTargets)", KindAlertRule, err)
 	}
 	return st, nil
+}
+
+// checkRuleOwned refuses to take over a rule of the same name that this
+// provider did not create (it lacks ManagedByTag).
+func checkRuleOwned(ctx context.Context, c EventsAPI, name string) error {
+	rule, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if isCode(err, codeResourceNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tags, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
+	if err != nil {
+		return err
+	}
+	for _, t := range tags.Tags {
+		if aws.ToString(t.Key) == ManagedByTag && aws.ToString(t.Value) == ManagedByValue {
+			return nil
+		}
+	}
+	return &foreignRuleError{name: name}
+}
+
+// foreignRuleError: a rule of the alert rule's name exists without ManagedByTag.
+type foreignRuleError struct{ name string }
+
+func (e *foreignRuleError) Error() string {
+	return fmt.Sprintf("an EventBridge rule named %s exists and was not created by this provider (no %s tag); rename or delete it", e.name, ManagedByTag)
 }
 
 // ReadAlerts reports the rule's drift for the configured secret and topic
@@ -199,9 +232,17 @@ func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicAR
 }
 
 // DeleteAlerts removes the target, the rule and the topic policy
-// statement. Each step tolerates what is already gone.
+// statement. Each step tolerates what is already gone; a rule of the same
+// name that this provider did not create is left alone.
 func DeleteAlerts(ctx context.Context, c AlertClients, n Names, topicARN string) error {
 	name := AlertRuleName(n)
+	if err := checkRuleOwned(ctx, c.Events, name); err != nil {
+		var notOurs *foreignRuleError
+		if errors.As(err, &notOurs) {
+			return nil // not ours: leave it alone
+		}
+		return stepErr("reading the alert rule (EventBridge DescribeRule)", KindAlertRule, err)
+	}
 	_, err := c.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{alertTargetID}})
 	if err != nil && !isCode(err, codeResourceNotFound) {
 		return stepErr("removing the alert rule's target (EventBridge RemoveTargets)", KindAlertRule, err)

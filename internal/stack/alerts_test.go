@@ -184,6 +184,31 @@ func TestAlerts_failureReachesTopic(t *testing.T) {
 	}
 }
 
+// TestAlerts_foreignRuleNotTaken: a rule of the same name that this
+// provider did not create is neither changed nor adopted.
+func TestAlerts_foreignRuleNotTaken(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := newAlertEnv(t)
+	topicARN := a.topic(t, "foreign-"+a.names.Function[len(a.names.Function)-8:])
+	rule := stack.AlertRuleName(a.names)
+	const theirs = `{"source":["my.app"]}`
+	if _, err := a.events.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(rule), EventPattern: aws.String(theirs)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := stack.EnsureAlerts(ctx, a.clients(), a.names, a.st.SecretARN, topicARN, nil)
+	if err == nil || !strings.Contains(err.Error(), "not created by this provider") {
+		t.Fatalf("EnsureAlerts over a foreign rule = %v, want a refusal", err)
+	}
+	if err := stack.DeleteAlerts(ctx, a.clients(), a.names, topicARN); err != nil {
+		t.Fatalf("DeleteAlerts with a foreign rule: %v", err)
+	}
+	d, err := a.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rule)})
+	if err != nil || aws.ToString(d.EventPattern) != theirs {
+		t.Errorf("the foreign rule was changed or deleted: %+v, %v", d, err)
+	}
+}
+
 // TestAlerts_driftAndDelete: a removed target and a removed topic-policy
 // statement show as drift, Ensure repairs them, and Delete removes the
 // rule and only its own policy statement, twice without error.
