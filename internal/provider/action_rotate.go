@@ -3,12 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -38,7 +36,6 @@ type rotateAction struct{ data *providerData }
 
 type rotateActionModel struct {
 	SecretID types.String `tfsdk:"secret_id"`
-	Timeout  types.String `tfsdk:"timeout"`
 }
 
 func (a *rotateAction) Metadata(_ context.Context, _ action.MetadataRequest, resp *action.MetadataResponse) {
@@ -48,7 +45,7 @@ func (a *rotateAction) Metadata(_ context.Context, _ action.MetadataRequest, res
 func (a *rotateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Rotates one secret now with its configured rotation function (`RotateSecret`), waits for the " +
-			"outcome and reports the new `AWSCURRENT` version ID; a failed rotation fails the run with the step that " +
+			fmt.Sprintf("outcome (up to %g minutes) and reports", stack.RotationWaitTimeout.Minutes()) + " the new `AWSCURRENT` version ID; a failed rotation fails the run with the step that " +
 			"failed and the function's own error lines. Invoke it with `terraform apply -invoke=action.rotator_rotate.NAME` " +
 			"(Terraform ≥ 1.14). The caller needs `secretsmanager:DescribeSecret` and `secretsmanager:RotateSecret` on the " +
 			"secret, `lambda:InvokeFunction` on its rotation function, and `logs:FilterLogEvents` on the function's log group " +
@@ -58,12 +55,6 @@ func (a *rotateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *a
 				Required:            true,
 				MarkdownDescription: "Name or ARN of the secret to rotate, for example `rotator_rotated_secret.db.arn`.",
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 2048)},
-			},
-			"timeout": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How long to wait for the outcome, as a Go duration such as `10m`. Default `%gm`.",
-					stack.RotateNowTimeout.Minutes()),
-				Validators: []validator.String{durationValidator{}},
 			},
 		},
 	}
@@ -92,46 +83,16 @@ func (a *rotateAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 		resp.Diagnostics.AddError("Provider not configured", "The rotator provider was not configured before invoking "+rotateActionTypeName+".")
 		return
 	}
-	timeout := stack.RotateNowTimeout
-	if v := m.Timeout.ValueString(); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("timeout"), "Invalid timeout", err.Error())
-			return
-		}
-		timeout = d
-	}
 	progress := func(msg string) {
 		if resp.SendProgress != nil {
 			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 		}
 	}
-	c := a.data.stack.Clients()
-	logs, _ := c.Logs.(stack.RotationLogsAPI)
-	progress(fmt.Sprintf("Rotating %s and waiting up to %s for the outcome", m.SecretID.ValueString(), timeout))
-	version, err := stack.RotateNow(ctx, c.SecretsManager, logs, m.SecretID.ValueString(), timeout)
+	progress(fmt.Sprintf("Rotating %s and waiting up to %s for the outcome", m.SecretID.ValueString(), stack.RotationWaitTimeout))
+	version, err := a.data.stack.RotateNow(ctx, m.SecretID.ValueString())
 	if err != nil {
-		resp.Diagnostics.Append(rotationDiag("The rotation did not succeed", err))
+		resp.Diagnostics.Append(errorDiag("The rotation did not succeed", "", err))
 		return
 	}
 	progress(fmt.Sprintf("Rotated %s: AWSCURRENT is now version %s", m.SecretID.ValueString(), version))
-}
-
-// durationValidator accepts Go durations greater than zero.
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "a Go duration greater than zero, such as 90s or 10m"
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q is not a Go duration greater than zero, such as 90s or 10m.", req.ConfigValue.ValueString()))
-	}
 }

@@ -48,6 +48,7 @@ func TestAlertRuleName(t *testing.T) {
 // alertEnv is a rotated secret on the emulator plus EventBridge and SNS clients.
 type alertEnv struct {
 	env    *acctest.Env
+	stack  *stack.Stack
 	st     stack.State
 	names  stack.Names
 	events *eventbridge.Client
@@ -65,7 +66,8 @@ func newAlertEnv(t *testing.T) *alertEnv {
 		t.Skip("alerts tests read what SNS received through the emulator")
 	}
 	name := strings.ToLower(acctest.RandomName())
-	st, err := stack.New(env.Clients, code).Create(context.Background(), stack.Spec{
+	s := stack.New(env.Clients, code)
+	st, err := s.Create(context.Background(), stack.Spec{
 		Region: env.Region, Account: env.Account, Partition: "aws", Name: name,
 		Strategy: config.StrategyGeneric, RotatedField: config.DefaultRotatedField, Password: config.DefaultPasswordPolicy(),
 		Function: stack.FunctionSpec{Architecture: "x86_64", MemorySize: 128, Timeout: 300, LogRetentionDays: 1},
@@ -75,7 +77,7 @@ func newAlertEnv(t *testing.T) *alertEnv {
 		t.Fatalf("Create: %v", err)
 	}
 	cfg := aws.Config{Region: env.Region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String(env.URL)}
-	return &alertEnv{env: env, st: st, names: stack.NamesFor(env.Region, name),
+	return &alertEnv{env: env, stack: s, st: st, names: stack.NamesFor(env.Region, name),
 		events: eventbridge.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg)}
 }
 
@@ -123,11 +125,7 @@ func (a *alertEnv) failRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.env.Server.ClearFaults()
-	logs, ok := a.env.Clients.Logs.(stack.RotationLogsAPI)
-	if !ok {
-		t.Fatal("the Logs client cannot filter log events")
-	}
-	_, err := stack.RotateNow(context.Background(), a.env.Clients.SecretsManager, logs, a.st.SecretARN, stack.RotateNowTimeout)
+	_, err := a.stack.RotateNow(context.Background(), a.st.SecretARN)
 	if err == nil || !strings.Contains(err.Error(), "createSecret") {
 		t.Fatalf("RotateNow = %v, want a failure in createSecret", err)
 	}

@@ -16,6 +16,5 @@ resource "rotator_rotated_secret" "app_token" {
 action "rotator_rotate" "app_token" {
   config {
     secret_id = rotator_rotated_secret.app_token.arn
-    timeout   = "10m"
   }
 }
