@@ -256,8 +256,11 @@
 // Manager events with EventBridge":
 // https://docs.aws.amazon.com/secretsmanager/latest/userguide/cloudtrail_log_entries.html,
 // https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-eventbridge.html).
-// The emulator emits RotationStarted when a rotation starts, then
-// RotationSucceeded or RotationFailed; for RotateImmediately=false (only
+// The emulator emits RotationStarted when a rotation attempt starts, then
+// RotationSucceeded or RotationFailed, for every attempt, including
+// Secrets Manager's retries of a failing rotation (a failed rotation that
+// is retried twice is three RotationFailed events: the harsher reading,
+// since AWS does not say whether retries are reported); for RotateImmediately=false (only
 // testSecret runs) the same names with the prefix Test. RotationAbandoned
 // is emitted when a manual new AWSCURRENT value (PutSecretValue,
 // UpdateSecret) meets an unfinished rotation: Secrets Manager then removes
