@@ -518,7 +518,11 @@ func TestEventsAndSNSAuth(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["events:DescribeRule","sns:GetTopicAttributes"],"Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	creds, err := c.srv.keys.(*iamBackend).IssueRoleCredentials("arn:aws:iam::123456789012:role/reader", "s")
+	iamB, ok := c.srv.keys.(*iamBackend)
+	if !ok {
+		t.Fatal("the key store is not the IAM backend")
+	}
+	creds, err := iamB.IssueRoleCredentials("arn:aws:iam::123456789012:role/reader", "s")
 	if err != nil {
 		t.Fatal(err)
 	}
