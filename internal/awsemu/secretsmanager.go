@@ -184,6 +184,7 @@ type smBackend struct {
 	runtime FunctionRuntime // may be nil: rotation functions cannot be invoked
 	keys    KeyChecker      // may be nil: every key usable
 	kms     *kmsBackend     // resolves key ARNs for authorisation; may be nil
+	events  *eventsBackend  // receives the rotation events; may be nil
 
 	mu      sync.Mutex
 	secrets map[string]*smSecret // by ARN
@@ -451,6 +452,7 @@ func (b *smBackend) putVersionLocked(s *smSecret, token string, str *string, bin
 // a rotation for the next rotation date.
 func (b *smBackend) valueChangedLocked(s *smSecret, now time.Time) {
 	s.RotationBase = now
+	b.abandonPendingLocked(s)
 	if s.RotationEnabled != nil && *s.RotationEnabled {
 		b.scheduleNextLocked(s)
 	}
