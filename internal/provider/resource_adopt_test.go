@@ -1,0 +1,218 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
+)
+
+const adoptRes = "rotator_rotated_secret.credentials"
+
+// adoptConfig is the one block that replaces the seed article's
+// configuration, with an import {} block for the existing secret.
+func adoptConfig(env *acctest.Env, secretName, importTo string) string {
+	imp := ""
+	if importTo != "" {
+		imp = fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", adoptRes, importTo)
+	}
+	return env.ProviderBlock() + imp + fmt.Sprintf(`
+resource "rotator_rotated_secret" "credentials" {
+  name            = %q
+  secret_template = jsonencode({ username = "example_user" })
+  rotation {
+    automatically_after_days = 30
+  }
+  function {
+    architecture = "x86_64"
+  }
+}
+`, secretName)
+}
+
+// TestAccRotatedSecret_adoptSeedArticle adopts the seed article's secret,
+// whose hand-written function left AWSPENDING stuck, with one import {}
+// block and one apply. What a user migrating cares about: the ARN and the
+// current value do not change, the adoption apply rotates nothing, the
+// new function then rotates correctly (the old value becomes
+// AWSPREVIOUS), the next plan is empty, and the old function and role are
+// untouched.
+func TestAccRotatedSecret_adoptSeedArticle(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	sfx := acctest.RandomName()[len("tf-acc-"):]
+	seed := buildSeed(t, env, seedNames{
+		Secret: "sensitive-credentials-" + sfx, Role: "lambda_rotation_role-" + sfx,
+		Policy: "lambda_rotation_policy", Function: "SecretRotationFunction-" + sfx,
+	})
+	before := describe(t, env, seed.SecretARN)
+	beforeVersion := currentVersion(before)
+	beforeValue, err := currentValue(env, seed.SecretARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := adoptConfig(env, seed.Names.Secret, seed.SecretARN)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		Steps: []resource.TestStep{
+			{
+				// The adoption: import and update in place, in one apply.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(adoptRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(adoptRes, tfjsonpath.New("rotates_on_apply"), knownvalue.Bool(false)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(adoptRes, tfjsonpath.New("arn"), knownvalue.StringExact(seed.SecretARN)),
+					statecheck.ExpectKnownValue(adoptRes, tfjsonpath.New("current_version_id"), knownvalue.StringExact(beforeVersion)),
+					statecheck.ExpectKnownValue(adoptRes, tfjsonpath.New("rotation_enabled"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(adoptRes, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkValue(env, seed.SecretARN, "AWSCURRENT", beforeValue),
+					checkSecret(env, seed.SecretARN, func(out *secretsmanager.DescribeSecretOutput) error {
+						if got := currentVersion(out); got != beforeVersion {
+							return errorf("AWSCURRENT moved from %s to %s during the adoption apply", beforeVersion, got)
+						}
+						if err := stack.CheckPending(out); err != nil {
+							return errorf("AWSPENDING still stuck after adoption: %v", err)
+						}
+						if fn := aws.ToString(out.RotationLambdaARN); fn == seed.FunctionARN || !regexp.MustCompile(`:function:rotator-`).MatchString(fn) {
+							return errorf("the secret rotates with %s, want the provider's function", fn)
+						}
+						tags := stack.SecretTags(out.Tags)
+						if tags[stack.AdoptedTag] != stack.AdoptedValue || tags[stack.ManagedByTag] != stack.ManagedByValue {
+							return errorf("tags %v: want %s and %s", tags, stack.AdoptedTag, stack.ManagedByTag)
+						}
+						if r := out.RotationRules; r == nil || aws.ToInt64(r.AutomaticallyAfterDays) != 30 {
+							return errorf("rotation rules %+v, want every 30 days", r)
+						}
+						return nil
+					}),
+					checkSeedUntouched(env, seed),
+				),
+			},
+			{
+				// The next plan is empty; then the new function rotates.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						return rotateNow(t, env, seed.SecretARN)
+					},
+					checkValue(env, seed.SecretARN, "AWSPREVIOUS", beforeValue),
+					func(*terraform.State) error {
+						now, err := currentValue(env, seed.SecretARN)
+						if err != nil {
+							return err
+						}
+						if now == beforeValue {
+							return errorf("the rotation did not change the value")
+						}
+						var v map[string]string
+						if err := json.Unmarshal([]byte(now), &v); err != nil || v["username"] != "example_user" || v["password"] == "" {
+							return errorf("after rotation the value has keys %v, want username kept and a new password", keysOf(v))
+						}
+						return nil
+					},
+					checkSeedUntouched(env, seed),
+				),
+			},
+			{
+				// A rotation is never a diff.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+	// Destroying the adopted block deleted the secret; the other
+	// configuration's function and role are still there for it to remove.
+	if err := checkSeedUntouched(env, seed)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// rotateNow starts a rotation with the configured function and waits for
+// it to succeed.
+func rotateNow(t *testing.T, env *acctest.Env, secretARN string) error {
+	out, err := env.Clients.SecretsManager.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN)})
+	if err != nil {
+		return fmt.Errorf("RotateSecret: %w", err)
+	}
+	if !waitRotation(t, env, secretARN, aws.ToString(out.VersionId)) {
+		return errorf("the rotation with the provider's function failed")
+	}
+	return nil
+}
+
+// checkValue checks the value of the version holding stage.
+func checkValue(env *acctest.Env, secretARN, stage, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := env.Clients.SecretsManager.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{
+			SecretId: aws.String(secretARN), VersionStage: aws.String(stage),
+		})
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", stage, err)
+		}
+		if aws.ToString(out.SecretString) != want {
+			return errorf("the %s value is not the value the secret had before adoption", stage) // values never printed
+		}
+		return nil
+	}
+}
+
+// checkSeedUntouched checks that the article's function (same code, same
+// role, same permission) and role still exist.
+func checkSeedUntouched(env *acctest.Env, seed seedSetup) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx := context.Background()
+		fn, err := env.Clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(seed.Names.Function)})
+		if err != nil {
+			return fmt.Errorf("the article's function: %w", err)
+		}
+		if c := fn.Configuration; aws.ToString(c.CodeSha256) != seed.CodeSHA256 || aws.ToString(c.Role) != seed.RoleARN {
+			return errorf("the article's function changed: code %s role %s", aws.ToString(c.CodeSha256), aws.ToString(c.Role))
+		}
+		if _, err := env.Clients.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(seed.Names.Function)}); err != nil {
+			return fmt.Errorf("the article's invoke permission: %w", err)
+		}
+		if _, err := env.Clients.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(seed.Names.Role)}); err != nil {
+			return fmt.Errorf("the article's role: %w", err)
+		}
+		if _, err := env.Clients.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(seed.Names.Role), PolicyName: aws.String(seed.Names.Policy)}); err != nil {
+			return fmt.Errorf("the article's role policy: %w", err)
+		}
+		return nil
+	}
+}
+
+func keysOf(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
