@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -213,6 +214,122 @@ func keysOf(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
+	}
+	return out
+}
+
+// TestAccRotatedSecret_adoptByCLIImportByName adopts a plain-string secret
+// made outside Terraform with `terraform import` by name: the import reads
+// the secret's own settings, the apply creates the rest, and the value
+// stays.
+func TestAccRotatedSecret_adoptByCLIImportByName(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	name := acctest.RandomName()
+	sec, err := env.Clients.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(name), SecretString: aws.String("plain-value"), Description: aws.String("made by hand"),
+		Tags: smTagList(map[string]string{"team": "payments"}),
+	})
+	if err != nil {
+		t.Fatalf("CreateSecret: %v", err)
+	}
+	arn := aws.ToString(sec.ARN)
+	cfg := basicConfig(env, name, `
+  description = "made by hand"
+  tags        = { team = "payments" }`+rotation30d)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg, ResourceName: res, ImportState: true, ImportStateId: name, ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return errorf("imported %d instances", len(states))
+					}
+					a := states[0].Attributes
+					if a["arn"] != arn || a["description"] != "made by hand" || a["tags.team"] != "payments" || a["function_arn"] != "" {
+						return errorf("imported attributes %v", a)
+					}
+					return nil
+				},
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("arn"), knownvalue.StringExact(arn)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),
+					statecheck.ExpectIdentity(res, map[string]knownvalue.Check{
+						"arn": knownvalue.StringExact(arn), "region": knownvalue.StringExact(env.Region), "account_id": knownvalue.StringExact(env.Account),
+					}),
+				},
+				Check: checkValue(env, arn, "AWSCURRENT", "plain-value"),
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}
+
+// TestAccRotatedSecret_importByIdentity imports a rotated secret by its
+// resource identity (an import block with identity, OpenTofu/Terraform
+// >= 1.12) and gets the same state as import by ARN.
+func TestAccRotatedSecret_importByIdentity(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	name := acctest.RandomName()
+	// recovery_window_in_days cannot be read back: keep its default.
+	cfg := env.ProviderBlock() + fmt.Sprintf(`
+resource "rotator_rotated_secret" "test" {
+  name = %q
+%s
+}
+`, name, rotation30d)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentityValueMatchesState(res, tfjsonpath.New("arn")),
+					statecheck.ExpectIdentityValue(res, tfjsonpath.New("region"), knownvalue.StringExact(env.Region)),
+					statecheck.ExpectIdentityValue(res, tfjsonpath.New("account_id"), knownvalue.StringExact(env.Account)),
+				},
+			},
+			{
+				Config: cfg, ResourceName: res,
+				ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+		},
+	})
+}
+
+// TestAccRotatedSecret_importOtherRegion refuses an ARN of another region
+// and says how to configure a provider for it.
+func TestAccRotatedSecret_importOtherRegion(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	name := acctest.RandomName()
+	other := fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:%s:secret:%s-AbCdEf", env.Account, name)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		Steps: []resource.TestStep{{
+			Config: basicConfig(env, name, rotation30d), ResourceName: res, ImportState: true, ImportStateId: other,
+			ExpectError: regexp.MustCompile(`(?s)Secret is in another region.*eu-west-1.*alias = "eu-west-1"`),
+		}},
+	})
+}
+
+func smTagList(m map[string]string) []smtypes.Tag {
+	out := make([]smtypes.Tag, 0, len(m))
+	for k, v := range m {
+		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
 	return out
 }
