@@ -41,6 +41,7 @@ func CallerPermissions() []Permission {
 		{"secretsmanager:GetResourcePolicy", whenPolicy + ", and import"},
 		{"secretsmanager:DeleteResourcePolicy", "when `policy` is removed"},
 		{"secretsmanager:RotateSecret", whenRotate},
+		{"secretsmanager:UpdateSecretVersionStage", "adopting a secret whose unfinished rotation left `AWSPENDING` on a version without a value"},
 		{"secretsmanager:CancelRotateSecret", whenDisabled},
 		{"secretsmanager:DeleteSecret", whenDelete},
 		{"lambda:CreateFunction", whenCreate},
