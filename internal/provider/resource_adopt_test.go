@@ -235,9 +235,14 @@ func TestAccRotatedSecret_adoptByCLIImportByName(t *testing.T) {
 		t.Fatalf("CreateSecret: %v", err)
 	}
 	arn := aws.ToString(sec.ARN)
-	cfg := basicConfig(env, name, `
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"DenyOthers","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::%s:role/nobody"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`, env.Account)
+	if _, err := env.Clients.SecretsManager.PutResourcePolicy(context.Background(), &secretsmanager.PutResourcePolicyInput{SecretId: sec.ARN, ResourcePolicy: aws.String(policy)}); err != nil {
+		t.Fatalf("PutResourcePolicy: %v", err)
+	}
+	cfg := basicConfig(env, name, fmt.Sprintf(`
   description = "made by hand"
-  tags        = { team = "payments" }`+rotation30d)
+  tags        = { team = "payments" }
+  policy      = %q`, policy)+rotation30d)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
 		CheckDestroy:             env.CheckDestroy,
@@ -249,7 +254,7 @@ func TestAccRotatedSecret_adoptByCLIImportByName(t *testing.T) {
 						return errorf("imported %d instances", len(states))
 					}
 					a := states[0].Attributes
-					if a["arn"] != arn || a["description"] != "made by hand" || a["tags.team"] != "payments" || a["function_arn"] != "" {
+					if a["arn"] != arn || a["description"] != "made by hand" || a["tags.team"] != "payments" || a["function_arn"] != "" || a["policy"] == "" {
 						return errorf("imported attributes %v", a)
 					}
 					return nil
@@ -332,4 +337,37 @@ func smTagList(m map[string]string) []smtypes.Tag {
 		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
 	return out
+}
+
+// TestAccRotatedSecret_adoptPendingWithValue refuses to adopt a secret
+// whose unfinished rotation wrote a value, and says how to decide.
+func TestAccRotatedSecret_adoptPendingWithValue(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	name := acctest.RandomName()
+	ctx := context.Background()
+	sec, err := env.Clients.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("in-use")})
+	if err != nil {
+		t.Fatalf("CreateSecret: %v", err)
+	}
+	const pending = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+	if _, err := env.Clients.SecretsManager.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: sec.ARN, SecretString: aws.String("maybe-in-use"), ClientRequestToken: aws.String(pending), VersionStages: []string{"AWSPENDING"},
+	}); err != nil {
+		t.Fatalf("PutSecretValue: %v", err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		Steps: []resource.TestStep{{
+			Config:      adoptConfig(env, name, aws.ToString(sec.ARN)),
+			ExpectError: regexp.MustCompile(`(?s)left a value in AWSPENDING.*` + pending + `.*NOT in use.*IS in use`),
+		}},
+	})
+	if err := checkValue(env, aws.ToString(sec.ARN), "AWSCURRENT", "in-use")(nil); err != nil {
+		t.Error(err)
+	}
+	if err := checkValue(env, aws.ToString(sec.ARN), "AWSPENDING", "maybe-in-use")(nil); err != nil {
+		t.Error(err)
+	}
 }
