@@ -193,12 +193,7 @@ var seedZip struct {
 func seedFunctionZip(t *testing.T, goarch string) []byte {
 	t.Helper()
 	seedZip.once.Do(func() {
-		dir, err := os.MkdirTemp("", "seedfn")
-		if err != nil {
-			seedZip.err = err
-			return
-		}
-		defer os.RemoveAll(dir)
+		dir := t.TempDir()
 		bin := filepath.Join(dir, "bootstrap")
 		cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-o", bin, "./testdata/seedfn")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)

@@ -85,9 +85,12 @@ func (e *PendingValueError) Error() string {
 // CheckRegion refuses an import id that is an ARN of another region. A
 // name is looked up in the provider's region.
 func CheckRegion(id, region string) error {
+	if !arn.IsARN(id) {
+		return nil // a name: looked up in the provider's region
+	}
 	a, err := arn.Parse(id)
 	if err != nil || a.Region == "" || a.Region == region {
-		return nil
+		return nil //nolint:nilerr // an ARN that does not parse is looked up as given and not found
 	}
 	return &OtherRegionError{SecretARN: id, SecretRegion: a.Region, ProviderRegion: region}
 }
