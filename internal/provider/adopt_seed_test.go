@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,7 +97,11 @@ func buildSeed(t *testing.T, env *acctest.Env, n seedNames) seedSetup {
 
 	// aws_lambda_function.rotation_lambda (the Python script, ported).
 	arch, lambdaArch := seedArch()
-	fn, err := lam.CreateFunction(ctx, &lambda.CreateFunctionInput{
+	// Like the AWS provider, retry while the new role propagates to Lambda
+	// ("The role defined for the function cannot be assumed by Lambda").
+	var fn *lambda.CreateFunctionOutput
+	err = seedRetry(func() (err error) {
+		fn, err = lam.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(n.Function),
 		Role:          aws.String(s.RoleARN),
 		Runtime:       lambdatypes.RuntimeProvidedal2023,
@@ -104,7 +109,9 @@ func buildSeed(t *testing.T, env *acctest.Env, n seedNames) seedSetup {
 		Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(lambdaArch)},
 		Code:          &lambdatypes.FunctionCode{ZipFile: seedFunctionZip(t, arch)},
 		Environment:   &lambdatypes.Environment{Variables: map[string]string{"SECRET_ARN": s.SecretARN}},
-	})
+		})
+		return err
+	}, "cannot be assumed")
 	if err != nil {
 		t.Fatalf("CreateFunction: %v", err)
 	}
@@ -125,16 +132,13 @@ func buildSeed(t *testing.T, env *acctest.Env, n seedNames) seedSetup {
 	// which rotates at once. The AWS provider retries while the new
 	// permission propagates; so does this.
 	var rot *secretsmanager.RotateSecretOutput
-	for attempt := 0; ; attempt++ {
+	err = seedRetry(func() (err error) {
 		rot, err = sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
 			SecretId: aws.String(s.SecretARN), RotationLambdaARN: aws.String(s.FunctionARN),
 			RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
 		})
-		if err == nil || attempt >= 60 {
-			break
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+		return err
+	}, "cannot invoke")
 	if err != nil {
 		t.Fatalf("RotateSecret: %v", err)
 	}
@@ -145,6 +149,20 @@ func buildSeed(t *testing.T, env *acctest.Env, n seedNames) seedSetup {
 		t.Fatalf("after the article's rotation, version %s has stages %v; want AWSPENDING stuck", s.PendingVersion, stages)
 	}
 	return s
+}
+
+// seedRetry retries op while its error contains transient, a bounded
+// number of attempts (propagation delays are counted in attempts).
+func seedRetry(op func() error, transient string) error {
+	const attempts = 120
+	var err error
+	for range attempts {
+		if err = op(); err == nil || !strings.Contains(err.Error(), transient) {
+			return err
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return err
 }
 
 // waitRotation waits until the emulator recorded the rotation of version

@@ -44,7 +44,7 @@ func accountMismatch(want, have string) diag.Diagnostic {
 
 // adoptionWarning explains what the adoption apply will do.
 func adoptionWarning(secretName, details string) diag.Diagnostic {
-	return diag.NewWarningDiagnostic("Adopting secret "+secretName+", which this provider did not set up", details)
+	return diag.NewWarningDiagnostic("Adopting secret "+secretName+" into this configuration", details)
 }
 
 // explain recognises the errors users can act on.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -110,6 +111,7 @@ func TestAccRotatedSecret_adoptSeedArticle(t *testing.T) {
 						return nil
 					}),
 					checkSeedUntouched(env, seed),
+					checkNoValueInState(beforeValue),
 				),
 			},
 			{
@@ -369,5 +371,27 @@ func TestAccRotatedSecret_adoptPendingWithValue(t *testing.T) {
 	}
 	if err := checkValue(env, aws.ToString(sec.ARN), "AWSPENDING", "maybe-in-use")(nil); err != nil {
 		t.Error(err)
+	}
+}
+
+// checkNoValueInState fails when the secret value, or its password,
+// appears in any attribute of the state.
+func checkNoValueInState(value string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		needles := []string{value}
+		var v map[string]string
+		if json.Unmarshal([]byte(value), &v) == nil && v["password"] != "" {
+			needles = append(needles, v["password"])
+		}
+		for addr, rs := range s.RootModule().Resources {
+			for k, a := range rs.Primary.Attributes {
+				for _, n := range needles {
+					if strings.Contains(a, n) {
+						return errorf("%s.%s holds the secret value", addr, k)
+					}
+				}
+			}
+		}
+		return nil
 	}
 }
