@@ -102,13 +102,13 @@ func buildSeed(t *testing.T, env *acctest.Env, n seedNames) seedSetup {
 	var fn *lambda.CreateFunctionOutput
 	err = seedRetry(func() (err error) {
 		fn, err = lam.CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName:  aws.String(n.Function),
-		Role:          aws.String(s.RoleARN),
-		Runtime:       lambdatypes.RuntimeProvidedal2023,
-		Handler:       aws.String("bootstrap"),
-		Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(lambdaArch)},
-		Code:          &lambdatypes.FunctionCode{ZipFile: seedFunctionZip(t, arch)},
-		Environment:   &lambdatypes.Environment{Variables: map[string]string{"SECRET_ARN": s.SecretARN}},
+			FunctionName:  aws.String(n.Function),
+			Role:          aws.String(s.RoleARN),
+			Runtime:       lambdatypes.RuntimeProvidedal2023,
+			Handler:       aws.String("bootstrap"),
+			Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(lambdaArch)},
+			Code:          &lambdatypes.FunctionCode{ZipFile: seedFunctionZip(t, arch)},
+			Environment:   &lambdatypes.Environment{Variables: map[string]string{"SECRET_ARN": s.SecretARN}},
 		})
 		return err
 	}, "cannot be assumed")
