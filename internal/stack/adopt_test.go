@@ -1,12 +1,15 @@
 package stack
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -104,5 +107,77 @@ func TestAdoptionDescribe(t *testing.T) {
 	}
 	if got := (&Adoption{}).Describe("x"); strings.Contains(got, "AWSPENDING") || strings.Contains(got, "left untouched") {
 		t.Errorf("nothing foreign and nothing pending, yet:\n%s", got)
+	}
+}
+
+// fakeStages is a Secrets Manager that knows which versions hold a value
+// and records UpdateSecretVersionStage calls.
+type fakeStages struct {
+	SecretsManagerAPI
+	withValue map[string]bool
+	sec       *secretsmanager.DescribeSecretOutput
+	removed   []string
+}
+
+func (f *fakeStages) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	if !f.withValue[aws.ToString(in.VersionId)] {
+		return nil, &smithy.GenericAPIError{Code: codeResourceNotFound, Message: "Secrets Manager can't find the specified secret value for VersionId"}
+	}
+	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String("x")}, nil
+}
+
+func (f *fakeStages) UpdateSecretVersionStage(_ context.Context, in *secretsmanager.UpdateSecretVersionStageInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error) {
+	f.removed = append(f.removed, aws.ToString(in.VersionStage)+" from "+aws.ToString(in.RemoveFromVersionId))
+	delete(f.sec.VersionIdsToStages, aws.ToString(in.RemoveFromVersionId))
+	return &secretsmanager.UpdateSecretVersionStageOutput{}, nil
+}
+
+func (f *fakeStages) DescribeSecret(context.Context, *secretsmanager.DescribeSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
+	return f.sec, nil
+}
+
+// The adoption apply clears AWSPENDING only on a secret being adopted and
+// only from a version without a value; AWSCURRENT is never touched.
+func TestClearAdoptedPending(t *testing.T) {
+	t.Parallel()
+	ours := []smtypes.Tag{{Key: aws.String(ManagedByTag), Value: aws.String(ManagedByValue)}}
+	stuck := map[string][]string{"cur": {"AWSCURRENT"}, "pend": {"AWSPENDING"}}
+	tests := []struct {
+		name        string
+		tags        []smtypes.Tag
+		stages      map[string][]string
+		withValue   map[string]bool
+		wantRemoved []string
+		wantErr     any
+	}{
+		{"adopting, placeholder without value", nil, stuck, map[string]bool{"cur": true}, []string{"AWSPENDING from pend"}, nil},
+		{"adopting, pending holds a value", nil, stuck, map[string]bool{"cur": true, "pend": true}, nil, &PendingValueError{}},
+		{"adopting, nothing pending", nil, map[string][]string{"cur": {"AWSCURRENT", "AWSPENDING"}}, map[string]bool{"cur": true}, nil, nil},
+		{"our secret: left to CheckPending", ours, stuck, map[string]bool{"cur": true}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			stages := map[string][]string{}
+			for k, v := range tt.stages {
+				stages[k] = v
+			}
+			f := &fakeStages{withValue: tt.withValue, sec: &secretsmanager.DescribeSecretOutput{ARN: aws.String("arn:s"), Tags: tt.tags, VersionIdsToStages: stages}}
+			s := New(Clients{SecretsManager: f}, nil)
+			_, err := s.clearAdoptedPending(context.Background(), f.sec)
+			var pv *PendingValueError
+			if gotErr := errors.As(err, &pv); gotErr != (tt.wantErr != nil) {
+				t.Fatalf("error %v, want %T", err, tt.wantErr)
+			}
+			if tt.wantErr == nil && err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.wantRemoved, f.removed); d != "" {
+				t.Errorf("UpdateSecretVersionStage calls (-want +got):\n%s", d)
+			}
+			if _, ok := f.sec.VersionIdsToStages["cur"]; !ok {
+				t.Error("AWSCURRENT's version was touched")
+			}
+		})
 	}
 }
