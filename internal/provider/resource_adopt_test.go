@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -394,4 +396,92 @@ func checkNoValueInState(value string) resource.TestCheckFunc {
 		}
 		return nil
 	}
+}
+
+// TestAccRotatedSecret_adoptKMSRotateNow adopts a secret encrypted with a
+// customer key, keeping the key and description, and asks for a rotation
+// during the adoption apply (rotate_immediately = true): the new function
+// rotates under the key and the old value becomes AWSPREVIOUS.
+func TestAccRotatedSecret_adoptKMSRotateNow(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	name := acctest.RandomName()
+	ctx := context.Background()
+	kmsClient, ok := env.Clients.KMS.(*kms.Client)
+	if !ok {
+		t.Fatalf("KMS client is %T", env.Clients.KMS)
+	}
+	key, err := kmsClient.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("adopted secret's key")})
+	if err != nil {
+		t.Fatalf("CreateKey: %v", err)
+	}
+	keyARN := aws.ToString(key.KeyMetadata.Arn)
+	const value = `{"password":"hand-made","username":"app"}`
+	sec, err := env.Clients.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String(name), KmsKeyId: aws.String(keyARN), Description: aws.String("console-made"), SecretString: aws.String(value),
+	})
+	if err != nil {
+		t.Fatalf("CreateSecret: %v", err)
+	}
+	arn := aws.ToString(sec.ARN)
+	cfg := env.ProviderBlock() + fmt.Sprintf(`
+import {
+  to = rotator_rotated_secret.test
+  id = %q
+}
+
+resource "rotator_rotated_secret" "test" {
+  name                    = %q
+  description             = "console-made"
+  kms_key_id              = %q
+  secret_template         = jsonencode({ username = "app" })
+  recovery_window_in_days = 0
+  rotation {
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }
+}
+`, arn, name, keyARN)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+		CheckDestroy:             env.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(res, tfjsonpath.New("rotates_on_apply"), knownvalue.Bool(true)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("arn"), knownvalue.StringExact(arn)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("kms_key_id"), knownvalue.StringExact(keyARN)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSecret(env, arn, func(o *secretsmanager.DescribeSecretOutput) error {
+						if aws.ToString(o.KmsKeyId) != keyARN || aws.ToString(o.Description) != "console-made" {
+							return errorf("key %s description %q changed", aws.ToString(o.KmsKeyId), aws.ToString(o.Description))
+						}
+						return nil
+					}),
+					func(*terraform.State) error {
+						// The rotation may finish in the background.
+						for range 100 {
+							if checkValue(env, arn, "AWSPREVIOUS", value)(nil) == nil {
+								return nil
+							}
+							time.Sleep(100 * time.Millisecond)
+						}
+						return checkValue(env, arn, "AWSPREVIOUS", value)(nil)
+					},
+				),
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
 }
