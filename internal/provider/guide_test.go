@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
 const guidePath = "../../templates/guides/migrate-hand-built-rotation.md.tmpl"
@@ -168,6 +169,16 @@ func TestGuideMigrationPlans(t *testing.T) {
 	}
 	if !strings.Contains(g["adopt"].Plan, "Plan: 1 to import, 0 to add, 1 to change, 0 to destroy.") {
 		t.Errorf("the adopt step's plan summary is not the import and in-place update")
+	}
+	// The warning the guide quotes is the one the provider writes.
+	plan := g["adopt"].Plan
+	start, end := strings.Index(plan, "The next apply adopts"), strings.Index(plan, "\n...")
+	if start < 0 || end < start {
+		t.Fatalf("the adopt step's plan does not quote the adoption warning")
+	}
+	quoted := strings.Join(strings.Fields(plan[start:end]), " ")
+	if written := strings.Join(strings.Fields((&stack.Adoption{}).Describe("sensitive-credentials")), " "); !strings.Contains(written, quoted) {
+		t.Errorf("the guide quotes the warning as\n%s\nthe provider writes\n%s", quoted, written)
 	}
 	destroyed := minus(adopt, removeOld)
 	if got := matches(destroyedRE, g["remove-old"].Plan); !slices.Equal(got, destroyed) {
