@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider"
@@ -57,7 +58,10 @@ type Env struct {
 	// Account is the account the tests run in: the emulator's, or the
 	// caller's account on real AWS.
 	Account string
+	// Clients are the stack's clients; SDK the same clients with their
+	// concrete types, for checks that see AWS directly.
 	Clients stack.Clients
+	SDK     stack.SDKClients
 }
 
 // IsEmulator reports whether the test runs against the emulator.
@@ -77,7 +81,8 @@ func NewEnv(t *testing.T) *Env {
 		if err != nil {
 			t.Fatalf("finding the account of the AWS credentials: %v", err)
 		}
-		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: stack.NewClients(cfg, stack.Endpoints{})}
+		sdk := stack.NewSDKClients(cfg, stack.Endpoints{})
+		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: sdk.Stack(), SDK: sdk}
 	}
 	srv, err := awsemu.Start(awsemu.Options{})
 	if err != nil {
@@ -88,9 +93,10 @@ func NewEnv(t *testing.T) *Env {
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	}
+	sdk := stack.NewSDKClients(cfg, stack.AllEndpoints(srv.URL()))
 	return &Env{
 		URL: srv.URL(), Admin: awsemu.NewAdminClient(srv.URL()), Server: srv, Region: Region, Account: srv.AccountID(),
-		Clients: stack.NewClients(cfg, stack.AllEndpoints(srv.URL())),
+		Clients: sdk.Stack(), SDK: sdk,
 	}
 }
 
@@ -154,4 +160,26 @@ func FixCLIConfig() {
 			_ = os.Unsetenv("TF_CLI_CONFIG_FILE")
 		}
 	}
+}
+
+// Start begins a parallel acceptance test: the pre-check, an endpoint and
+// a fresh secret name.
+func Start(t *testing.T) (*Env, string) {
+	t.Helper()
+	t.Parallel()
+	PreCheck(t)
+	return NewEnv(t), RandomName()
+}
+
+// Test runs tc against e with the provider served in-process and, unless
+// tc sets its own, e.CheckDestroy.
+func (e *Env) Test(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	if tc.ProtoV6ProviderFactories == nil {
+		tc.ProtoV6ProviderFactories = ProtoV6ProviderFactories(t)
+	}
+	if tc.CheckDestroy == nil {
+		tc.CheckDestroy = e.CheckDestroy
+	}
+	resource.Test(t, tc)
 }

@@ -58,15 +58,8 @@ const seedTrustPolicy = `{"Version":"2012-10-17","Statement":[{"Action":"sts:Ass
 func buildSeed(t *testing.T, env *acctest.Env, n seedNames) seedSetup {
 	t.Helper()
 	ctx := context.Background()
-	sm := env.Clients.SecretsManager
-	lam, ok := env.Clients.Lambda.(*lambda.Client)
-	if !ok {
-		t.Fatalf("Lambda client is %T", env.Clients.Lambda)
-	}
-	im, ok := env.Clients.IAM.(*iam.Client)
-	if !ok {
-		t.Fatalf("IAM client is %T", env.Clients.IAM)
-	}
+	sm := env.SDK.SecretsManager
+	lam, im := env.SDK.Lambda, env.SDK.IAM
 	s := seedSetup{Names: n}
 
 	// aws_secretsmanager_secret.credentials and its example_version.

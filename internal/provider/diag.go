@@ -18,7 +18,10 @@ func errorDiag(summary, whatToDo string, err error) diag.Diagnostic {
 	if s != "" {
 		summary = s
 	}
-	if todo != "" {
+	if todo != "" && whatToDo != "" {
+		// What the error means first, then what the failed operation left.
+		whatToDo = todo + "\n\n" + whatToDo
+	} else if todo != "" {
 		whatToDo = todo
 	}
 	var step *stack.StepError

@@ -192,15 +192,13 @@ func TestGuideMigrationPlans(t *testing.T) {
 // TestAccGuideMigration applies the guide's configurations in order on the
 // article's setup built through the AWS APIs.
 func TestAccGuideMigration(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
+	env, _ := acctest.Start(t)
 	g := readGuide(t)
 	for _, name := range []string{articleNames.Secret, articleNames.Role, articleNames.Policy, articleNames.Function} {
 		if !strings.Contains(g["before"].HCL, `"`+name+`"`) {
 			t.Fatalf("the guide's before configuration does not name %q, which the test builds", name)
 		}
 	}
-	env := acctest.NewEnv(t)
 	seed := buildSeed(t, env, articleNames)
 	beforeValue, err := currentValue(env, seed.SecretARN)
 	if err != nil {
@@ -253,16 +251,16 @@ func deleteSeedRotation(t *testing.T, env *acctest.Env, seed seedSetup) {
 	t.Helper()
 	ctx := context.Background()
 	n := seed.Names
-	if _, err := env.Clients.Lambda.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: aws.String(n.Function), StatementId: aws.String("AllowSecretsManagerInvoke")}); err != nil {
+	if _, err := env.SDK.Lambda.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: aws.String(n.Function), StatementId: aws.String("AllowSecretsManagerInvoke")}); err != nil {
 		t.Fatalf("RemovePermission: %v", err)
 	}
-	if _, err := env.Clients.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(n.Function)}); err != nil {
+	if _, err := env.SDK.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(n.Function)}); err != nil {
 		t.Fatalf("DeleteFunction: %v", err)
 	}
-	if _, err := env.Clients.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(n.Role), PolicyName: aws.String(n.Policy)}); err != nil {
+	if _, err := env.SDK.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(n.Role), PolicyName: aws.String(n.Policy)}); err != nil {
 		t.Fatalf("DeleteRolePolicy: %v", err)
 	}
-	if _, err := env.Clients.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(n.Role)}); err != nil {
+	if _, err := env.SDK.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(n.Role)}); err != nil {
 		t.Fatalf("DeleteRole: %v", err)
 	}
 }

@@ -57,9 +57,7 @@ resource "rotator_rotated_secret" "credentials" {
 // AWSPREVIOUS), the next plan is empty, and the old function and role are
 // untouched.
 func TestAccRotatedSecret_adoptSeedArticle(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
+	env, _ := acctest.Start(t)
 	sfx := acctest.RandomName()[len("tf-acc-"):]
 	seed := buildSeed(t, env, seedNames{
 		Secret: "sensitive-credentials-" + sfx, Role: "lambda_rotation_role-" + sfx,
@@ -163,7 +161,7 @@ func TestAccRotatedSecret_adoptSeedArticle(t *testing.T) {
 // rotateNow starts a rotation with the configured function and waits for
 // it to succeed.
 func rotateNow(t *testing.T, env *acctest.Env, secretARN string) error {
-	out, err := env.Clients.SecretsManager.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN)})
+	out, err := env.SDK.SecretsManager.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN)})
 	if err != nil {
 		return fmt.Errorf("RotateSecret: %w", err)
 	}
@@ -176,7 +174,7 @@ func rotateNow(t *testing.T, env *acctest.Env, secretARN string) error {
 // checkValue checks the value of the version holding stage.
 func checkValue(env *acctest.Env, secretARN, stage, want string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		out, err := env.Clients.SecretsManager.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{
+		out, err := env.SDK.SecretsManager.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{
 			SecretId: aws.String(secretARN), VersionStage: aws.String(stage),
 		})
 		if err != nil {
@@ -194,20 +192,20 @@ func checkValue(env *acctest.Env, secretARN, stage, want string) resource.TestCh
 func checkSeedUntouched(env *acctest.Env, seed seedSetup) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ctx := context.Background()
-		fn, err := env.Clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(seed.Names.Function)})
+		fn, err := env.SDK.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(seed.Names.Function)})
 		if err != nil {
 			return fmt.Errorf("the article's function: %w", err)
 		}
 		if c := fn.Configuration; aws.ToString(c.CodeSha256) != seed.CodeSHA256 || aws.ToString(c.Role) != seed.RoleARN {
 			return errorf("the article's function changed: code %s role %s", aws.ToString(c.CodeSha256), aws.ToString(c.Role))
 		}
-		if _, err := env.Clients.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(seed.Names.Function)}); err != nil {
+		if _, err := env.SDK.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(seed.Names.Function)}); err != nil {
 			return fmt.Errorf("the article's invoke permission: %w", err)
 		}
-		if _, err := env.Clients.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(seed.Names.Role)}); err != nil {
+		if _, err := env.SDK.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(seed.Names.Role)}); err != nil {
 			return fmt.Errorf("the article's role: %w", err)
 		}
-		if _, err := env.Clients.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(seed.Names.Role), PolicyName: aws.String(seed.Names.Policy)}); err != nil {
+		if _, err := env.SDK.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(seed.Names.Role), PolicyName: aws.String(seed.Names.Policy)}); err != nil {
 			return fmt.Errorf("the article's role policy: %w", err)
 		}
 		return nil
@@ -227,11 +225,8 @@ func keysOf(m map[string]string) []string {
 // the secret's own settings, the apply creates the rest, and the value
 // stays.
 func TestAccRotatedSecret_adoptByCLIImportByName(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
-	sec, err := env.Clients.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+	env, name := acctest.Start(t)
+	sec, err := env.SDK.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 		Name: aws.String(name), SecretString: aws.String("plain-value"), Description: aws.String("made by hand"),
 		Tags: smTagList(map[string]string{"team": "payments"}),
 	})
@@ -240,7 +235,7 @@ func TestAccRotatedSecret_adoptByCLIImportByName(t *testing.T) {
 	}
 	arn := aws.ToString(sec.ARN)
 	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"DenyOthers","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::%s:role/nobody"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`, env.Account)
-	if _, err := env.Clients.SecretsManager.PutResourcePolicy(context.Background(), &secretsmanager.PutResourcePolicyInput{SecretId: sec.ARN, ResourcePolicy: aws.String(policy)}); err != nil {
+	if _, err := env.SDK.SecretsManager.PutResourcePolicy(context.Background(), &secretsmanager.PutResourcePolicyInput{SecretId: sec.ARN, ResourcePolicy: aws.String(policy)}); err != nil {
 		t.Fatalf("PutResourcePolicy: %v", err)
 	}
 	cfg := basicConfig(env, name, fmt.Sprintf(`
@@ -287,10 +282,7 @@ func TestAccRotatedSecret_adoptByCLIImportByName(t *testing.T) {
 // resource identity (an import block with identity, OpenTofu/Terraform
 // >= 1.12) and gets the same state as import by ARN.
 func TestAccRotatedSecret_importByIdentity(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	// recovery_window_in_days cannot be read back: keep its default.
 	cfg := env.ProviderBlock() + fmt.Sprintf(`
 resource "rotator_rotated_secret" "test" {
@@ -321,10 +313,7 @@ resource "rotator_rotated_secret" "test" {
 // TestAccRotatedSecret_importOtherRegion refuses an ARN of another region
 // and says how to configure a provider for it.
 func TestAccRotatedSecret_importOtherRegion(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	other := fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:%s:secret:%s-AbCdEf", env.Account, name)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
@@ -346,17 +335,14 @@ func smTagList(m map[string]string) []smtypes.Tag {
 // TestAccRotatedSecret_adoptPendingWithValue refuses to adopt a secret
 // whose unfinished rotation wrote a value, and says how to decide.
 func TestAccRotatedSecret_adoptPendingWithValue(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
-	sec, err := env.Clients.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("in-use")})
+	sec, err := env.SDK.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("in-use")})
 	if err != nil {
 		t.Fatalf("CreateSecret: %v", err)
 	}
 	const pending = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-	if _, err := env.Clients.SecretsManager.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+	if _, err := env.SDK.SecretsManager.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: sec.ARN, SecretString: aws.String("maybe-in-use"), ClientRequestToken: aws.String(pending), VersionStages: []string{"AWSPENDING"},
 	}); err != nil {
 		t.Fatalf("PutSecretValue: %v", err)
@@ -403,22 +389,16 @@ func checkNoValueInState(value string) resource.TestCheckFunc {
 // during the adoption apply (rotate_immediately = true): the new function
 // rotates under the key and the old value becomes AWSPREVIOUS.
 func TestAccRotatedSecret_adoptKMSRotateNow(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
-	kmsClient, ok := env.Clients.KMS.(*kms.Client)
-	if !ok {
-		t.Fatalf("KMS client is %T", env.Clients.KMS)
-	}
+	kmsClient := env.SDK.KMS
 	key, err := kmsClient.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("adopted secret's key")})
 	if err != nil {
 		t.Fatalf("CreateKey: %v", err)
 	}
 	keyARN := aws.ToString(key.KeyMetadata.Arn)
 	const value = `{"password":"hand-made","username":"app"}`
-	sec, err := env.Clients.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	sec, err := env.SDK.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String(name), KmsKeyId: aws.String(keyARN), Description: aws.String("console-made"), SecretString: aws.String(value),
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
@@ -34,9 +35,7 @@ func TestAccRotatedSecret_faultAtEachCreateStep(t *testing.T) {
 				t.Skip("needs the emulator's fault injection")
 			}
 			name := acctest.RandomName()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					PreConfig: func() {
 						if err := env.Admin.InjectFault(context.Background(), awsemu.Fault{
@@ -53,8 +52,10 @@ func TestAccRotatedSecret_faultAtEachCreateStep(t *testing.T) {
 	}
 }
 
-// TestAccRotatedSecret_applyAfterFailedCreate: the tainted resource a
-// failed create leaves is replaced by the next apply.
+// TestAccRotatedSecret_applyAfterFailedCreate: a failed create of a secret
+// holding the user's initial_value_wo leaves a tainted resource (a
+// generated value is cleaned up at once instead), and the next apply
+// replaces it.
 func TestAccRotatedSecret_applyAfterFailedCreate(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
@@ -63,10 +64,11 @@ func TestAccRotatedSecret_applyAfterFailedCreate(t *testing.T) {
 		t.Skip("needs the emulator's fault injection")
 	}
 	name := acctest.RandomName()
-	cfg := basicConfig(env, name, rotation30d)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	cfg := initialVariable + basicConfig(env, name, `
+  initial_value_wo         = var.initial
+  initial_value_wo_version = 1`+rotation30d)
+	vars := config.Variables{"initial": config.StringVariable("users-Value-1")}
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
@@ -76,11 +78,13 @@ func TestAccRotatedSecret_applyAfterFailedCreate(t *testing.T) {
 						t.Fatalf("InjectFault: %v", err)
 					}
 				},
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`allowing Secrets Manager to invoke the rotation function`),
+				Config:          cfg,
+				ConfigVariables: vars,
+				ExpectError:     regexp.MustCompile(`allowing Secrets Manager to invoke the rotation function`),
 			},
 			{
-				Config: cfg,
+				Config:          cfg,
+				ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate),
 				}},

@@ -25,13 +25,8 @@ import (
 // TestAccRotatedSecret_arm64 runs the default architecture (under qemu in
 // the emulator) through an immediate rotation.
 func TestAccRotatedSecret_arm64(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env, name := acctest.Start(t)
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: basicConfig(env, name, `
   rotation {
@@ -42,8 +37,8 @@ func TestAccRotatedSecret_arm64(t *testing.T) {
 				statecheck.ExpectKnownValue(res, tfjsonpath.New("function"), knownvalue.Null()),
 			},
 			Check: checkSecret(env, name, func(o *secretsmanager.DescribeSecretOutput) error {
-				if versionCount(o) != 2 {
-					return errorf("arm64 rotation did not complete: %d versions", versionCount(o))
+				if err := rotated(o); err != nil {
+					return errorf("arm64 rotation: %v", err)
 				}
 				return nil
 			}),
@@ -54,10 +49,7 @@ func TestAccRotatedSecret_arm64(t *testing.T) {
 // TestAccRotatedSecret_codeUpgrade serves new function code (as a new
 // provider version would): the plan updates code_sha256 and nothing else.
 func TestAccRotatedSecret_codeUpgrade(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	code, err := acctest.Bundle()
 	if err != nil {
 		t.Fatal(err)

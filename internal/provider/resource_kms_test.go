@@ -19,10 +19,7 @@ import (
 // TestAccRotatedSecret_kms encrypts with a customer key; the function
 // rotates at once, which only works with the key grant in its role policy.
 func TestAccRotatedSecret_kms(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	kmsClient, ok := env.Clients.KMS.(*kms.Client)
 	if !ok {
 		t.Fatalf("KMS client is %T", env.Clients.KMS)
@@ -32,9 +29,7 @@ func TestAccRotatedSecret_kms(t *testing.T) {
 		t.Fatalf("CreateKey: %v", err)
 	}
 	keyARN := aws.ToString(out.KeyMetadata.Arn)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: basicConfig(env, name, fmt.Sprintf(`
   kms_key_id = %q
@@ -48,14 +43,14 @@ func TestAccRotatedSecret_kms(t *testing.T) {
 			Check: resource.ComposeTestCheckFunc(
 				resource.TestCheckResourceAttr(res, "kms_key_id", keyARN),
 				checkSecret(env, name, func(o *secretsmanager.DescribeSecretOutput) error {
-					if versionCount(o) != 2 || o.LastRotatedDate == nil {
-						return errorf("the immediate rotation under the customer key did not complete: %d versions", versionCount(o))
+					if err := rotated(o); err != nil {
+						return errorf("the immediate rotation under the customer key: %v", err)
 					}
 					return nil
 				}),
 				func(*terraform.State) error {
 					n := stack.NamesFor(env.Region, name)
-					doc, err := stack.FindRolePolicy(context.Background(), env.Clients.IAM, n.Role, n.RolePolicy)
+					doc, err := rolePolicy(env, n)
 					if err != nil {
 						return err
 					}

@@ -43,6 +43,7 @@ type rotatedSecretModel struct {
 	LogGroupName          types.String `tfsdk:"log_group_name"`
 	CodeSHA256            types.String `tfsdk:"code_sha256"`
 	RotationEnabled       types.Bool   `tfsdk:"rotation_enabled"`
+	CreatedDate           types.String `tfsdk:"created_date"`
 	LastRotatedDate       types.String `tfsdk:"last_rotated_date"`
 	NextRotationDate      types.String `tfsdk:"next_rotation_date"`
 	RotatesOnApply        types.Bool   `tfsdk:"rotates_on_apply"`
@@ -234,9 +235,11 @@ func secretValue(template, field, value, masterARN string) (string, error) {
 }
 
 // rewriteTemplate applies a changed template to the current value: the
-// template's keys replace the others, and the rotated field (and, for the
-// alternating strategies, username, which rotation flips) is kept.
-func rewriteTemplate(template, field, strategyName, masterARN string) func(string) (string, error) {
+// template's keys replace the others, and the rotated field's value (and,
+// for the alternating strategies, username, which rotation flips) is kept.
+// When rotated_field is renamed, the current value moves from the old key
+// to the new one.
+func rewriteTemplate(template, oldField, field, strategyName, masterARN string) func(string) (string, error) {
 	return func(current string) (string, error) {
 		var cur map[string]any
 		if json.Unmarshal([]byte(current), &cur) != nil {
@@ -249,7 +252,11 @@ func rewriteTemplate(template, field, strategyName, masterARN string) func(strin
 				return "", errors.New("secret_template is not a JSON object")
 			}
 		}
-		obj[field] = cur[field]
+		value, ok := cur[field]
+		if !ok {
+			value = cur[oldField]
+		}
+		obj[field] = value
 		if config.IsAlternating(strategyName) {
 			if u, ok := cur[strategy.KeyUsername]; ok {
 				obj[strategy.KeyUsername] = u
@@ -260,6 +267,19 @@ func rewriteTemplate(template, field, strategyName, masterARN string) func(strin
 		}
 		return stack.MarshalSecret(obj)
 	}
+}
+
+// withValueOf is m with the attributes the secret's value is made of taken
+// from plan: what the state records once Update wrote that value.
+func (m rotatedSecretModel) withValueOf(plan *rotatedSecretModel) rotatedSecretModel {
+	m.InitialValueWOVersion, m.SecretTemplate, m.RotatedField = plan.InitialValueWOVersion, plan.SecretTemplate, plan.RotatedField
+	if m.Rotation != nil && plan.Rotation != nil {
+		rot := *m.Rotation
+		rot.MasterSecretARN = plan.Rotation.MasterSecretARN
+		m.Rotation = &rot
+	}
+	m.InitialValueWO = types.StringNull()
+	return m
 }
 
 // uniqueName appends validators.NameSuffixLength random lowercase letters
@@ -327,6 +347,7 @@ func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, aft
 	set(afterApply, &m.LogGroupName, types.StringValue(logGroup))
 	set(afterApply, &m.RotationEnabled, types.BoolValue(f.RotationEnabled))
 	set(afterApply, &m.CurrentVersionID, types.StringValue(f.CurrentVersionID))
+	set(afterApply, &m.CreatedDate, timeString(o.Secret.CreatedDate))
 	set(afterApply, &m.LastRotatedDate, timeString(f.LastRotatedDate))
 	set(afterApply, &m.NextRotationDate, timeString(f.NextRotationDate))
 	set(afterApply, &m.RotatesOnApply, types.BoolValue(false))
@@ -405,23 +426,27 @@ type privateStateReader interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
 
+// privateJSON encodes a private-state value (always valid JSON).
+func privateJSON(v any) []byte {
+	b, _ := json.Marshal(v) // plain values cannot fail
+	return b
+}
+
+// getPrivateJSON decodes the private-state value of key into v; it reports
+// whether there was one.
+func getPrivateJSON(ctx context.Context, p privateStateReader, key string, v any) bool {
+	b, diags := p.GetKey(ctx, key)
+	return !diags.HasError() && len(b) > 0 && json.Unmarshal(b, v) == nil
+}
+
 func saveRotationSeen(ctx context.Context, p privateState, seen stack.RotationSeen) diag.Diagnostics {
-	b, err := json.Marshal(seen)
-	if err != nil {
-		var d diag.Diagnostics
-		d.AddError("Cannot record the rotation configuration", err.Error())
-		return d
-	}
-	return p.SetKey(ctx, privateRotationKey, b)
+	return p.SetKey(ctx, privateRotationKey, privateJSON(seen))
 }
 
 // loadRotationSeen returns what the last refresh recorded, ok false when
 // nothing was (a state written before this version).
 func loadRotationSeen(ctx context.Context, p privateStateReader) (stack.RotationSeen, bool) {
 	var seen stack.RotationSeen
-	b, diags := p.GetKey(ctx, privateRotationKey)
-	if diags.HasError() || len(b) == 0 || json.Unmarshal(b, &seen) != nil {
-		return seen, false
-	}
-	return seen, true
+	ok := getPrivateJSON(ctx, p, privateRotationKey, &seen)
+	return seen, ok
 }

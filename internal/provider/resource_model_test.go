@@ -37,16 +37,17 @@ func TestSecretValue(t *testing.T) {
 func TestRewriteTemplateKeepsRotatedValues(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name, strategy, current, template, want string
+		name, strategy, oldField, field, current, template, want string
 	}{
-		{"generic", "generic", `{"password":"s3cret","host":"old"}`, `{"host":"new","port":1}`, `{"host":"new","password":"s3cret","port":1}`},
-		{"alternating keeps the flipped user", "postgresql_alternating_users",
+		{"generic", "generic", "password", "password", `{"password":"s3cret","host":"old"}`, `{"host":"new","port":1}`, `{"host":"new","password":"s3cret","port":1}`},
+		{"alternating keeps the flipped user", "postgresql_alternating_users", "password", "password",
 			`{"password":"s3cret","username":"app_clone","host":"old"}`, `{"username":"app","host":"new"}`,
 			`{"host":"new","password":"s3cret","username":"app_clone"}`},
-		{"plain string becomes the field", "generic", `s3cret`, `{"host":"h"}`, `{"host":"h","password":"s3cret"}`},
+		{"plain string becomes the field", "generic", "password", "password", `s3cret`, `{"host":"h"}`, `{"host":"h","password":"s3cret"}`},
+		{"renamed field moves the value", "generic", "password", "token", `{"password":"s3cret","host":"h"}`, `{"host":"h"}`, `{"host":"h","token":"s3cret"}`},
 	}
 	for _, tc := range tests {
-		got, err := rewriteTemplate(tc.template, "password", tc.strategy, "")(tc.current)
+		got, err := rewriteTemplate(tc.template, tc.oldField, tc.field, tc.strategy, "")(tc.current)
 		if err != nil || got != tc.want {
 			t.Errorf("%s: got %q, %v; want %q", tc.name, got, err, tc.want)
 		}

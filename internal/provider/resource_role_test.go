@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,10 +22,7 @@ import (
 // TestAccRotatedSecret_byoRole uses the caller's role: no role is created,
 // and destroy leaves the caller's role alone.
 func TestAccRotatedSecret_byoRole(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
 	roleName := "byo-" + name
 	role, err := env.Clients.IAM.CreateRole(ctx, &iam.CreateRoleInput{
@@ -44,13 +42,12 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 		t.Fatalf("PutRolePolicy: %v", err)
 	}
 	roleARN := aws.ToString(role.Role.Arn)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
+	env.Test(t, resource.TestCase{
 		CheckDestroy: func(s *terraform.State) error {
 			if err := env.CheckDestroy(s); err != nil {
 				return err
 			}
-			_, err := stack.FindRole(ctx, env.Clients.IAM, roleName)
+			_, err := env.SDK.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
 			return err // the caller's role must survive
 		},
 		Steps: []resource.TestStep{{
@@ -74,8 +71,8 @@ func TestAccRotatedSecret_byoRole(t *testing.T) {
 			Check: resource.ComposeTestCheckFunc(
 				checkChildren(env, name, true),
 				func(*terraform.State) error {
-					_, err := stack.FindRole(ctx, env.Clients.IAM, stack.NamesFor(env.Region, name).Role)
-					if !stack.IsNotFound(err) {
+					_, err := env.SDK.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(derivedNames(env, name).Role)})
+					if err == nil || !strings.Contains(err.Error(), "NoSuchEntity") {
 						return errorf("a role was created although function.role_arn is set (err=%v)", err)
 					}
 					return nil
@@ -98,9 +95,7 @@ func TestAccRotatedSecret_iamPropagation(t *testing.T) {
 		t.Fatalf("SetIAMPropagationDelay: %v", err)
 	}
 	name := acctest.RandomName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: basicConfig(env, name, rotation30d),
 			Check: resource.ComposeTestCheckFunc(

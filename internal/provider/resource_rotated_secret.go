@@ -7,10 +7,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/password"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
@@ -96,8 +98,7 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 	}
 	st, err := r.pd.stack.Create(ctx, spec, secret, save)
 	if err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret",
-			"The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them.", err))
+		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret", r.cleanUpFailedCreate(ctx, spec, st, initial.IsNull(), resp), err))
 		return
 	}
 	if !r.refresh(ctx, &plan, spec, st.SecretARN, resp.Private, &resp.Diagnostics) {
@@ -107,6 +108,36 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, st.SecretARN)...)
+}
+
+// cleanUpFailedCreate decides what a failed create leaves, and returns
+// what to tell the user. A secret that holds only the value the provider
+// generated is deleted at once, with everything else, without recovery:
+// nothing of value is lost and the name is free for the next apply. A
+// secret holding the user's initial_value_wo stays in the state (tainted),
+// so that destroy deletes it with its recovery window.
+func (r *rotatedSecretResource) cleanUpFailedCreate(ctx context.Context, spec stack.Spec, st stack.State, generated bool, resp *resource.CreateResponse) string {
+	tainted := "The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them."
+	switch {
+	case st.SecretARN == "":
+		return tainted
+	case generated:
+		err := r.pd.stack.Delete(ctx, spec, st.SecretARN, stack.DeleteOptions{ForceIfOnlyVersion: st.InitialVersionID})
+		if err != nil {
+			return tainted + " (Deleting them at once failed too: " + err.Error() + ")"
+		}
+		resp.State.RemoveResource(ctx)
+		return "Everything the create made was deleted again. The secret held only a value the provider generated, so it was deleted " +
+			"without recovery and its name is free again at once: fix the cause and apply again."
+	case spec.RecoveryWindowDays == 0:
+		return tainted
+	default:
+		return tainted + fmt.Sprintf(" The secret holds the initial_value_wo you gave, so that cleanup keeps it recoverable for "+
+			"recovery_window_in_days = %d days, during which the name stays taken: restore it with "+
+			"`aws secretsmanager restore-secret --secret-id %s` if you need the value, or delete it for good with "+
+			"`aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery`.",
+			spec.RecoveryWindowDays, st.SecretARN, st.SecretARN)
+	}
 }
 
 // refresh reads the stack after a create or update and fills the computed
@@ -124,16 +155,9 @@ func (r *rotatedSecretResource) refresh(ctx context.Context, m *rotatedSecretMod
 
 func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx = withLogging(ctx)
-	var state rotatedSecretModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, spec, id, ok := r.fromState(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
-	}
-	spec, diags := state.spec(ctx, r.pd)
-	resp.Diagnostics.Append(diags...)
-	id := state.ARN.ValueString()
-	if id == "" {
-		id = state.Name.ValueString()
 	}
 	o, err := r.pd.stack.Read(ctx, spec, id)
 	if stack.IsNotFound(err) {
@@ -187,10 +211,16 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 		}
 		opts.NewValue = v
 	} else if plan.rewritesValue(&state) {
-		opts.RewriteValue = rewriteTemplate(template, spec.RotatedField, spec.Strategy, spec.MasterSecretARN)
+		opts.RewriteValue = rewriteTemplate(template, stringOr(state.RotatedField, config.DefaultRotatedField), spec.RotatedField, spec.Strategy, spec.MasterSecretARN)
 	}
 	st := stack.State{SecretARN: state.ARN.ValueString(), SecretName: state.Name.ValueString()}
-	if _, err := r.pd.stack.Update(ctx, spec, st, opts); err != nil {
+	if st, err := r.pd.stack.Update(ctx, spec, st, opts); err != nil {
+		if st.ValueWritten {
+			// Record the write, so the next apply does not replay the old
+			// write-only value over newer ones.
+			written := state.withValueOf(&plan)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &written)...)
+		}
 		resp.Diagnostics.Append(errorDiag("Cannot update the rotated secret", "", err))
 		return
 	}
@@ -204,18 +234,29 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 
 func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx = withLogging(ctx)
-	var state rotatedSecretModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	_, spec, id, ok := r.fromState(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	spec, diags := state.spec(ctx, r.pd)
-	resp.Diagnostics.Append(diags...)
+	if err := r.pd.stack.Delete(ctx, spec, id, stack.DeleteOptions{}); err != nil {
+		resp.Diagnostics.Append(errorDiag("Cannot delete the rotated secret", "Run destroy again; objects already deleted are skipped.", err))
+	}
+}
+
+// fromState reads the state, builds its spec and the secret's ID (its ARN,
+// or its name when a create failed before the secret existed). ok is
+// false, and nothing must call AWS, when either fails.
+func (r *rotatedSecretResource) fromState(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (rotatedSecretModel, stack.Spec, string, bool) {
+	var state rotatedSecretModel
+	diags.Append(st.Get(ctx, &state)...)
+	if diags.HasError() {
+		return state, stack.Spec{}, "", false
+	}
+	spec, d := state.spec(ctx, r.pd)
+	diags.Append(d...)
 	id := state.ARN.ValueString()
 	if id == "" {
 		id = state.Name.ValueString()
 	}
-	if err := r.pd.stack.Delete(ctx, spec, id); err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot delete the rotated secret", "Run destroy again; objects already deleted are skipped.", err))
-	}
+	return state, spec, id, !diags.HasError()
 }

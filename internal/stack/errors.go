@@ -107,6 +107,7 @@ func isCodeWithMessage(err error, code, part string) bool {
 const (
 	codeResourceNotFound = "ResourceNotFoundException"
 	codeNoSuchEntity     = "NoSuchEntity"
+	codeResourceConflict = "ResourceConflictException"
 	codeInvalidParameter = "InvalidParameterValueException"
 	codeAccessDenied     = "AccessDeniedException"
 	codeResourceExists   = "ResourceAlreadyExistsException"

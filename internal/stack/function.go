@@ -2,12 +2,14 @@ package stack
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // CodeSource gives the rotation function's deployment package per
@@ -44,7 +46,7 @@ func functionEnv(spec Spec, secretARN string) *lambdatypes.Environment {
 // role is not yet assumable by Lambda.
 func (s *Stack) createFunction(ctx context.Context, spec Spec, st *State) error {
 	names := spec.Names()
-	zip, err := s.code.Zip(spec.Function.Architecture)
+	zip, shared, err := s.withSharedZip(spec.Function.Architecture)
 	if err != nil {
 		return stepErr("loading the rotation function's code", KindFunction, err)
 	}
@@ -67,7 +69,7 @@ func (s *Stack) createFunction(ctx context.Context, spec Spec, st *State) error 
 	var out *lambda.CreateFunctionOutput
 	err = retryWhile(ctx, roleAssumableTimeout, isRoleNotAssumable, func() error {
 		var err error
-		out, err = s.c.Lambda.CreateFunction(ctx, in)
+		out, err = s.c.Lambda.CreateFunction(ctx, in, shared)
 		return err
 	})
 	if err != nil {
@@ -81,6 +83,29 @@ func (s *Stack) createFunction(ctx context.Context, spec Spec, st *State) error 
 		}
 	}
 	return nil
+}
+
+// createOrAdoptFunction creates the function or, when one of its name
+// exists and carries ManagedByTag (left behind when the secret was deleted
+// outside Terraform), adopts it and converges it to spec. created reports
+// a new function.
+func (s *Stack) createOrAdoptFunction(ctx context.Context, spec Spec, st *State) error {
+	err := s.createFunction(ctx, spec, st)
+	if !isCode(err, codeResourceConflict) {
+		return err
+	}
+	name := spec.Names().Function
+	fn, ferr := FindFunction(ctx, s.c.Lambda, name)
+	if ferr != nil {
+		return err
+	}
+	if !isOwned(fn.Tags) {
+		return stepErr("creating the rotation function", KindFunction,
+			fmt.Errorf("function %s already exists and has no %s=%s tag, so this provider will not take it over; delete it, or choose another secret name", name, ManagedByTag, ManagedByValue))
+	}
+	tflog.Info(ctx, "adopting the rotation function this provider left behind", map[string]any{"function": name})
+	_, err = s.ensureFunction(ctx, spec, st)
+	return err
 }
 
 // waitUpdated waits for an in-progress function update to finish.
@@ -170,7 +195,7 @@ func (s *Stack) updateConfiguration(ctx context.Context, spec Spec, st *State, s
 // updateCode uploads the bundle of the wanted architecture.
 func (s *Stack) updateCode(ctx context.Context, spec Spec, st *State, status lambdatypes.LastUpdateStatus) (lambdatypes.LastUpdateStatus, error) {
 	name := spec.Names().Function
-	zip, err := s.code.Zip(spec.Function.Architecture)
+	zip, shared, err := s.withSharedZip(spec.Function.Architecture)
 	if err != nil {
 		return status, stepErr("loading the rotation function's code", KindFunction, err)
 	}
@@ -181,7 +206,7 @@ func (s *Stack) updateCode(ctx context.Context, spec Spec, st *State, status lam
 		FunctionName:  aws.String(name),
 		ZipFile:       zip,
 		Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(spec.Function.Architecture)},
-	})
+	}, shared)
 	if err != nil {
 		return status, stepErr("updating the rotation function's code", KindFunction, err)
 	}
@@ -189,10 +214,24 @@ func (s *Stack) updateCode(ctx context.Context, spec Spec, st *State, status lam
 	return out.LastUpdateStatus, nil
 }
 
-// deleteFunction deletes the function (and with it the invoke permission),
-// tolerating NotFound.
-func (s *Stack) deleteFunction(ctx context.Context, name string) error {
-	if _, err := s.c.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(name)}); err != nil && !isCode(err, codeResourceNotFound) {
+// deleteOwnedFunction deletes the function (and with it the invoke
+// permission) when it carries ManagedByTag; one without it is not ours and
+// is left alone.
+func (s *Stack) deleteOwnedFunction(ctx context.Context, names Names) error {
+	fn, err := FindFunction(ctx, s.c.Lambda, names.Function)
+	switch {
+	case IsNotFound(err):
+		return nil
+	case err != nil:
+		return stepErr("reading the rotation function", KindFunction, err)
+	case !isOwned(fn.Tags):
+		tflog.Warn(ctx, "leaving a function this provider does not own", map[string]any{"function": names.Function})
+		return nil
+	}
+	if err := s.removePermission(ctx, names); err != nil {
+		return err
+	}
+	if _, err := s.c.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(names.Function)}); err != nil && !isCode(err, codeResourceNotFound) {
 		return stepErr("deleting the rotation function", KindFunction, err)
 	}
 	return nil

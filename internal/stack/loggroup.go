@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // FindLogGroup finds a log group by exact name.
@@ -28,19 +29,60 @@ func FindLogGroup(ctx context.Context, c LogsAPI, name string) (*logtypes.LogGro
 	}
 }
 
-// ensureLogGroup creates the log group (adopting an existing one, which
-// Lambda creates itself when a function with that name once ran) and sets
-// its retention.
+// ensureLogGroup creates the log group with its tags, or uses an existing
+// one: one tagged as ours gets its tags converged; an untagged one (Lambda
+// creates it itself when a function of that name once ran) is used as is
+// and left by destroy. Then it sets the retention.
 func (s *Stack) ensureLogGroup(ctx context.Context, spec Spec, st *State) error {
-	name := spec.Names().LogGroup
-	_, err := s.c.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{
-		LogGroupName: aws.String(name), Tags: spec.allTags(),
-	})
-	if err != nil && !isCode(err, codeResourceExists) {
+	name, want := spec.Names().LogGroup, spec.allTags()
+	_, err := s.c.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name), Tags: want})
+	switch {
+	case isCode(err, codeResourceExists):
+		have, err := s.logGroupTags(ctx, spec.logGroupARN())
+		if err != nil {
+			return err
+		}
+		if !isOwned(have) {
+			// Not ours (Lambda's own, or a user's): use it, never claim it,
+			// so destroy leaves it.
+			tflog.Warn(ctx, "using a log group this provider does not own", map[string]any{"log_group": name})
+			break
+		}
+		if err := s.tagLogGroup(ctx, spec.logGroupARN(), have, want); err != nil {
+			return err
+		}
+	case err != nil:
 		return stepErr("creating the log group", KindLogGroup, err)
 	}
 	st.LogGroupName = name
 	return s.setRetention(ctx, name, spec.Function.LogRetentionDays)
+}
+
+// logGroupTags lists the log group's tags.
+func (s *Stack) logGroupTags(ctx context.Context, arn string) (map[string]string, error) {
+	out, err := s.c.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if isCode(err, codeResourceNotFound) {
+		return nil, &NotFoundError{Kind: KindLogGroup, ID: arn, Err: err}
+	}
+	if err != nil {
+		return nil, stepErr("reading the log group's tags", KindLogGroup, err)
+	}
+	return out.Tags, nil
+}
+
+// tagLogGroup converges the log group's tags from have to want.
+func (s *Stack) tagLogGroup(ctx context.Context, arn string, have, want map[string]string) error {
+	if add := changedTags(have, want); len(add) > 0 {
+		if _, err := s.c.Logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: add}); err != nil {
+			return stepErr("tagging the log group", KindLogGroup, err)
+		}
+	}
+	if rm := removedTags(have, want); len(rm) > 0 {
+		if _, err := s.c.Logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: rm}); err != nil {
+			return stepErr("untagging the log group", KindLogGroup, err)
+		}
+	}
+	return nil
 }
 
 func (s *Stack) setRetention(ctx context.Context, name string, days int32) error {
@@ -58,9 +100,21 @@ func (s *Stack) setRetention(ctx context.Context, name string, days int32) error
 	return stepErr("setting the log group's retention", KindLogGroup, err)
 }
 
-// deleteLogGroup deletes the log group, tolerating NotFound.
-func (s *Stack) deleteLogGroup(ctx context.Context, name string) error {
-	if _, err := s.c.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)}); err != nil && !isCode(err, codeResourceNotFound) {
+// deleteOwnedLogGroup deletes the log group when it carries ManagedByTag;
+// one without it is not ours and is left alone.
+func (s *Stack) deleteOwnedLogGroup(ctx context.Context, spec Spec) error {
+	tags, err := s.logGroupTags(ctx, spec.logGroupARN())
+	switch {
+	case IsNotFound(err):
+		return nil
+	case err != nil:
+		return err
+	case !isOwned(tags):
+		tflog.Warn(ctx, "leaving a log group this provider does not own", map[string]any{"log_group": spec.Names().LogGroup})
+		return nil
+	}
+	_, err = s.c.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(spec.Names().LogGroup)})
+	if err != nil && !isCode(err, codeResourceNotFound) {
 		return stepErr("deleting the log group", KindLogGroup, err)
 	}
 	return nil

@@ -100,6 +100,13 @@ func (s *Stack) ensurePermission(ctx context.Context, spec Spec, st *State, exis
 		SourceAccount: aws.String(spec.Account),
 		SourceArn:     aws.String(st.SecretARN),
 	})
+	if existing == nil && isCode(err, codeResourceConflict) {
+		// An adopted function still has the statement, for an older secret.
+		found, ferr := FindPermission(ctx, s.c.Lambda, names.Function, names.StatementID)
+		if ferr == nil {
+			return s.ensurePermission(ctx, spec, st, found)
+		}
+	}
 	return stepErr("allowing Secrets Manager to invoke the rotation function", KindPermission, err)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // FindRole gets a role.
@@ -72,6 +73,9 @@ func (s *Stack) ensureRole(ctx context.Context, spec Spec, st *State) error {
 			return stepErr("creating the rotation function's IAM role", KindRole,
 				fmt.Errorf("role %s already exists and has no %s=%s tag, so this provider will not take it over; delete it or set function.role_arn to use it", names.Role, ManagedByTag, ManagedByValue))
 		}
+		if err := s.tagRole(ctx, names.Role, roleTags(role.Tags), spec.allTags()); err != nil {
+			return err
+		}
 		if !PolicyEqual(aws.ToString(role.AssumeRolePolicyDocument), trust) {
 			if _, err := s.c.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
 				RoleName: aws.String(names.Role), PolicyDocument: aws.String(trust),
@@ -110,6 +114,38 @@ func (s *Stack) rolePolicy(ctx context.Context, spec Spec, secretARN string) (st
 		KMSKeyARN:       keyARN,
 		VPC:             spec.InVPC(),
 	}), nil
+}
+
+// tagRole converges the role's tags from have to want.
+func (s *Stack) tagRole(ctx context.Context, role string, have, want map[string]string) error {
+	if add := changedTags(have, want); len(add) > 0 {
+		if _, err := s.c.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(role), Tags: iamTags(add)}); err != nil {
+			return stepErr("tagging the rotation function's IAM role", KindRole, err)
+		}
+	}
+	if rm := removedTags(have, want); len(rm) > 0 {
+		if _, err := s.c.IAM.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(role), TagKeys: rm}); err != nil {
+			return stepErr("untagging the rotation function's IAM role", KindRole, err)
+		}
+	}
+	return nil
+}
+
+// deleteOwnedRole deletes the role and its inline policy when the role
+// carries ManagedByTag. A role of that name without it is not ours (create
+// refused to take it over), so it is left alone.
+func (s *Stack) deleteOwnedRole(ctx context.Context, role, policy string) error {
+	r, err := FindRole(ctx, s.c.IAM, role)
+	switch {
+	case IsNotFound(err):
+		return nil
+	case err != nil:
+		return stepErr("reading the rotation function's IAM role", KindRole, err)
+	case !isOwned(roleTags(r.Tags)):
+		tflog.Warn(ctx, "leaving an IAM role this provider does not own", map[string]any{"role": role})
+		return nil
+	}
+	return s.deleteRole(ctx, role, policy)
 }
 
 // deleteRole deletes the inline policy and then the role, tolerating NotFound.

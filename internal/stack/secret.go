@@ -51,7 +51,7 @@ func (s *Stack) createSecret(ctx context.Context, spec Spec, value string, st *S
 	if err != nil {
 		return stepErr("creating the secret", KindSecret, err)
 	}
-	st.SecretARN, st.SecretName = aws.ToString(out.ARN), aws.ToString(out.Name)
+	st.SecretARN, st.SecretName, st.InitialVersionID = aws.ToString(out.ARN), aws.ToString(out.Name), aws.ToString(out.VersionId)
 	tflog.Debug(ctx, "created secret", map[string]any{"secret_arn": st.SecretARN})
 	return nil
 }
@@ -122,7 +122,25 @@ func (s *Stack) ensureSecret(ctx context.Context, spec Spec, sec *secretsmanager
 }
 
 // writeValue writes value as the new AWSCURRENT and returns its version.
+// A finished rotation leaves AWSPENDING on the current version; a new
+// current version would leave it behind on an old one, which Secrets
+// Manager reads as a rotation still in progress ("A previous rotation
+// isn't complete"), so the label is cleared first.
 func (s *Stack) writeValue(ctx context.Context, secretARN, value string) (string, error) {
+	sec, err := FindSecret(ctx, s.c.SecretsManager, secretARN)
+	if err != nil {
+		return "", stepErr("reading the secret before writing its value", KindSecret, err)
+	}
+	if err := CheckPending(sec); err != nil {
+		return "", err
+	}
+	if v := currentVersion(sec); v != "" && slices.Contains(sec.VersionIdsToStages[v], stagePending) {
+		if _, err := s.c.SecretsManager.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+			SecretId: aws.String(secretARN), VersionStage: aws.String(stagePending), RemoveFromVersionId: aws.String(v),
+		}); err != nil {
+			return "", stepErr("clearing AWSPENDING from the current version", KindSecret, err)
+		}
+	}
 	out, err := s.c.SecretsManager.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String(secretARN), SecretString: aws.String(value), ClientRequestToken: aws.String(uuid.NewString()),
 	})

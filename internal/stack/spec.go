@@ -67,6 +67,11 @@ type State struct {
 	CodeSHA256   string
 	// RotationConfigured is true once RotateSecret succeeded.
 	RotationConfigured bool
+	// InitialVersionID is the version CreateSecret wrote (Create only).
+	InitialVersionID string
+	// ValueWritten is true once Update wrote a new value (Update only), so
+	// the caller records it even when a later step fails.
+	ValueWritten bool
 }
 
 // WithAccountFrom fills an unknown account (credentials validation was

@@ -13,17 +13,21 @@ import (
 type Stack struct {
 	c    Clients
 	code CodeSource
+	zips *sharedZips
 }
 
 // New returns a Stack.
-func New(c Clients, code CodeSource) *Stack { return &Stack{c: c, code: code} }
+func New(c Clients, code CodeSource) *Stack { return &Stack{c: c, code: code, zips: &sharedZips{}} }
 
 // Clients returns the clients the stack uses.
 func (s *Stack) Clients() Clients { return s.c }
 
 // Create makes every object in dependency order: the secret with its first
 // value, the role and its policy, the log group, the function, the invoke
-// permission and the rotation schedule. save is called after each child
+// permission and the rotation schedule. A role, log group or function of
+// the derived name that carries ManagedByTag (left behind when the secret
+// was deleted outside Terraform) is adopted; one without it stops the
+// create. save is called after each child
 // with what exists so far, so a failure leaves a state destroy can clean.
 // initialValue is written once, by CreateSecret, and kept nowhere.
 func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save func(State)) (State, error) {
@@ -44,7 +48,7 @@ func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save
 	steps := []func() error{
 		func() error { return s.ensureRole(ctx, spec, &st) },
 		func() error { return s.ensureLogGroup(ctx, spec, &st) },
-		func() error { return s.createFunction(ctx, spec, &st) },
+		func() error { return s.createOrAdoptFunction(ctx, spec, &st) },
 		func() error { return s.ensurePermission(ctx, spec, &st, nil) },
 	}
 	if spec.Rotation.Enabled {
@@ -93,9 +97,6 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	if err := s.ensureSecret(ctx, spec, sec, opts.HadPolicy); err != nil {
 		return st, err
 	}
-	if err := s.writeNewValue(ctx, st.SecretARN, opts); err != nil {
-		return st, err
-	}
 	if err := s.ensureRole(ctx, spec, &st); err != nil {
 		return st, err
 	}
@@ -120,6 +121,12 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 		return st, err
 	}
 
+	// The value is written once everything it depends on (the function's
+	// rotated field) is in place, and before rotation is reconfigured, which
+	// may rotate at once from the current value.
+	if st.ValueWritten, err = s.writeNewValue(ctx, st.SecretARN, opts); err != nil {
+		return st, err
+	}
 	seen := SeenRotation(sec, seenFunction)
 	switch {
 	case Reconfigures(spec.Rotation, seen):
@@ -137,41 +144,52 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	}
 
 	if spec.BringsOwnRole() && opts.PriorRoleName != "" {
-		if err := s.deleteRole(ctx, opts.PriorRoleName, names.RolePolicy); err != nil {
+		if err := s.deleteOwnedRole(ctx, opts.PriorRoleName, names.RolePolicy); err != nil {
 			return st, err
 		}
 	}
 	return st, nil
 }
 
-// writeNewValue writes opts' new value, if any.
-func (s *Stack) writeNewValue(ctx context.Context, secretARN string, opts UpdateOptions) error {
+// writeNewValue writes opts' new value, if any, and reports whether it did.
+func (s *Stack) writeNewValue(ctx context.Context, secretARN string, opts UpdateOptions) (bool, error) {
 	value := opts.NewValue
 	if value == "" && opts.RewriteValue != nil {
 		cur, err := s.readValue(ctx, secretARN, "to apply secret_template")
 		if err != nil {
-			return err
+			return false, err
 		}
 		if value, err = opts.RewriteValue(cur); err != nil {
-			return stepErr("applying secret_template to the current value", KindSecret, err)
+			return false, stepErr("applying secret_template to the current value", KindSecret, err)
 		}
 	}
 	if value == "" {
-		return nil
+		return false, nil
 	}
 	_, err := s.writeValue(ctx, secretARN, value)
-	return err
+	return err == nil, err
+}
+
+// DeleteOptions adjust a Delete.
+type DeleteOptions struct {
+	// ForceIfOnlyVersion, when set, deletes the secret without recovery if
+	// this version (the one a failed Create wrote, holding a value the
+	// provider generated) is still its only one: nothing of value can be
+	// lost, and the name is free again at once.
+	ForceIfOnlyVersion string
 }
 
 // Delete removes every child in reverse order: it cancels rotation,
 // removes the permission, the function, the log group, the role policy
-// and the role (only one the stack created), and finally deletes the
-// secret with spec.RecoveryWindowDays (0 deletes without recovery). A
-// child that is already gone is fine, so Delete also cleans up after a
-// failed Create. secretID is the ARN, or the name when Create failed
-// before the secret existed (then nothing is deleted).
-func (s *Stack) Delete(ctx context.Context, spec Spec, secretID string) error {
+// and the role, and finally deletes the secret with
+// spec.RecoveryWindowDays (0 deletes without recovery). Only children that
+// carry ManagedByTag are deleted: one of the derived name without it is not
+// ours. A child that is already gone is fine, so Delete also cleans up after
+// a failed Create. secretID is the ARN, or the name when Create failed
+// before the secret existed (then no secret is deleted).
+func (s *Stack) Delete(ctx context.Context, spec Spec, secretID string, opts DeleteOptions) error {
 	names := spec.Names()
+	spec = spec.WithAccountFrom(secretID)
 	sec, err := FindSecret(ctx, s.c.SecretsManager, secretID)
 	switch {
 	case IsNotFound(err):
@@ -179,27 +197,31 @@ func (s *Stack) Delete(ctx context.Context, spec Spec, secretID string) error {
 	case err != nil:
 		return stepErr("reading the secret", KindSecret, err)
 	}
-	if sec != nil && aws.ToBool(sec.RotationEnabled) {
-		if err := s.cancelRotation(ctx, aws.ToString(sec.ARN)); err != nil {
-			return err
+	if sec != nil {
+		spec = spec.WithAccountFrom(aws.ToString(sec.ARN))
+		if aws.ToBool(sec.RotationEnabled) {
+			if err := s.cancelRotation(ctx, aws.ToString(sec.ARN)); err != nil {
+				return err
+			}
 		}
 	}
-	if err := s.removePermission(ctx, names); err != nil {
+	if err := s.deleteOwnedFunction(ctx, names); err != nil {
 		return err
 	}
-	if err := s.deleteFunction(ctx, names.Function); err != nil {
-		return err
-	}
-	if err := s.deleteLogGroup(ctx, names.LogGroup); err != nil {
+	if err := s.deleteOwnedLogGroup(ctx, spec); err != nil {
 		return err
 	}
 	if !spec.BringsOwnRole() {
-		if err := s.deleteRole(ctx, names.Role, names.RolePolicy); err != nil {
+		if err := s.deleteOwnedRole(ctx, names.Role, names.RolePolicy); err != nil {
 			return err
 		}
 	}
 	if sec == nil {
 		return nil
 	}
-	return s.deleteSecret(ctx, aws.ToString(sec.ARN), spec.RecoveryWindowDays)
+	window := spec.RecoveryWindowDays
+	if v := opts.ForceIfOnlyVersion; v != "" && len(sec.VersionIdsToStages) == 1 && sec.VersionIdsToStages[v] != nil {
+		window = 0
+	}
+	return s.deleteSecret(ctx, aws.ToString(sec.ARN), window)
 }

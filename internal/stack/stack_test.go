@@ -76,7 +76,7 @@ func TestCreateReadDelete(t *testing.T) {
 	if err := o.Managed(); err != nil {
 		t.Errorf("Managed: %v", err)
 	}
-	if err := s.Delete(ctx, spec, st.SecretARN); err != nil {
+	if err := s.Delete(ctx, spec, st.SecretARN, stack.DeleteOptions{}); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	if err := env.CheckGone(ctx, spec.Name, false); err != nil {

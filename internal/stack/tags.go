@@ -56,7 +56,7 @@ func changedTags(have, want map[string]string) map[string]string {
 func removedTags(have, want map[string]string) []string {
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(have)) {
-		if _, ok := want[k]; !ok && len(k) >= 4 && k[:4] != "aws:" {
+		if _, ok := want[k]; !ok && !strings.HasPrefix(k, awsTagPrefix) {
 			out = append(out, k)
 		}
 	}
