@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -462,6 +463,53 @@ resource "rotator_rotated_secret" "test" {
 				),
 			},
 			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}
+
+// TestAccRotatedSecret_adoptWithoutValue adopts a secret created without a
+// value (an aws_secretsmanager_secret without its version): the adoption
+// apply writes initial_value_wo as the first value, and the new function
+// then rotates from it.
+func TestAccRotatedSecret_adoptWithoutValue(t *testing.T) {
+	env, name := acctest.Start(t)
+	sec, err := env.SDK.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("CreateSecret: %v", err)
+	}
+	arn := aws.ToString(sec.ARN)
+	cfg := initialVariable + env.ProviderBlock() + fmt.Sprintf(`
+import {
+  to = rotator_rotated_secret.test
+  id = %q
+}
+
+resource "rotator_rotated_secret" "test" {
+  name                     = %q
+  recovery_window_in_days  = 0
+  initial_value_wo         = var.initial
+  initial_value_wo_version = 1
+%s
+}
+`, arn, name, rotation30d)
+	vars := config.Variables{"initial": config.StringVariable("first-Value-1")}
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: cfg, ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkValue(env, arn, "AWSCURRENT", "first-Value-1"),
+			},
+			{
+				Config: cfg, ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error { return rotateNow(t, env, arn) },
+					checkValue(env, arn, "AWSPREVIOUS", "first-Value-1"),
+				),
+			},
 		},
 	})
 }

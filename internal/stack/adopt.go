@@ -36,6 +36,9 @@ type Adoption struct {
 	ForeignRoleARN string
 	// Pending is AWSPENDING stuck on a version other than AWSCURRENT, or nil.
 	Pending *StuckPending
+	// NoCurrentValue says the secret has no AWSCURRENT version (it was
+	// created without a value).
+	NoCurrentValue bool
 }
 
 // StuckPending is an unfinished rotation found at adoption.
@@ -143,6 +146,10 @@ func (s *Stack) adopt(ctx context.Context, base Spec, o *Observed) (*Imported, e
 	}
 
 	imp := &Imported{Spec: spec, Observed: o, Adoption: ad}
+	if f.CurrentVersionID == "" {
+		ad.NoCurrentValue = true
+		return imp, nil
+	}
 	if err := s.importTemplate(ctx, imp, f.SecretARN, spec.RotatedField); err != nil {
 		return nil, err
 	}
@@ -228,6 +235,11 @@ func (a *Adoption) Describe(secretName string) string {
 		fmt.Fprintf(&b, "\n\nAn earlier rotation of %s did not finish: version %s holds AWSPENDING but no value (the "+
 			"rotation function never wrote it). The adoption apply removes the AWSPENDING label from that version before "+
 			"attaching the new function; AWSCURRENT and its value stay as they are.", secretName, p.VersionID)
+	}
+	if a.NoCurrentValue {
+		fmt.Fprintf(&b, "\n\n%s has no current value (no version holds AWSCURRENT), and rotation starts from the current "+
+			"value. Set initial_value_wo (from an ephemeral variable) and initial_value_wo_version so that the adoption apply "+
+			"writes the first one; otherwise the first rotation fails.", secretName)
 	}
 	return b.String()
 }

@@ -105,7 +105,10 @@ func TestAdoptionDescribe(t *testing.T) {
 			t.Errorf("Describe lacks %q:\n%s", want, got)
 		}
 	}
-	if got := (&Adoption{}).Describe("x"); strings.Contains(got, "AWSPENDING") || strings.Contains(got, "left untouched") {
+	if got := (&Adoption{NoCurrentValue: true}).Describe("x"); !strings.Contains(got, "x has no current value") || !strings.Contains(got, "initial_value_wo_version") {
+		t.Errorf("no current value, yet:\n%s", got)
+	}
+	if got := (&Adoption{}).Describe("x"); strings.Contains(got, "AWSPENDING") || strings.Contains(got, "left untouched") || strings.Contains(got, "no current value") {
 		t.Errorf("nothing foreign and nothing pending, yet:\n%s", got)
 	}
 }
