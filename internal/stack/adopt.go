@@ -178,6 +178,13 @@ func (s *Stack) versionHasValue(ctx context.Context, secretARN, versionID string
 // RotateSecret can attach our function. AWSCURRENT is not touched. A
 // pending version with a value is refused (PendingValueError). It returns
 // the secret as it is afterwards.
+//
+// Why a valueless AWSPENDING is safe to clear even if the other function
+// were still running: a protocol-correct function writes the pending value
+// in createSecret, before setSecret pushes it anywhere, so a version
+// without a value was never used; a function like the seed article's never
+// writes it at all. At worst the other function's unfinished rotation
+// fails, and AWSCURRENT stays what it was.
 func (s *Stack) clearAdoptedPending(ctx context.Context, sec *secretsmanager.DescribeSecretOutput) (*secretsmanager.DescribeSecretOutput, error) {
 	if isOwned(SecretTags(sec.Tags)) {
 		return sec, nil
