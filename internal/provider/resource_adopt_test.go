@@ -235,7 +235,7 @@ func TestAccRotatedSecret_adoptByCLIImportByName(t *testing.T) {
 		t.Fatalf("CreateSecret: %v", err)
 	}
 	arn := aws.ToString(sec.ARN)
-	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"DenyOthers","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::%s:role/nobody"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`, env.Account)
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"AccountDescribes","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"secretsmanager:DescribeSecret","Resource":"*"}]}`, env.Account)
 	if _, err := env.SDK.SecretsManager.PutResourcePolicy(context.Background(), &secretsmanager.PutResourcePolicyInput{SecretId: sec.ARN, ResourcePolicy: aws.String(policy)}); err != nil {
 		t.Fatalf("PutResourcePolicy: %v", err)
 	}

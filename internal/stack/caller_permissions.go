@@ -75,11 +75,13 @@ func CallerPermissions() []Permission {
 		{"logs:DeleteLogGroup", whenDelete},
 		{"kms:DescribeKey", whenKMS + " as a key ID or alias rather than a key ARN"},
 		{"kms:GenerateDataKey", whenKMS + " (Secrets Manager encrypts new values with the caller's access)"},
-		{"kms:Decrypt", whenKMS + " (import and `secret_template` updates read the value)"},
+		{"kms:Decrypt", whenKMS + " (import and `secret_template` updates read the value; re-encrypting the versions when `kms_key_id` changes decrypts them with the old key)"},
+		{"kms:Encrypt", "on the new key when `kms_key_id` changes: without it Secrets Manager does not re-encrypt the existing versions with the new key (UpdateSecret)"},
+		{"logs:FilterLogEvents", "after a rotation the provider started did not end at once: it reads the rotation function's own error lines for that rotation"},
 	}
 }
 
 // ImplicitPermissions are the CallerPermissions no client method maps to.
 var ImplicitPermissions = []string{
-	"lambda:InvokeFunction", "iam:PassRole", "kms:GenerateDataKey", "kms:Decrypt",
+	"lambda:InvokeFunction", "iam:PassRole", "kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt",
 }

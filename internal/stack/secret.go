@@ -40,13 +40,20 @@ func FindSecret(ctx context.Context, c SecretsManagerAPI, id string) (*secretsma
 // createSecret creates the secret with its first value and tags, then
 // attaches the resource policy.
 func (s *Stack) createSecret(ctx context.Context, spec Spec, value string, st *State) error {
-	out, err := s.c.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	in := &secretsmanager.CreateSecretInput{
 		Name:               aws.String(spec.Name),
 		Description:        optString(spec.Description),
 		KmsKeyId:           optString(spec.KMSKeyID),
 		SecretString:       aws.String(value),
 		ClientRequestToken: aws.String(uuid.NewString()),
 		Tags:               smTags(spec.allTags()),
+	}
+	var out *secretsmanager.CreateSecretOutput
+	// A name whose forced deletion is still running is retried (retry.go).
+	err := retryWhile(ctx, secretNameReleaseTimeout, s.createSecretRetryable(ctx, spec.Name), func() error {
+		var err error
+		out, err = s.c.SecretsManager.CreateSecret(ctx, in)
+		return err
 	})
 	if err != nil {
 		return stepErr("creating the secret", KindSecret, err)
@@ -56,10 +63,14 @@ func (s *Stack) createSecret(ctx context.Context, spec Spec, value string, st *S
 	return nil
 }
 
-// putPolicy attaches the secret's resource policy.
+// putPolicy attaches the secret's resource policy, retrying while a
+// principal it names has not propagated in IAM yet (retry.go).
 func (s *Stack) putPolicy(ctx context.Context, secretARN, policy string) error {
-	_, err := s.c.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
-		SecretId: aws.String(secretARN), ResourcePolicy: aws.String(policy),
+	err := retryWhile(ctx, policyPrincipalTimeout, isPrincipalNotYetKnown, func() error {
+		_, err := s.c.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
+			SecretId: aws.String(secretARN), ResourcePolicy: aws.String(policy),
+		})
+		return err
 	})
 	return stepErr("attaching the secret's resource policy", KindSecret, err)
 }

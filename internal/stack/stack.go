@@ -14,6 +14,8 @@ type Stack struct {
 	c    Clients
 	code CodeSource
 	zips *sharedZips
+	// timing, when set, replaces the rotation waits (unit tests; wait.go).
+	timing *rotationTiming
 }
 
 // New returns a Stack.
