@@ -39,11 +39,26 @@ func errorDiag(summary, whatToDo string, err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic(summary, b.String())
 }
 
+// accountMismatch refuses an import identity of another account.
+func accountMismatch(want, have string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Secret is in another AWS account",
+		fmt.Sprintf("The import identity names account %s, but the provider's credentials are for account %s. "+
+			"Configure a provider (alias) with credentials for account %s and set provider = rotator.<alias> on the resource.", want, have, want))
+}
+
+// adoptionWarning explains what the adoption apply will do.
+func adoptionWarning(secretName, details string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Adopting secret "+secretName+" into this configuration", details)
+}
+
 // explain recognises the errors users can act on.
 func explain(err error) (summary, whatToDo string) {
 	var pending *stack.PendingRotationError
 	var rotation *stack.RotationFailedError
 	var notManaged *stack.NotManagedError
+	var owned *stack.OwnedByServiceError
+	var otherRegion *stack.OtherRegionError
+	var pendingValue *stack.PendingValueError
 	var step *stack.StepError
 	code := stack.ErrorCode(err)
 	switch {
@@ -51,6 +66,28 @@ func explain(err error) (summary, whatToDo string) {
 		return rotationFailed(rotation)
 	case errors.As(err, &pending):
 		return "An earlier rotation of the secret did not finish", pendingAdvice(pending)
+	case errors.As(err, &owned):
+		return "Secret is managed by another AWS service",
+			fmt.Sprintf("Secret %s is owned by %s (its OwningService), which rotates it and would undo or fight any other "+
+				"rotation. It cannot be adopted. Manage its rotation through that service (for an RDS-managed \"rds!\" secret: "+
+				"the DB instance's or cluster's master_user_secret settings), or create a separate secret with rotator_rotated_secret "+
+				"for the credentials you rotate yourself.", owned.SecretARN, owned.Service)
+	case errors.As(err, &otherRegion):
+		return "Secret is in another region",
+			fmt.Sprintf("Secret %s is in region %s, but the provider is configured for %s. The rotation function, its log group "+
+				"and invoke permission must live in the secret's region. Add a provider block with alias = %q and region = %q, "+
+				"and set provider = rotator.%s on the resource and its import block.",
+				otherRegion.SecretARN, otherRegion.SecretRegion, otherRegion.ProviderRegion, otherRegion.SecretRegion, otherRegion.SecretRegion, otherRegion.SecretRegion)
+	case errors.As(err, &pendingValue):
+		return "An earlier rotation of the secret left a value in AWSPENDING",
+			fmt.Sprintf("Version %[2]s of %[1]s holds AWSPENDING and a value, but not AWSCURRENT: a rotation wrote a new value and "+
+				"did not finish. Only you know whether that value is already in use (for example set on a database), so adoption "+
+				"does not guess. Decide first, then import again:\n\n"+
+				"- The pending value is NOT in use: drop the label (the current value stays):\n"+
+				"    aws secretsmanager update-secret-version-stage --secret-id %[1]s --version-stage AWSPENDING --remove-from-version-id %[2]s\n"+
+				"- The pending value IS in use: make it current (the old current value becomes AWSPREVIOUS):\n"+
+				"    aws secretsmanager update-secret-version-stage --secret-id %[1]s --version-stage AWSCURRENT --move-to-version-id %[2]s --remove-from-version-id <current version id>\n"+
+				"  then drop AWSPENDING as above.", pendingValue.SecretARN, pendingValue.VersionID)
 	case errors.As(err, &notManaged):
 		return "Secret was not set up by this provider",
 			"rotator_rotated_secret can import only secrets it created: it found no " + strings.Join(notManaged.Missing, ", and no ") +

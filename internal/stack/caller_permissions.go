@@ -34,7 +34,7 @@ func CallerPermissions() []Permission {
 		{"secretsmanager:DescribeSecret", whenAlways + " (and, for the alternating strategies, on `rotation.master_secret_arn`, to find its KMS key)"},
 		{"secretsmanager:GetSecretValue", whenImport},
 		{"secretsmanager:PutSecretValue", whenImport},
-		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version)"},
+		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version), and adopting a secret whose unfinished rotation left `AWSPENDING` on a version without a value"},
 		{"secretsmanager:UpdateSecret", whenUpdate + " of `description` or `kms_key_id`"},
 		{"secretsmanager:TagResource", whenAlways + " (tags are set at create)"},
 		{"secretsmanager:UntagResource", whenUpdate},

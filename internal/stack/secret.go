@@ -112,6 +112,7 @@ func (s *Stack) ensureSecret(ctx context.Context, spec Spec, sec *secretsmanager
 		}
 	}
 	have, want := SecretTags(sec.Tags), spec.allTags()
+	adoptionTags(have, want)
 	if add := changedTags(have, want); len(add) > 0 {
 		if _, err := s.c.SecretsManager.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: id, Tags: smTags(add)}); err != nil {
 			return stepErr("tagging the secret", KindSecret, err)
