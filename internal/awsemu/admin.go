@@ -16,6 +16,9 @@ import (
 // serveAdmin dispatches /_emu/ requests.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	route := r.Method + " " + r.URL.Path
+	if s.serveEventsAdmin(w, r, route) {
+		return
+	}
 	switch route {
 	case "GET /_emu/health":
 		adminJSON(w, http.StatusOK, map[string]any{"status": "ok", "account_id": s.opts.AccountID, "region": s.opts.Region})
@@ -40,6 +43,15 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			list = s.sm.rotationHistory()
 		}
 		adminJSON(w, http.StatusOK, list)
+	case "GET /_emu/secretsmanager/options":
+		adminJSON(w, http.StatusOK, s.SecretsManagerOptions())
+	case "POST /_emu/secretsmanager/options":
+		var o SecretsManagerOptions
+		if !adminDecode(w, r, &o) {
+			return
+		}
+		s.SetSecretsManagerOptions(o)
+		adminJSON(w, http.StatusOK, s.SecretsManagerOptions())
 	case "GET /_emu/calls":
 		adminJSON(w, http.StatusOK, s.Calls())
 	case "POST /_emu/calls/reset", "DELETE /_emu/calls":

@@ -2,8 +2,8 @@
 // provider and the rotation function against without an AWS account.
 //
 // One HTTP server listens on a loopback address only (127.0.0.1) and serves
-// Secrets Manager, KMS and CloudWatch Logs (awsJson1_1), Lambda (restJson1),
-// and IAM and STS (query protocol, XML responses), each on its real wire
+// Secrets Manager, KMS, CloudWatch Logs and EventBridge (awsJson1_1), Lambda (restJson1),
+// and IAM, STS and SNS (query protocol, XML responses), each on its real wire
 // protocol, so the AWS SDK for Go v2 and the AWS CLI work against it through
 // the standard endpoint override (AWS_ENDPOINT_URL or BaseEndpoint).
 //
@@ -12,6 +12,7 @@
 //
 //	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1]
 //	    [--iam-propagation-delay 2s] [--lambda-state-observations 1] [--lambda-inactive-after 336h] [--throttle-at-quotas]
+//	    [--sync-rotation] [--rotation-attempts N] [--rotation-backoff 2s] [--force-delete-blocked-calls N]
 //
 // # Services and operations
 //
@@ -26,6 +27,12 @@
 //	iam (query)                  roles: trust, inline and attached policies, tags (iam.go)
 //	lambda (restJson1)           functions, Invoke running the zip's bootstrap, permissions, tags (lambda.go)
 //	logs (awsJson1_1)            log groups, streams and events written by functions (logs.go)
+//	events (awsJson1_1)          EventBridge default bus: PutRule DescribeRule DeleteRule ListRules EnableRule
+//	                             DisableRule PutTargets ListTargetsByRule RemoveTargets TagResource
+//	                             UntagResource ListTagsForResource PutEvents (events.go)
+//	sns (query)                  CreateTopic DeleteTopic GetTopicAttributes SetTopicAttributes ListTopics
+//	                             Publish Subscribe Unsubscribe ListSubscriptionsByTopic TagResource
+//	                             UntagResource ListTagsForResource (sns.go)
 //
 // # Requests and authentication
 //
@@ -58,16 +65,25 @@
 //	       Moves the clock forward, purges secrets whose recovery window ended
 //	       and KMS keys whose deletion date passed, then runs every scheduled
 //	       rotation that is due (RotationEnabled and its rotation window has
-//	       opened; NextRotationDate is the window's end) synchronously, once
-//	       per secret; an unfinished rotation (AWSPENDING
-//	       on a version other than AWSCURRENT) is reattempted with its token.
+//	       opened; NextRotationDate is the window's end) before it answers, once
+//	       per secret, with Secrets Manager's retries (see below); an unfinished
+//	       rotation (AWSPENDING on a version other than AWSCURRENT) is
+//	       reattempted with its token.
 //	       -> {"now":..., "rotations":[{"secret_arn":..., "ok":true|false, "error":"step: reason"}],
 //	           "purged_secrets":[ARN...], "purged_keys":[ARN...]}
 //	GET    /_emu/rotations
-//	       -> every rotation run so far (by RotateSecret or by the clock), oldest first:
-//	          [{"secret_arn","ok","error","version_id","steps":["createSecret",...],"finished"}]
-//	          RotateSecret answers 200 even when a step fails (AWS rotates
-//	          asynchronously); this endpoint says how the rotation ended.
+//	       -> every rotation that ended so far (by RotateSecret or by the clock), oldest first:
+//	          [{"secret_arn","ok","error","version_id","steps":["createSecret",...],"finished",
+//	            "attempts":[{"steps":[...],"error":"..."}, ...]}]
+//	          RotateSecret answers before the rotation runs (as AWS does); a
+//	          rotation appears here once it ended, after its retries.
+//	          AdminClient.WaitRotation waits for one.
+//	GET    /_emu/secretsmanager/options
+//	POST   /_emu/secretsmanager/options  {"sync_rotation":false,"rotation_attempts":3,
+//	                                      "rotation_backoff_ns":2000000000,"force_delete_blocked_calls":2}
+//	       Secrets Manager's asynchronous behaviour (SecretsManagerOptions; a zero
+//	       field takes its default, a negative back-off or call count turns it off),
+//	       for rotations and deletions that start from now on. -> the options in force
 //	GET    /_emu/calls
 //	       -> {"secretsmanager:DescribeSecret":2, "lambda:Invoke":4, ...}  requests per "service:Operation"
 //	          (service is the signing name; injected faults count too; the
@@ -87,6 +103,13 @@
 //	POST   /_emu/iam/propagation-delay  {"delay":"3s"}
 //	       The IAM propagation delay (emulator clock; "0s" turns it off); see
 //	       "AWS's timing and consistency" below.
+//	GET    /_emu/events          -> every event put on the EventBridge default bus (by
+//	       Secrets Manager or PutEvents), oldest first, each with its target
+//	       deliveries: [{"event":{...},"deliveries":[{"rule","target_id",
+//	       "target_arn","ok","error"}]}]
+//	GET    /_emu/sns/published[?topic_arn=ARN]  -> the messages published to SNS
+//	       topics, oldest first: [{"topic_arn","message_id","subject","message",
+//	       "timestamp","publisher"}]
 //
 // Unknown admin paths answer 404 with {"error": ...}.
 //
@@ -103,25 +126,97 @@
 // RotateSecret validates RotationRules (package schedule), checks that the
 // function's resource policy lets secretsmanager.amazonaws.com invoke it
 // (SourceAccount/SourceArn conditions included), refuses while AWSPENDING
-// sits on a version other than AWSCURRENT ("A previous rotation isn't
-// complete. That rotation will be reattempted."), creates the AWSPENDING
-// placeholder version (VersionId = ClientRequestToken, no value) and invokes
-// the function with createSecret, setSecret, testSecret and finishSecret (or
-// testSecret only, then removes the placeholder, with RotateImmediately
-// false). The rotation runs before RotateSecret answers. A failing step
-// stops it and leaves the state as it is. A rotation succeeds when every
-// step succeeded and AWSCURRENT ended on the new version; LastRotatedDate
-// and NextRotationDate are then updated. A manual value change
+// sits on a version other than AWSCURRENT or a rotation is running ("A
+// previous rotation isn't complete. That rotation will be reattempted."),
+// creates the AWSPENDING placeholder version (VersionId =
+// ClientRequestToken, no value) and answers. A manual value change
 // (PutSecretValue or UpdateSecret moving AWSCURRENT) counts as a rotation
-// for the next date. DescribeSecret shows a rate(N days) expression also as
-// AutomaticallyAfterDays N, as AWS does, and hides LastRotatedDate and
+// for the next date. DescribeSecret hides LastRotatedDate and
 // NextRotationDate while rotation is disabled.
 //
-// A secret whose KmsKeyId names a disabled, missing or pending-deletion key
-// fails reads with DecryptionFailure and writes with EncryptionFailure; role
-// callers also need kms:Decrypt (reads) or kms:GenerateDataKey (writes) on
-// the key, with kms:EncryptionContext:SecretARN set to the secret's ARN,
-// else AccessDeniedException "Access to KMS is not allowed".
+// # Where Secrets Manager is asynchronous (on by default)
+//
+// Each behaviour below is the default of Start and of the awsemu command;
+// Options.SecretsManager (flags --sync-rotation, --rotation-attempts,
+// --rotation-backoff, --force-delete-blocked-calls) shortens or turns it
+// off. Delays are counted on the emulator clock or in calls, never in wall
+// time a test could race.
+//
+//   - Asynchronous rotation. RotateSecret "Configures and starts the
+//     asynchronous process of rotating the secret" and answers (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html);
+//     the steps createSecret, setSecret, testSecret and finishSecret run in
+//     the background. Meanwhile DescribeSecret and ListSecretVersionIds show
+//     AWSPENDING on the token's version. A rotation succeeds when every step
+//     succeeded and AWSCURRENT ended on the token's version; LastRotatedDate
+//     and NextRotationDate are then updated. GET /_emu/rotations records how
+//     each rotation ended, with every attempt.
+//   - Retries. "If rotation fails, Secrets Manager retries the entire
+//     rotation process multiple times"
+//     (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html,
+//     NextRotationDate). AWS documents neither the count nor the back-off;
+//     the emulator runs a failing rotation 3 times in all, waiting 2s then
+//     4s on the emulator clock (a clock advance ends the wait), and stops
+//     early when rotation was cancelled, the secret deleted or AWSPENDING
+//     moved. After the last try AWSPENDING stays where it was, as on AWS
+//     ("When rotation is unsuccessful, the AWSPENDING staging label might be
+//     attached to an empty secret version", RotateSecret).
+//   - RotateImmediately=false "tests the rotation configuration by running
+//     the testSecret step of the Lambda rotation function. The test creates
+//     an AWSPENDING version of the secret and then removes it" (RotateSecret).
+//     AWS is silent on a failing test; the emulator takes the harsher
+//     reading: it is not retried (it is a test, not a rotation) and its
+//     AWSPENDING placeholder stays, so the next RotateSecret is refused
+//     until it is cleared.
+//   - AWSPENDING is removed from the new AWSCURRENT version when a rotation
+//     completes, as AWS's backend does
+//     (https://github.com/aws-samples/aws-secrets-manager-rotation-lambdas/issues/145).
+//   - Background deletion. "Secrets Manager performs the actual deletion
+//     with an asynchronous background process, so there might be a short
+//     delay before the secret is permanently deleted" (ForceDeleteWithoutRecovery
+//     in https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html);
+//     the next 2 CreateSecret calls for the name answer
+//     InvalidRequestException "You can't create this secret because a
+//     secret with this name is already scheduled for deletion."
+//
+// # KMS keys, resource policies and schedules
+//
+// Each version keeps the key it was encrypted with and is decrypted with
+// it. A new key set with UpdateSecret encrypts new versions and
+// re-encrypts AWSCURRENT, AWSPENDING and AWSPREVIOUS
+// (https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_update-encryption-key.html),
+// but only when the caller has kms:Encrypt on the new key and kms:Decrypt
+// on the old one: "If you don't have kms:Encrypt permission to the new key,
+// Secrets Manager does not re-encrypt existing secret versions with the new
+// key" (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecret.html).
+// A version whose key is disabled, missing or pending deletion fails reads
+// with DecryptionFailure; writes under such a key fail with
+// EncryptionFailure; role callers also need kms:Decrypt (reads) or
+// kms:GenerateDataKey (writes) on the key, with
+// kms:EncryptionContext:SecretARN set to the secret's ARN, else
+// AccessDeniedException "Access to KMS is not allowed".
+//
+// A secret's resource policy is evaluated with the caller's policies: an
+// explicit Deny naming the caller (its ARN, role, account or "*") refuses
+// every caller, the account administrator included; an Allow grants a role
+// what its own policies do not (same account)
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+// PutResourcePolicy (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html)
+// answers MalformedPolicyDocumentException "This resource policy contains
+// an unsupported principal." for an IAM role ARN that does not exist or
+// was created less than the IAM propagation delay ago, and with
+// BlockPublicPolicy, PublicPolicyException for an Allow with a wildcard
+// principal not pinned by a condition on aws:PrincipalAccount,
+// aws:SourceAccount, aws:PrincipalOrgID and the like.
+//
+// DescribeSecret reports AutomaticallyAfterDays for every schedule: "In
+// DescribeSecret and ListSecrets, this value is calculated from the
+// rotation schedule"
+// (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html).
+// rate(N days) gives N; for other expressions AWS does not say how, and the
+// emulator reports the whole days between the next two windows (at least
+// 1: rate(4 hours) and a daily cron give 1, a weekly cron 7). Schedules are
+// judged by package schedule, whose tests take their cases from AWS's
+// "Rotation schedules" page.
 //
 // # Lambda, IAM and Logs semantics
 //
@@ -239,6 +334,64 @@
 // (with its HTTP status) or one of AWS's common errors. Every in-process
 // emulator in the tests runs with ModelCheckFor(t): a violation fails the
 // test that caused it.
+//
+// # EventBridge, SNS and the rotation events
+//
+// Secrets Manager reports rotations to CloudTrail as AWS service events,
+// which EventBridge receives on the default bus as "AWS Service Event via
+// CloudTrail" from source "aws.secretsmanager" (Secrets Manager User
+// Guide, "AWS CloudTrail entries for Secrets Manager" and "Match Secrets
+// Manager events with EventBridge":
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/cloudtrail_log_entries.html,
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-eventbridge.html).
+// The emulator emits RotationStarted when a rotation attempt starts, then
+// RotationSucceeded or RotationFailed, for every attempt, including
+// Secrets Manager's retries of a failing rotation (a failed rotation that
+// is retried twice is three RotationFailed events: the harsher reading,
+// since AWS does not say whether retries are reported); for RotateImmediately=false (only
+// testSecret runs) the same names with the prefix Test. RotationAbandoned
+// is emitted when a manual new AWSCURRENT value (PutSecretValue,
+// UpdateSecret) meets an unfinished rotation: Secrets Manager then removes
+// AWSPENDING from the unfinished version so that later rotations can
+// start, as the CloudTrail entries page documents; a rotation still
+// running is left alone. The event's detail is a CloudTrail record with
+// eventSource secretsmanager.amazonaws.com, eventType AwsServiceEvent,
+// readOnly false, requestParameters and responseElements null, and the
+// secret's ARN in additionalEventData.SecretId (the key the
+// monitoring-eventbridge examples match a rotation event's secret by).
+// AWS does not document a full sample of these records; fields beyond
+// those are CloudTrail's common ones (userIdentity.invokedBy, eventID, …).
+//
+// Rules match with AWS's event-pattern language (EventBridge User Guide,
+// "Event patterns" and "Content filtering": literals, prefix, suffix,
+// equals-ignore-case, anything-but, exists, numeric, wildcard, $or); a
+// pattern the emulator cannot evaluate (cidr) is refused with
+// InvalidEventPatternException rather than matched loosely. A rule in
+// state ENABLED skips read-only management events delivered through
+// CloudTrail; ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS takes them
+// (eb-service-event-cloudtrail-management.html). A rule holds at most 5
+// targets; DeleteRule refuses a rule with targets ("Rule can't be deleted
+// since it has targets.") and succeeds for a missing one, as the API
+// reference says. Matched events are delivered at once (on AWS, within
+// seconds) and only to SNS topics; a delivery SNS refuses counts as a
+// failed invocation and is visible only in GET /_emu/events, as AWS shows
+// it only in the FailedInvocations metric.
+//
+// SNS gives a new topic its default policy (Id __default_policy_ID: the
+// owner account, condition AWS:SourceOwner), which lets no service
+// principal publish. EventBridge's delivery is an sns:Publish by
+// events.amazonaws.com with aws:SourceArn set to the rule's ARN and
+// aws:SourceAccount to the account, evaluated against the topic policy
+// (EventBridge User Guide, "Using resource-based policies for Amazon
+// EventBridge", Amazon SNS permissions). Without a statement allowing it
+// the event is dropped, and so it is for a topic encrypted with the AWS
+// managed key alias/aws/sns, whose key policy cannot admit EventBridge
+// (KMS.AccessDeniedException; a customer managed key's policy is not
+// evaluated). Publish records each message (up to 500 per topic)
+// for GET /_emu/sns/published and delivers nothing to subscribers; email
+// and http(s) subscriptions stay "pending confirmation". DeleteTopic of a
+// missing topic succeeds, as documented. Denials are SNS's
+// AuthorizationError (403); a missing topic is NotFound (404).
 //
 // # Persistence
 //

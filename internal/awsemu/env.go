@@ -60,6 +60,11 @@ type Options struct {
 	// Validator, when set, sees every API request and response (tests use
 	// it to check the emulator against AWS's published API models).
 	Validator Validator
+
+	// SecretsManager tunes Secrets Manager's asynchronous behaviour (async
+	// rotation with retries, background deletion). The zero value is the
+	// realistic default; see SecretsManagerOptions.
+	SecretsManager SecretsManagerOptions
 }
 
 // DefaultIAMPropagationDelay is the IAM propagation delay of Start and of

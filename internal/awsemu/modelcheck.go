@@ -43,6 +43,8 @@ var modelDirs = map[string]string{
 	"lambda":         "lambda/2015-03-31",
 	"iam":            "iam/2010-05-08",
 	"sts":            "sts/2011-06-15",
+	"events":         "events/2015-10-07",
+	"sns":            "sns/2010-03-31",
 }
 
 // commonErrors are the errors every operation may answer besides its

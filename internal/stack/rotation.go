@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -110,10 +111,14 @@ func rulesMatch(want RotationSpec, rules *RotationRules) bool {
 	if want.ScheduleExpression != "" {
 		return rules.ScheduleExpression == want.ScheduleExpression
 	}
-	if rules.AutomaticallyAfterDays != 0 {
-		return rules.AutomaticallyAfterDays == want.AutomaticallyAfterDays
+	// AWS reports AutomaticallyAfterDays for every schedule ("calculated
+	// from the rotation schedule", RotationRulesType): a cron() that fires
+	// daily also shows 1. It means a days schedule only when no other
+	// expression is set.
+	if rules.ScheduleExpression != "" {
+		return IsDaysRate(rules.ScheduleExpression, want.AutomaticallyAfterDays)
 	}
-	return IsDaysRate(rules.ScheduleExpression, want.AutomaticallyAfterDays)
+	return rules.AutomaticallyAfterDays == want.AutomaticallyAfterDays
 }
 
 // rotate configures rotation (RotateSecret), retrying only while the new
@@ -127,6 +132,7 @@ func (s *Stack) rotate(ctx context.Context, spec Spec, st *State) error {
 		RotateImmediately:  aws.Bool(spec.Rotation.RotateImmediately),
 		ClientRequestToken: aws.String(uuid.NewString()),
 	}
+	started := time.Now()
 	err := retryWhile(ctx, invokePermissionTimeout, isInvokeDenied, func() error {
 		_, err := s.c.SecretsManager.RotateSecret(ctx, in)
 		return err
@@ -135,7 +141,13 @@ func (s *Stack) rotate(ctx context.Context, spec Spec, st *State) error {
 		return stepErr("configuring rotation (RotateSecret)", KindSecret, err)
 	}
 	st.RotationConfigured = true
-	return nil
+	// RotateSecret only started the rotation (or the configuration test):
+	// wait for its outcome before anything reads the secret back (wait.go).
+	logGroup := st.LogGroupName
+	if logGroup == "" {
+		logGroup = spec.Names().LogGroup
+	}
+	return s.waitRotation(ctx, st.SecretARN, logGroup, aws.ToString(in.ClientRequestToken), spec.Rotation.RotateImmediately, started)
 }
 
 // cancelRotation turns automatic rotation off (CancelRotateSecret).

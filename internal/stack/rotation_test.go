@@ -103,6 +103,15 @@ type fakeSM struct {
 	tokens []string
 }
 
+// DescribeSecret shows the last rotation finished: AWSCURRENT on its token.
+func (f *fakeSM) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
+	out := &secretsmanager.DescribeSecretOutput{ARN: in.SecretId, VersionIdsToStages: map[string][]string{}}
+	if n := len(f.tokens); n > 0 {
+		out.VersionIdsToStages[f.tokens[n-1]] = []string{"AWSCURRENT"}
+	}
+	return out, nil
+}
+
 func (f *fakeSM) RotateSecret(_ context.Context, in *secretsmanager.RotateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.RotateSecretOutput, error) {
 	f.tokens = append(f.tokens, aws.ToString(in.ClientRequestToken))
 	if len(f.errs) > 0 {

@@ -38,6 +38,10 @@ func run(args []string) error {
 	observations := fs.Int("lambda-state-observations", awsemu.DefaultLambdaObservations, "how many reads see a function Pending after create or InProgress after an update; 0 = none")
 	throttle := fs.Bool("throttle-at-quotas", false, "answer requests above AWS's documented per-operation rates with the service's throttling error")
 	inactive := fs.Duration("lambda-inactive-after", awsemu.DefaultLambdaInactiveAfter, "idle time (emulator clock) after which a function is Inactive; 0 = never")
+	syncRotation := fs.Bool("sync-rotation", false, "run a rotation before RotateSecret answers (default: in the background, as AWS does)")
+	rotationAttempts := fs.Int("rotation-attempts", 0, "how many times a failing rotation runs in all (0: the default, 3)")
+	rotationBackoff := fs.Duration("rotation-backoff", 0, "emulator-clock wait before retrying a failed rotation, doubling (0: the default, 2s; negative: none)")
+	deleteBlocked := fs.Int("force-delete-blocked-calls", 0, "CreateSecret calls that still see a force-deleted name as scheduled for deletion (0: the default, 2; negative: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +54,10 @@ func run(args []string) error {
 		WorkDir: *workDir, IAMPropagationDelay: offIfZero(*delay),
 		Lambda:           awsemu.LambdaTiming{Observations: offIfZero(*observations), InactiveAfter: offIfZero(*inactive)},
 		ThrottleAtQuotas: *throttle,
+		SecretsManager: awsemu.SecretsManagerOptions{
+			SyncRotation: *syncRotation, RotationAttempts: *rotationAttempts,
+			RotationBackoff: *rotationBackoff, ForceDeleteBlockedCalls: *deleteBlocked,
+		},
 	})
 	if err != nil {
 		return err
