@@ -518,6 +518,7 @@ func TestEventsAndSNSAuth(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["events:DescribeRule","sns:GetTopicAttributes"],"Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
+	emuSettleIAM(t, c.srv) // the role and its policy propagate
 	iamB, ok := c.srv.keys.(*iamBackend)
 	if !ok {
 		t.Fatal("the key store is not the IAM backend")

@@ -251,6 +251,7 @@ func emuRoleSM(t *testing.T, c *emuTestClients, name, policy string) *secretsman
 	if _, err := c.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}); err != nil {
 		t.Fatal(err)
 	}
+	emuSettleIAM(t, c.srv) // the role propagates (IAM eventual consistency)
 	out, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + name), RoleSessionName: aws.String("session")})
 	if err != nil {
 		t.Fatal(err)
