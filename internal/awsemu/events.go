@@ -397,6 +397,10 @@ func (b *eventsBackend) listTargetsByRule(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(r.Targets) == 0 {
+		// AWS's model gives Targets a minimum of one: no targets, no member.
+		return map[string]any{}, nil
+	}
 	return map[string]any{"Targets": append([]eventsTarget{}, r.Targets...)}, nil
 }
 
