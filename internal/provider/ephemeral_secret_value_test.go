@@ -172,6 +172,7 @@ func TestAccSecretValue_providerConfiguration(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
+	env.SettleIAM(ctx) // the role propagates (IAM eventual consistency)
 	out, err := sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + env.Account + ":role/" + role), RoleSessionName: aws.String("tf")})
 	if err != nil {
 		t.Fatalf("AssumeRole: %v", err)

@@ -260,6 +260,7 @@ func deleteSeedRotation(t *testing.T, env *acctest.Env, seed seedSetup) {
 	if _, err := env.SDK.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(n.Role), PolicyName: aws.String(n.Policy)}); err != nil {
 		t.Fatalf("DeleteRolePolicy: %v", err)
 	}
+	env.SettleIAM(ctx) // the policy's deletion propagates before DeleteRole (else DeleteConflict)
 	if _, err := env.SDK.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(n.Role)}); err != nil {
 		t.Fatalf("DeleteRole: %v", err)
 	}
