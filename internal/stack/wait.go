@@ -112,9 +112,7 @@ func (s *Stack) readRotationLog(ctx context.Context, logGroup, token string, sin
 			if l.Error != "" {
 				line += ": " + l.Error
 			}
-			if len(line) > rotationMaxLineLen {
-				line = strings.ToValidUTF8(line[:rotationMaxLineLen], "") + "…"
-			}
+			line = shortenLine(line)
 			out.errors = append(out.errors, line)
 			if l.Step != "" {
 				out.step = l.Step
@@ -126,6 +124,16 @@ func (s *Stack) readRotationLog(ctx context.Context, logGroup, token string, sin
 		in.NextToken = res.NextToken
 	}
 	return out, nil
+}
+
+// shortenLine keeps a long line's start and end (an SDK error puts the
+// reason after the request ID), cutting the middle on rune boundaries.
+func shortenLine(line string) string {
+	if len(line) <= rotationMaxLineLen {
+		return line
+	}
+	head, tail := rotationMaxLineLen*2/5, rotationMaxLineLen*3/5
+	return strings.ToValidUTF8(line[:head], "") + " … " + strings.ToValidUTF8(line[len(line)-tail:], "")
 }
 
 // quoteLines deduplicates lines (keeping first-seen order, counting

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,5 +115,26 @@ func TestWaitRotation(t *testing.T) {
 				t.Errorf("log group read = %v, want %v (only after a rotation did not end at once)", read, tt.wantLogRead)
 			}
 		})
+	}
+}
+
+// TestShortenLine keeps what a user needs from a long SDK error: its
+// start (the step and operation) and its end (the reason).
+func TestShortenLine(t *testing.T) {
+	t.Parallel()
+	long := "createSecret: step failed: reading AWSPENDING: operation error Secrets Manager: GetSecretValue, RequestID: " +
+		strings.Repeat("x", 600) + " with an explicit deny in a resource-based policy"
+	tests := []struct {
+		in                  string
+		wantPrefix, wantEnd string
+	}{
+		{"short line", "short line", "short line"},
+		{long, "createSecret: step failed: reading AWSPENDING", "with an explicit deny in a resource-based policy"},
+	}
+	for _, tc := range tests {
+		got := shortenLine(tc.in)
+		if len(got) > rotationMaxLineLen+len(" … ") || !strings.HasPrefix(got, tc.wantPrefix) || !strings.HasSuffix(got, tc.wantEnd) {
+			t.Errorf("shortenLine(%.40q…) = %q; want at most %d bytes, starting %q and ending %q", tc.in, got, rotationMaxLineLen, tc.wantPrefix, tc.wantEnd)
+		}
 	}
 }
