@@ -159,6 +159,8 @@ func rotationFailed(e *stack.RotationFailedError) (summary, whatToDo string) {
 		what = "rotation configuration test (testSecret, rotate_immediately = false)"
 	}
 	switch {
+	case e.Stalled:
+		summary = fmt.Sprintf("The secret's %s stopped without finishing", what)
 	case e.TimedOut:
 		summary = fmt.Sprintf("The secret's %s did not finish within %s", what, stack.RotationWaitTimeout)
 	case e.Step != "":
@@ -175,6 +177,9 @@ func rotationFailed(e *stack.RotationFailedError) (summary, whatToDo string) {
 		}
 	case e.LogErr != nil:
 		fmt.Fprintf(&b, "The rotation function's log group %s could not be read (%v); look there for the lines of version %s.\n", e.LogGroup, e.LogErr, e.VersionID)
+	case e.Stalled:
+		fmt.Fprintf(&b, "Nothing moved for a while and the rotation function logged no error for this rotation (version %s): it failed before it could log "+
+			"(a crash, a Lambda runtime error, a timeout). Look at the Lambda's own lines (errorType, \"Task timed out\") in log group %s.\n", e.VersionID, e.LogGroup)
 	default:
 		fmt.Fprintf(&b, "The rotation function logged no error for this rotation (version %s) in log group %s.\n", e.VersionID, e.LogGroup)
 	}

@@ -145,6 +145,11 @@ type RotationFailedError struct {
 	// TimedOut says the rotation neither finished nor failed visibly
 	// within RotationWaitTimeout.
 	TimedOut bool
+	// Stalled says nothing moved (labels, the function's lines) for
+	// rotationStallPeriod while AWSPENDING stayed on the token: the
+	// function failed without logging (a crash, a runtime error, a
+	// timeout), or Secrets Manager gave up.
+	Stalled bool
 	// LogErr is why the log group could not be read, if it could not.
 	LogErr error
 }
@@ -156,6 +161,8 @@ func (e *RotationFailedError) Error() string {
 	}
 	var b strings.Builder
 	switch {
+	case e.Stalled:
+		fmt.Fprintf(&b, "the %s of secret %s (version %s) made no progress for %s", what, e.SecretARN, e.VersionID, rotationStallPeriod)
 	case e.TimedOut:
 		fmt.Fprintf(&b, "the %s of secret %s (version %s) did not finish within %s", what, e.SecretARN, e.VersionID, RotationWaitTimeout)
 	case e.Step != "":

@@ -38,6 +38,14 @@ const (
 	// this is longer than the emulator's whole retry schedule (2s, then 4s,
 	// plus cold starts) with room to spare.
 	rotationQuietPeriod = 20 * time.Second
+	// rotationStallPeriod ends the wait when nothing moved at all (no
+	// label change, no new line of the function for the token) while
+	// AWSPENDING stayed on the token: the function failed before it could
+	// log (a crash, a runtime error such as Runtime.InvalidEntrypoint, a
+	// timeout), so no error line will come. It is longer than the
+	// emulator's retries and a slow step of the default 30 s function
+	// timeout, twice over.
+	rotationStallPeriod = 2 * time.Minute
 	// rotationLogCheckAfter: the log group is read only once a rotation has
 	// not ended within this long (a failure the provider observed), then at
 	// most every rotationLogCheckEvery. A rotation that succeeds at once
@@ -55,11 +63,11 @@ const (
 
 // rotationTiming are the waits of waitRotation; unit tests shorten them.
 type rotationTiming struct {
-	timeout, quiet, logAfter, logEvery, pollFirst, pollMax time.Duration
+	timeout, quiet, stall, logAfter, logEvery, pollFirst, pollMax time.Duration
 }
 
 var defaultRotationTiming = rotationTiming{
-	timeout: RotationWaitTimeout, quiet: rotationQuietPeriod,
+	timeout: RotationWaitTimeout, quiet: rotationQuietPeriod, stall: rotationStallPeriod,
 	logAfter: rotationLogCheckAfter, logEvery: rotationLogCheckEvery,
 	pollFirst: rotationPollFirst, pollMax: rotationPollMax,
 }
@@ -112,9 +120,7 @@ func (s *Stack) readRotationLog(ctx context.Context, logGroup, token string, sin
 			if l.Error != "" {
 				line += ": " + l.Error
 			}
-			if len(line) > rotationMaxLineLen {
-				line = strings.ToValidUTF8(line[:rotationMaxLineLen], "") + "…"
-			}
+			line = shortenLine(line)
 			out.errors = append(out.errors, line)
 			if l.Step != "" {
 				out.step = l.Step
@@ -126,6 +132,16 @@ func (s *Stack) readRotationLog(ctx context.Context, logGroup, token string, sin
 		in.NextToken = res.NextToken
 	}
 	return out, nil
+}
+
+// shortenLine keeps a long line's start and end (an SDK error puts the
+// reason after the request ID), cutting the middle on rune boundaries.
+func shortenLine(line string) string {
+	if len(line) <= rotationMaxLineLen {
+		return line
+	}
+	head, tail := rotationMaxLineLen*2/5, rotationMaxLineLen*3/5
+	return strings.ToValidUTF8(line[:head], "") + " … " + strings.ToValidUTF8(line[len(line)-tail:], "")
 }
 
 // quoteLines deduplicates lines (keeping first-seen order, counting
@@ -202,6 +218,7 @@ func (s *Stack) waitRotation(ctx context.Context, secretARN, logGroup, token str
 	var lastLabels string
 	var log rotationLog
 	var lastLogCheck time.Time
+	logEvery := tm.logEvery
 	delay := tm.pollFirst
 	for {
 		sec, err := FindSecret(ctx, s.c.SecretsManager, secretARN)
@@ -217,8 +234,9 @@ func (s *Stack) waitRotation(ctx context.Context, secretARN, logGroup, token str
 			lastLabels, lastMove = st.labels, now
 		}
 		fail.PendingLeft = st.pending
-		if logGroup != "" && now.Sub(started) >= tm.logAfter && now.Sub(lastLogCheck) >= tm.logEvery {
-			lastLogCheck = now
+		if logGroup != "" && now.Sub(started) >= tm.logAfter && now.Sub(lastLogCheck) >= logEvery {
+			// Read less often the longer it takes (at most every 30 s).
+			lastLogCheck, logEvery = now, min(logEvery*2, 10*tm.logEvery)
 			got, err := s.readRotationLog(ctx, logGroup, token, started)
 			fail.LogErr = err
 			if err == nil {
@@ -229,6 +247,11 @@ func (s *Stack) waitRotation(ctx context.Context, secretARN, logGroup, token str
 			}
 		}
 		if len(log.errors) > 0 && now.Sub(lastMove) >= tm.quiet {
+			fail.Step, fail.Lines = log.step, quoteLines(log.errors)
+			return fail
+		}
+		if st.pending && tm.stall > 0 && now.Sub(lastMove) >= tm.stall {
+			fail.Stalled = true
 			fail.Step, fail.Lines = log.step, quoteLines(log.errors)
 			return fail
 		}

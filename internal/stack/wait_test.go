@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,29 +71,32 @@ func TestWaitRotation(t *testing.T) {
 		logs        *waitLogs
 		want        *RotationFailedError // nil: success
 		wantLogRead bool
+		stall       time.Duration // 0: off
 	}{
-		{"finishes", true, []map[string][]string{running, running, done}, &waitLogs{}, nil, false},
-		{"finishes, AWSPENDING kept on the current version (older AWS behaviour)", true, []map[string][]string{running, doneOldStyle}, &waitLogs{}, nil, false},
-		{"configuration test passes", false, []map[string][]string{running, testDone}, &waitLogs{}, nil, false},
+		{"finishes", true, []map[string][]string{running, running, done}, &waitLogs{}, nil, false, 0},
+		{"finishes, AWSPENDING kept on the current version (older AWS behaviour)", true, []map[string][]string{running, doneOldStyle}, &waitLogs{}, nil, false, 0},
+		{"configuration test passes", false, []map[string][]string{running, testDone}, &waitLogs{}, nil, false, 0},
 		{"fails in setSecret after retries", true, []map[string][]string{running},
 			&waitLogs{lines: []string{"START RequestId: x", info, setFailed, otherToken, info, setFailed, setFailed}},
 			&RotationFailedError{Step: "setSecret", PendingLeft: true,
-				Lines: []string{"setSecret: step failed: connecting to db.example:5432: connection refused (3 times)"}}, true},
+				Lines: []string{"setSecret: step failed: connecting to db.example:5432: connection refused (3 times)"}}, true, 0},
 		{"configuration test fails", false, []map[string][]string{running},
 			&waitLogs{lines: []string{setFailed}},
 			&RotationFailedError{Step: "setSecret", PendingLeft: true, TestOnly: true,
-				Lines: []string{"setSecret: step failed: connecting to db.example:5432: connection refused"}}, true},
+				Lines: []string{"setSecret: step failed: connecting to db.example:5432: connection refused"}}, true, 0},
 		{"cancelled and cleared outside Terraform", true, []map[string][]string{running, {"v1": {"AWSCURRENT"}}}, &waitLogs{},
-			&RotationFailedError{Lines: []string{}}, false},
+			&RotationFailedError{Lines: []string{}}, false, 0},
 		{"never finishes, no error logged", true, []map[string][]string{running}, &waitLogs{lines: []string{info}},
-			&RotationFailedError{TimedOut: true, PendingLeft: true, Lines: []string{}}, true},
+			&RotationFailedError{TimedOut: true, PendingLeft: true, Lines: []string{}}, true, 0},
+		{"stalls: no label change, no line (a Lambda runtime error)", true, []map[string][]string{running}, &waitLogs{},
+			&RotationFailedError{Stalled: true, PendingLeft: true, Lines: []string{}}, true, 250 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			sm := &waitSM{stages: tt.stages}
 			s := New(Clients{SecretsManager: sm, Logs: tt.logs}, fakeCode{})
-			s.timing = &rotationTiming{timeout: 400 * time.Millisecond, quiet: 60 * time.Millisecond,
+			s.timing = &rotationTiming{timeout: 400 * time.Millisecond, quiet: 60 * time.Millisecond, stall: tt.stall,
 				logAfter: 100 * time.Millisecond, logEvery: 10 * time.Millisecond, pollFirst: 5 * time.Millisecond, pollMax: 10 * time.Millisecond}
 			err := s.waitRotation(context.Background(), "arn:s", "/aws/lambda/f", tok, tt.immediately, time.Now())
 			if tt.want == nil {
@@ -114,5 +118,26 @@ func TestWaitRotation(t *testing.T) {
 				t.Errorf("log group read = %v, want %v (only after a rotation did not end at once)", read, tt.wantLogRead)
 			}
 		})
+	}
+}
+
+// TestShortenLine keeps what a user needs from a long SDK error: its
+// start (the step and operation) and its end (the reason).
+func TestShortenLine(t *testing.T) {
+	t.Parallel()
+	long := "createSecret: step failed: reading AWSPENDING: operation error Secrets Manager: GetSecretValue, RequestID: " +
+		strings.Repeat("x", 600) + " with an explicit deny in a resource-based policy"
+	tests := []struct {
+		in                  string
+		wantPrefix, wantEnd string
+	}{
+		{"short line", "short line", "short line"},
+		{long, "createSecret: step failed: reading AWSPENDING", "with an explicit deny in a resource-based policy"},
+	}
+	for _, tc := range tests {
+		got := shortenLine(tc.in)
+		if len(got) > rotationMaxLineLen+len(" … ") || !strings.HasPrefix(got, tc.wantPrefix) || !strings.HasSuffix(got, tc.wantEnd) {
+			t.Errorf("shortenLine(%.40q…) = %q; want at most %d bytes, starting %q and ending %q", tc.in, got, rotationMaxLineLen, tc.wantPrefix, tc.wantEnd)
+		}
 	}
 }
