@@ -136,6 +136,19 @@ func (c *CLI) Run(ctx context.Context, args ...string) (string, error) {
 	return out, nil
 }
 
+// FindCLIScript picks the CLI the demo uses: a Terraform or OpenTofu >= 1.11
+// on the PATH, else OpenTofu built from its Go module (and cached).
+const FindCLIScript = "scripts/find-cli.sh"
+
+// CommandName returns the command a version line belongs to: "tofu" for
+// "OpenTofu v1.12.6", "terraform" for "Terraform v1.11.4" and anything else.
+func CommandName(versionLine string) string {
+	if strings.HasPrefix(versionLine, "OpenTofu ") {
+		return "tofu"
+	}
+	return "terraform"
+}
+
 // Version returns the first line of `version`, e.g. "OpenTofu v1.12.6".
 func (c *CLI) Version(ctx context.Context) (string, error) {
 	out, err := c.Run(ctx, "version")
