@@ -16,10 +16,11 @@ import (
 	"time"
 )
 
-// Provider source addresses the dev_overrides configuration maps to the
-// locally built binary: the Terraform registry's and OpenTofu's spelling of
-// `source = "rotatorhq/rotator"`.
-var providerAddresses = []string{
+// ProviderAddresses are the provider's source addresses: the Terraform
+// registry's and OpenTofu's spelling of `source = "rotatorhq/rotator"`
+// (the dev_overrides configuration maps both to the locally built binary;
+// the release check's filesystem mirror serves both).
+var ProviderAddresses = []string{
 	"registry.terraform.io/rotatorhq/rotator",
 	"registry.opentofu.org/rotatorhq/rotator",
 }
@@ -38,7 +39,7 @@ const cliTimeout = 10 * time.Minute
 func CLIConfig(providerDir string) string {
 	var b strings.Builder
 	b.WriteString("provider_installation {\n  dev_overrides {\n")
-	for _, a := range providerAddresses {
+	for _, a := range ProviderAddresses {
 		fmt.Fprintf(&b, "    %q = %q\n", a, providerDir)
 	}
 	b.WriteString("  }\n  direct {}\n}\n")
