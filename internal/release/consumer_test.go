@@ -37,6 +37,9 @@ const (
 	envTofu = "ROTATOR_TOFU"
 )
 
+// registryManifest is the manifest a release publishes, in the repository.
+const registryManifest = "terraform-registry-manifest.json"
+
 // userConstraint is the version constraint a user writes (README).
 const userConstraint = "~> 0.1"
 
@@ -68,7 +71,11 @@ func releaseDist(t *testing.T) *Dist {
 	if dir == "" {
 		t.Skipf("%s is not set: `make release-check` builds a GoReleaser snapshot into dist/ and runs this test on it", envDist)
 	}
-	d, err := OpenDist(dir)
+	root, err := demo.FindRepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenDist(dir, filepath.Join(root, registryManifest))
 	if err != nil {
 		t.Fatalf("the release in %s is not what a registry would publish:\n%v", dir, err)
 	}
@@ -102,7 +109,7 @@ func TestReleaseArtifacts(t *testing.T) {
 			ProtocolVersions []string `json:"protocol_versions"`
 		} `json:"metadata"`
 	}
-	b, err := os.ReadFile(filepath.Join(d.Dir, d.Manifest))
+	b, err := os.ReadFile(d.ManifestPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,12 +125,16 @@ func TestReleaseArtifacts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff([]string{BinaryName(d.Version, p)}, files); diff != "" {
+		// The registry requires the binary terraform-provider-<type>_v<version>
+		// at the top of the zip; the license travels with it.
+		binName := BinaryName(d.Version, p)
+		slices.Sort(files)
+		if diff := cmp.Diff([]string{"LICENSE", binName}, files); diff != "" {
 			t.Errorf("%s holds (-want +got):\n%s", d.Archives[p], diff)
 			continue
 		}
-		bin := filepath.Join(t.TempDir(), files[0])
-		if err := ExtractFile(path, files[0], bin); err != nil {
+		bin := filepath.Join(t.TempDir(), binName)
+		if err := ExtractFile(path, binName, bin); err != nil {
 			t.Fatal(err)
 		}
 		st, err := os.Stat(bin)
@@ -139,7 +150,7 @@ func TestReleaseArtifacts(t *testing.T) {
 			t.Errorf("%s: the binary is %d bytes, over the %d MB goal", p, st.Size(), maxBinaryBytes>>20)
 		}
 		if !strings.HasPrefix(p, "windows_") && st.Mode().Perm()&0o111 == 0 {
-			t.Errorf("%s: %s is not executable (mode %v)", p, files[0], st.Mode())
+			t.Errorf("%s: %s is not executable (mode %v)", p, binName, st.Mode())
 		}
 	}
 }
@@ -335,6 +346,11 @@ func consume(t *testing.T, root string, d *Dist, mirror, cliPath, host string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "rotatorhq/rotator") || strings.Contains(l, "lock file") {
+			t.Logf("init: %s", strings.TrimSpace(l))
+		}
+	}
 	if want := "Installed rotatorhq/rotator v" + d.Version; !strings.Contains(out, want) {
 		t.Errorf("init output lacks %q:\n%s", want, out)
 	}
@@ -361,6 +377,31 @@ func consume(t *testing.T, root string, d *Dist, mirror, cliPath, host string) {
 		t.Errorf(".terraform.lock.hcl for %s: version %q, constraints %q, hashes %v; want %s, %q and the archive's %s",
 			address, got.Version, got.Constraints, got.Hashes, d.Version, userConstraint, h1)
 	}
+	// A team locks every platform it runs on: the CLI's own hashes of both
+	// archives must be the ones computed here.
+	args := []string{"providers", "lock", "-fs-mirror=" + mirror}
+	for _, p := range keys(d.Archives) {
+		args = append(args, "-platform="+p)
+	}
+	if _, err := cli.Run(ctx, args...); err != nil {
+		t.Fatal(err)
+	}
+	if lock, err = os.ReadFile(filepath.Join(tfDir, ".terraform.lock.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	if locked, err = ParseLockFile(lock); err != nil {
+		t.Fatalf(".terraform.lock.hcl: %v\n%s", err, lock)
+	}
+	for _, p := range keys(d.Archives) {
+		h, err := Hash1(filepath.Join(d.Dir, d.Archives[p]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !contains(locked[address].Hashes, h) {
+			t.Errorf("after `providers lock`, .terraform.lock.hcl lacks the %s archive's %s: %v", p, h, locked[address].Hashes)
+		}
+	}
+
 	installed := filepath.Join(tfDir, ".terraform", "providers", host, "rotatorhq", "rotator", d.Version, platform, BinaryName(d.Version, platform))
 	inZip := filepath.Join(work, "from-zip")
 	if err := ExtractFile(filepath.Join(d.Dir, d.Archives[platform]), BinaryName(d.Version, platform), inZip); err != nil {
@@ -455,28 +496,19 @@ func writeExample(t *testing.T, root, dir string) {
 
 // checkTamperedMirrorRefused runs init with the lock file just written
 // against a mirror whose archive for this platform holds another binary
-// (the other platform's, under the right name): init must refuse it.
+// under the right name: init must refuse it.
 func checkTamperedMirrorRefused(ctx context.Context, t *testing.T, d *Dist, cli *demo.CLI, work, tfDir string, lock []byte, platform string) {
 	t.Helper()
-	other := ""
-	for p := range d.Archives {
-		if p != platform {
-			other = p
-		}
+	src := filepath.Join(work, "tampered-dist")
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		t.Fatal(err)
 	}
-	if other == "" {
-		t.Fatal("need a second platform's archive to tamper with")
-	}
-	tampered := &Dist{Dir: d.Dir, Version: d.Version, Archives: map[string]string{platform: d.Archives[other]}}
+	name := d.Archives[platform]
+	writeZip(t, filepath.Join(src, name), [2]string{BinaryName(d.Version, platform), "#!/bin/sh\nexit 1\n"})
+	tampered := &Dist{Dir: src, Version: d.Version, Archives: map[string]string{platform: name}}
 	mirror := filepath.Join(work, "tampered-mirror")
 	if _, err := WriteMirror(tampered, mirror, demo.ProviderAddresses); err != nil {
 		t.Fatal(err)
-	}
-	for _, addr := range demo.ProviderAddresses {
-		dir := filepath.Join(mirror, filepath.FromSlash(addr))
-		if err := os.Rename(filepath.Join(dir, d.Archives[other]), filepath.Join(dir, d.Archives[platform])); err != nil {
-			t.Fatal(err)
-		}
 	}
 	dir := filepath.Join(work, "tampered")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -504,6 +536,7 @@ func checkTamperedMirrorRefused(ctx context.Context, t *testing.T, d *Dist, cli 
 	if err == nil {
 		t.Fatalf("init installed a package whose hash is not in .terraform.lock.hcl:\n%s", out)
 	}
+	t.Logf("init with a swapped archive: %s", firstMatch(out, "checksum"))
 	if !strings.Contains(out, "checksum") {
 		t.Errorf("init refused the swapped package, but not for its checksum:\n%s", lastLines(out, 20))
 	}
@@ -590,6 +623,15 @@ func keys(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func firstMatch(s, substr string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }
 
 func lastLines(s string, n int) string {

@@ -51,8 +51,9 @@ type Dist struct {
 	Archives map[string]string
 	// Sums maps each file the SHA256SUMS lists to its hex SHA-256.
 	Sums map[string]string
-	// SumsFile and Manifest are file names in Dir.
-	SumsFile, Manifest string
+	// SumsFile is the checksum file's name in Dir; Manifest is the
+	// manifest's published name, and ManifestPath where its content is.
+	SumsFile, Manifest, ManifestPath string
 }
 
 var sumsFileRE = regexp.MustCompile(`^` + ProjectName + `_(\d+\.\d+\.\d+[^_]*)_SHA256SUMS$`)
@@ -60,7 +61,13 @@ var sumsFileRE = regexp.MustCompile(`^` + ProjectName + `_(\d+\.\d+\.\d+[^_]*)_S
 // OpenDist reads the release in dir: exactly one <name>_<version>_SHA256SUMS,
 // every file it lists present with that SHA-256, archives named
 // <name>_<version>_<os>_<arch>.zip and the <name>_<version>_manifest.json.
-func OpenDist(dir string) (*Dist, error) {
+//
+// GoReleaser checksums the manifest from the repository's
+// terraform-registry-manifest.json (checksum.extra_files) and uploads it
+// under its published name only when it publishes (release.extra_files), so
+// a snapshot's dist/ lacks it: manifestSrc, when not empty, is the file
+// read for the manifest when dir has none.
+func OpenDist(dir, manifestSrc string) (*Dist, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -86,18 +93,23 @@ func OpenDist(dir string) (*Dist, error) {
 	}
 	archiveRE := regexp.MustCompile(`^` + regexp.QuoteMeta(ProjectName+"_"+d.Version+"_") + `([a-z0-9]+_[a-z0-9]+)\.zip$`)
 	var problems []string
+	manifestName := ProjectName + "_" + d.Version + "_manifest.json"
 	for name, want := range d.Sums {
-		got, err := fileSHA256(filepath.Join(dir, name))
+		path := filepath.Join(dir, name)
+		if _, err := os.Stat(path); name == manifestName && manifestSrc != "" && errors.Is(err, os.ErrNotExist) {
+			path = manifestSrc
+		}
+		got, err := fileSHA256(path)
 		switch {
 		case err != nil:
 			problems = append(problems, err.Error())
 		case got != want:
-			problems = append(problems, fmt.Sprintf("%s: SHA-256 %s, but %s lists %s", name, got, d.SumsFile, want))
+			problems = append(problems, fmt.Sprintf("%s (%s): SHA-256 %s, but %s lists %s", name, path, got, d.SumsFile, want))
 		}
 		if m := archiveRE.FindStringSubmatch(name); m != nil {
 			d.Archives[m[1]] = name
-		} else if name == ProjectName+"_"+d.Version+"_manifest.json" {
-			d.Manifest = name
+		} else if name == manifestName {
+			d.Manifest, d.ManifestPath = name, path
 		} else {
 			problems = append(problems, fmt.Sprintf("%s lists %s, which is neither a %s_%s_<os>_<arch>.zip nor the manifest", d.SumsFile, name, ProjectName, d.Version))
 		}

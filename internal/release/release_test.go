@@ -111,7 +111,7 @@ func fakeDist(t *testing.T, version string) string {
 func TestOpenDist(t *testing.T) {
 	t.Parallel()
 	dir := fakeDist(t, "0.1.0")
-	d, err := OpenDist(dir)
+	d, err := OpenDist(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestOpenDistRejectsWhatARegistryWould(t *testing.T) {
 			break_: func(t *testing.T, dir string) {
 				writeZip(t, filepath.Join(dir, "terraform-provider-rotator_0.1.0_linux_arm64.zip"), [2]string{"terraform-provider-rotator_v0.1.0", "tampered"})
 			},
-			wantErr: "terraform-provider-rotator_0.1.0_linux_arm64.zip: SHA-256",
+			wantErr: "but terraform-provider-rotator_0.1.0_SHA256SUMS lists",
 		},
 		{
 			name: "archive missing",
@@ -170,11 +170,43 @@ func TestOpenDistRejectsWhatARegistryWould(t *testing.T) {
 			t.Parallel()
 			dir := fakeDist(t, "0.1.0")
 			tt.break_(t, dir)
-			_, err := OpenDist(dir)
+			_, err := OpenDist(dir, "")
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("OpenDist error = %v, want one containing %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// A snapshot's dist/ has no manifest (GoReleaser uploads it from the
+// repository when it publishes): its checksum must match the repository's.
+func TestOpenDistReadsTheManifestFromTheRepository(t *testing.T) {
+	t.Parallel()
+	dir := fakeDist(t, "0.1.0")
+	manifest := filepath.Join(dir, "terraform-provider-rotator_0.1.0_manifest.json")
+	src := filepath.Join(t.TempDir(), "terraform-registry-manifest.json")
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(manifest); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenDist(dir, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ManifestPath != src {
+		t.Errorf("ManifestPath = %q, want %q", d.ManifestPath, src)
+	}
+	if err := os.WriteFile(src, []byte(`{"version":1,"metadata":{"protocol_versions":["5.0"]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenDist(dir, src); err == nil || !strings.Contains(err.Error(), "manifest.json") {
+		t.Errorf("OpenDist with another manifest: error = %v, want a checksum mismatch for the manifest", err)
 	}
 }
 
@@ -206,7 +238,7 @@ func TestParseSumsRejectsMalformedLines(t *testing.T) {
 // index.json and <version>.json per provider), as its documentation shows.
 func TestWriteMirrorLayout(t *testing.T) {
 	t.Parallel()
-	d, err := OpenDist(fakeDist(t, "0.1.0"))
+	d, err := OpenDist(fakeDist(t, "0.1.0"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
