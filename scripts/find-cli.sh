@@ -53,7 +53,8 @@ supported() {
 # on_path NAME prints NAME's path when it is on the PATH and supported.
 on_path() {
 	local bin
-	bin="$(command -v "$1" 2>/dev/null)" || {
+	# type -P: an executable file on the PATH only, never a function or alias.
+	bin="$(type -P "$1")" || {
 		log "no $1 on the PATH"
 		return 0
 	}
@@ -65,7 +66,7 @@ on_path() {
 	fi
 }
 
-tofu() {
+pick_tofu() {
 	local bin
 	bin="$(on_path tofu)"
 	if [[ -z $bin ]]; then
@@ -74,10 +75,10 @@ tofu() {
 	printf '%s\n' "$bin"
 }
 
-any() {
+pick_any() {
 	local bin
 	if [[ -n ${ROTATOR_CLI:-} ]]; then
-		bin="$(command -v "$ROTATOR_CLI" || true)"
+		bin="$(type -P "$ROTATOR_CLI" || true)"
 		[[ -n $bin ]] && supported "$bin" || {
 			log "ROTATOR_CLI=$ROTATOR_CLI is not a Terraform or OpenTofu 1.$MIN_MINOR or later"
 			return 1
@@ -88,16 +89,16 @@ any() {
 	fi
 	bin="$(on_path terraform)"
 	[[ -n $bin ]] || bin="$(on_path tofu)"
-	[[ -n $bin ]] || bin="$(tofu)"
+	[[ -n $bin ]] || bin="$(pick_tofu)"
 	printf '%s\n' "$bin"
 }
 
 env_lines() {
 	local bin host
 	case "${1:-}" in
-	--tofu) bin="$(tofu)" ;;
+	--tofu) bin="$(pick_tofu)" ;;
 	--path-terraform) bin="$(on_path terraform)" ;;
-	"") bin="$(any)" ;;
+	"") bin="$(pick_any)" ;;
 	*)
 		log "unknown mode $1"
 		return 2
@@ -112,8 +113,8 @@ env_lines() {
 }
 
 case "${1:-}" in
-"") any ;;
---tofu) tofu ;;
+"") pick_any ;;
+--tofu) pick_tofu ;;
 --path-terraform) on_path terraform ;;
 --env) env_lines "${2:-}" ;;
 *)
