@@ -79,10 +79,11 @@ func TestHash1MatchesDirhash(t *testing.T) {
 	})
 }
 
-// fakeDist writes a release like GoReleaser's: two archives, the manifest
-// and the SHA256SUMS listing them.
-func fakeDist(t *testing.T, version string) string {
+// fakeDist writes a release like GoReleaser's, version 0.1.0: two
+// archives, the manifest and the SHA256SUMS listing them.
+func fakeDist(t *testing.T) string {
 	t.Helper()
+	const version = "0.1.0"
 	dir := t.TempDir()
 	var sums strings.Builder
 	add := func(name string) {
@@ -110,7 +111,7 @@ func fakeDist(t *testing.T, version string) string {
 
 func TestOpenDist(t *testing.T) {
 	t.Parallel()
-	dir := fakeDist(t, "0.1.0")
+	dir := fakeDist(t)
 	d, err := OpenDist(dir, "")
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +169,7 @@ func TestOpenDistRejectsWhatARegistryWould(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dir := fakeDist(t, "0.1.0")
+			dir := fakeDist(t)
 			tt.break_(t, dir)
 			_, err := OpenDist(dir, "")
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -182,7 +183,7 @@ func TestOpenDistRejectsWhatARegistryWould(t *testing.T) {
 // repository when it publishes): its checksum must match the repository's.
 func TestOpenDistReadsTheManifestFromTheRepository(t *testing.T) {
 	t.Parallel()
-	dir := fakeDist(t, "0.1.0")
+	dir := fakeDist(t)
 	manifest := filepath.Join(dir, "terraform-provider-rotator_0.1.0_manifest.json")
 	src := filepath.Join(t.TempDir(), "terraform-registry-manifest.json")
 	b, err := os.ReadFile(manifest)
@@ -238,7 +239,7 @@ func TestParseSumsRejectsMalformedLines(t *testing.T) {
 // index.json and <version>.json per provider), as its documentation shows.
 func TestWriteMirrorLayout(t *testing.T) {
 	t.Parallel()
-	d, err := OpenDist(fakeDist(t, "0.1.0"), "")
+	d, err := OpenDist(fakeDist(t), "")
 	if err != nil {
 		t.Fatal(err)
 	}
