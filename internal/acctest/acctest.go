@@ -15,15 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider"
@@ -62,7 +58,10 @@ type Env struct {
 	// Account is the account the tests run in: the emulator's, or the
 	// caller's account on real AWS.
 	Account string
+	// Clients are the stack's clients; SDK the same clients with their
+	// concrete types, for checks that see AWS directly.
 	Clients stack.Clients
+	SDK     stack.SDKClients
 }
 
 // IsEmulator reports whether the test runs against the emulator.
@@ -82,7 +81,8 @@ func NewEnv(t *testing.T) *Env {
 		if err != nil {
 			t.Fatalf("finding the account of the AWS credentials: %v", err)
 		}
-		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: clients(cfg, nil)}
+		sdk := stack.NewSDKClients(cfg, stack.Endpoints{})
+		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: sdk.Stack(), SDK: sdk}
 	}
 	srv, err := awsemu.Start(awsemu.Options{})
 	if err != nil {
@@ -93,9 +93,10 @@ func NewEnv(t *testing.T) *Env {
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	}
+	sdk := stack.NewSDKClients(cfg, stack.AllEndpoints(srv.URL()))
 	return &Env{
 		URL: srv.URL(), Admin: awsemu.NewAdminClient(srv.URL()), Server: srv, Region: Region, Account: srv.AccountID(),
-		Clients: clients(cfg, aws.String(srv.URL())),
+		Clients: sdk.Stack(), SDK: sdk,
 	}
 }
 
@@ -115,16 +116,6 @@ func Emulator(t *testing.T) *Env {
 		t.Setenv("AWS_PROFILE", "")
 	}
 	return e
-}
-
-func clients(cfg aws.Config, endpoint *string) stack.Clients {
-	return stack.Clients{
-		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = endpoint }),
-		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = endpoint }),
-		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint }),
-		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint }),
-		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { o.BaseEndpoint = endpoint }),
-	}
 }
 
 // ProviderBlock is the provider configuration for e: the emulator's
@@ -169,4 +160,26 @@ func FixCLIConfig() {
 			_ = os.Unsetenv("TF_CLI_CONFIG_FILE")
 		}
 	}
+}
+
+// Start begins a parallel acceptance test: the pre-check, an endpoint and
+// a fresh secret name.
+func Start(t *testing.T) (*Env, string) {
+	t.Helper()
+	t.Parallel()
+	PreCheck(t)
+	return NewEnv(t), RandomName()
+}
+
+// Test runs tc against e with the provider served in-process and, unless
+// tc sets its own, e.CheckDestroy.
+func (e *Env) Test(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	if tc.ProtoV6ProviderFactories == nil {
+		tc.ProtoV6ProviderFactories = ProtoV6ProviderFactories(t)
+	}
+	if tc.CheckDestroy == nil {
+		tc.CheckDestroy = e.CheckDestroy
+	}
+	resource.Test(t, tc)
 }

@@ -15,16 +15,11 @@ import (
 	"sync"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/lambdabundle"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/provider"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
 var _ stack.CodeSource = (*dirSource)(nil)
-
-// embedded serves the zips compiled into this binary.
-type embedded struct{}
-
-func (embedded) Zip(arch string) ([]byte, error)        { return lambdabundle.Zip(arch) }
-func (embedded) CodeSHA256(arch string) (string, error) { return lambdabundle.CodeSHA256(arch) }
 
 // dirSource serves zips from a directory built by lambdabundle.Build.
 type dirSource struct{ dir string }
@@ -58,7 +53,7 @@ var (
 func Bundle() (stack.CodeSource, error) {
 	bundleOnce.Do(func() {
 		if _, err := lambdabundle.Zip(lambdabundle.ArchX86_64); err == nil {
-			bundleSrc = embedded{}
+			bundleSrc = provider.EmbeddedCode{}
 			return
 		} else if !errors.Is(err, lambdabundle.ErrNotBuilt) {
 			bundleErr = err

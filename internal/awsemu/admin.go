@@ -40,6 +40,15 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			list = s.sm.rotationHistory()
 		}
 		adminJSON(w, http.StatusOK, list)
+	case "GET /_emu/secretsmanager/options":
+		adminJSON(w, http.StatusOK, s.SecretsManagerOptions())
+	case "POST /_emu/secretsmanager/options":
+		var o SecretsManagerOptions
+		if !adminDecode(w, r, &o) {
+			return
+		}
+		s.SetSecretsManagerOptions(o)
+		adminJSON(w, http.StatusOK, s.SecretsManagerOptions())
 	case "GET /_emu/calls":
 		adminJSON(w, http.StatusOK, s.Calls())
 	case "POST /_emu/calls/reset", "DELETE /_emu/calls":

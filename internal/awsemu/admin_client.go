@@ -37,8 +37,12 @@ type RotationResult struct {
 type RotationRecord struct {
 	RotationResult
 	VersionID string    `json:"version_id"` // the rotation's ClientRequestToken
-	Steps     []string  `json:"steps"`      // the steps invoked, in order
+	Steps     []string  `json:"steps"`      // the steps of the last attempt, in order
 	Finished  time.Time `json:"finished"`   // emulator clock
+	// Attempts are the tries, in order: Secrets Manager runs a failing
+	// rotation again, whole, up to SecretsManagerOptions.RotationAttempts
+	// times. The last one's Error (if any) is the rotation's Error.
+	Attempts []RotationAttempt `json:"attempts"`
 }
 
 // AdvanceResult is the answer of POST /_emu/clock/advance.
@@ -163,4 +167,32 @@ func (c *AdminClient) ClearFaults(ctx context.Context) error {
 // assumable by Lambda.
 func (c *AdminClient) SetIAMPropagationDelay(ctx context.Context, d time.Duration) error {
 	return c.do(ctx, http.MethodPost, "/_emu/iam/propagation-delay", map[string]string{"delay": d.String()}, nil)
+}
+
+// WaitRotation polls GET /_emu/rotations until the rotation of versionID
+// (its ClientRequestToken) has ended, and returns its record. Rotations
+// run in the background after RotateSecret answers; ctx bounds the wait.
+func (c *AdminClient) WaitRotation(ctx context.Context, versionID string) (RotationRecord, error) {
+	for {
+		recs, err := c.Rotations(ctx)
+		if err != nil {
+			return RotationRecord{}, err
+		}
+		for i := len(recs) - 1; i >= 0; i-- {
+			if recs[i].VersionID == versionID {
+				return recs[i], nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return RotationRecord{}, fmt.Errorf("rotation of version %s has not ended: %w", versionID, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// SetSecretsManagerOptions changes Secrets Manager's asynchronous
+// behaviour for what starts from now on (POST /_emu/secretsmanager/options).
+func (c *AdminClient) SetSecretsManagerOptions(ctx context.Context, o SecretsManagerOptions) error {
+	return c.do(ctx, http.MethodPost, "/_emu/secretsmanager/options", o, nil)
 }

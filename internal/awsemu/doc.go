@@ -11,6 +11,7 @@
 // port) or as a command:
 //
 //	go run ./internal/awsemu/cmd/awsemu --addr 127.0.0.1:4566 [--state FILE] [--region us-east-1] [--iam-propagation-delay 3s]
+//	    [--sync-rotation] [--rotation-attempts N] [--rotation-backoff 2s] [--force-delete-blocked-calls N]
 //
 // # Services and operations
 //
@@ -57,16 +58,25 @@
 //	       Moves the clock forward, purges secrets whose recovery window ended
 //	       and KMS keys whose deletion date passed, then runs every scheduled
 //	       rotation that is due (RotationEnabled and its rotation window has
-//	       opened; NextRotationDate is the window's end) synchronously, once
-//	       per secret; an unfinished rotation (AWSPENDING
-//	       on a version other than AWSCURRENT) is reattempted with its token.
+//	       opened; NextRotationDate is the window's end) before it answers, once
+//	       per secret, with Secrets Manager's retries (see below); an unfinished
+//	       rotation (AWSPENDING on a version other than AWSCURRENT) is
+//	       reattempted with its token.
 //	       -> {"now":..., "rotations":[{"secret_arn":..., "ok":true|false, "error":"step: reason"}],
 //	           "purged_secrets":[ARN...], "purged_keys":[ARN...]}
 //	GET    /_emu/rotations
-//	       -> every rotation run so far (by RotateSecret or by the clock), oldest first:
-//	          [{"secret_arn","ok","error","version_id","steps":["createSecret",...],"finished"}]
-//	          RotateSecret answers 200 even when a step fails (AWS rotates
-//	          asynchronously); this endpoint says how the rotation ended.
+//	       -> every rotation that ended so far (by RotateSecret or by the clock), oldest first:
+//	          [{"secret_arn","ok","error","version_id","steps":["createSecret",...],"finished",
+//	            "attempts":[{"steps":[...],"error":"..."}, ...]}]
+//	          RotateSecret answers before the rotation runs (as AWS does); a
+//	          rotation appears here once it ended, after its retries.
+//	          AdminClient.WaitRotation waits for one.
+//	GET    /_emu/secretsmanager/options
+//	POST   /_emu/secretsmanager/options  {"sync_rotation":false,"rotation_attempts":3,
+//	                                      "rotation_backoff_ns":2000000000,"force_delete_blocked_calls":2}
+//	       Secrets Manager's asynchronous behaviour (SecretsManagerOptions; a zero
+//	       field takes its default, a negative back-off or call count turns it off),
+//	       for rotations and deletions that start from now on. -> the options in force
 //	GET    /_emu/calls
 //	       -> {"secretsmanager:DescribeSecret":2, "lambda:Invoke":4, ...}  requests per "service:Operation"
 //	          (service is the signing name; injected faults count too; the
@@ -103,25 +113,95 @@
 // RotateSecret validates RotationRules (package schedule), checks that the
 // function's resource policy lets secretsmanager.amazonaws.com invoke it
 // (SourceAccount/SourceArn conditions included), refuses while AWSPENDING
-// sits on a version other than AWSCURRENT ("A previous rotation isn't
-// complete. That rotation will be reattempted."), creates the AWSPENDING
-// placeholder version (VersionId = ClientRequestToken, no value) and invokes
-// the function with createSecret, setSecret, testSecret and finishSecret (or
-// testSecret only, then removes the placeholder, with RotateImmediately
-// false). The rotation runs before RotateSecret answers. A failing step
-// stops it and leaves the state as it is. A rotation succeeds when every
-// step succeeded and AWSCURRENT ended on the new version; LastRotatedDate
-// and NextRotationDate are then updated. A manual value change
+// sits on a version other than AWSCURRENT or a rotation is running ("A
+// previous rotation isn't complete. That rotation will be reattempted."),
+// creates the AWSPENDING placeholder version (VersionId =
+// ClientRequestToken, no value) and answers. A manual value change
 // (PutSecretValue or UpdateSecret moving AWSCURRENT) counts as a rotation
-// for the next date. DescribeSecret shows a rate(N days) expression also as
-// AutomaticallyAfterDays N, as AWS does, and hides LastRotatedDate and
+// for the next date. DescribeSecret hides LastRotatedDate and
 // NextRotationDate while rotation is disabled.
 //
-// A secret whose KmsKeyId names a disabled, missing or pending-deletion key
-// fails reads with DecryptionFailure and writes with EncryptionFailure; role
-// callers also need kms:Decrypt (reads) or kms:GenerateDataKey (writes) on
-// the key, with kms:EncryptionContext:SecretARN set to the secret's ARN,
-// else AccessDeniedException "Access to KMS is not allowed".
+// # Where Secrets Manager is asynchronous (on by default)
+//
+// Each behaviour below is the default of Start and of the awsemu command;
+// Options.SecretsManager (flags --sync-rotation, --rotation-attempts,
+// --rotation-backoff, --force-delete-blocked-calls) shortens or turns it
+// off. Delays are counted on the emulator clock or in calls, never in wall
+// time a test could race.
+//
+//   - Asynchronous rotation. RotateSecret "starts the asynchronous process"
+//     and answers (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html);
+//     the steps createSecret, setSecret, testSecret and finishSecret run in
+//     the background. Meanwhile DescribeSecret and ListSecretVersionIds show
+//     AWSPENDING on the token's version. A rotation succeeds when every step
+//     succeeded and AWSCURRENT ended on the token's version; LastRotatedDate
+//     and NextRotationDate are then updated. GET /_emu/rotations records how
+//     each rotation ended, with every attempt.
+//   - Retries. "If rotation fails, Secrets Manager retries the entire
+//     rotation process multiple times"
+//     (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html,
+//     NextRotationDate). AWS documents neither the count nor the back-off;
+//     the emulator runs a failing rotation 3 times in all, waiting 2s then
+//     4s on the emulator clock (a clock advance ends the wait), and stops
+//     early when rotation was cancelled, the secret deleted or AWSPENDING
+//     moved. After the last try AWSPENDING stays where it was, as on AWS.
+//   - RotateImmediately=false "tests the rotation configuration by running
+//     the testSecret step of the Lambda rotation function. The test creates
+//     an AWSPENDING version of the secret and then removes it" (RotateSecret).
+//     AWS is silent on a failing test; the emulator takes the harsher
+//     reading: it is not retried (it is a test, not a rotation) and its
+//     AWSPENDING placeholder stays, so the next RotateSecret is refused
+//     until it is cleared.
+//   - AWSPENDING is removed from the new AWSCURRENT version when a rotation
+//     completes, as AWS's backend does
+//     (https://github.com/aws-samples/aws-secrets-manager-rotation-lambdas/issues/145).
+//   - Background deletion. "Secrets Manager performs the actual deletion
+//     with an asynchronous background process, so there might be a short
+//     delay before the secret is permanently deleted" (ForceDeleteWithoutRecovery
+//     in https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html);
+//     the next 2 CreateSecret calls for the name answer
+//     InvalidRequestException "You can't create this secret because a
+//     secret with this name is already scheduled for deletion."
+//
+// # KMS keys, resource policies and schedules
+//
+// Each version keeps the key it was encrypted with and is decrypted with
+// it. A new key set with UpdateSecret encrypts new versions and
+// re-encrypts AWSCURRENT, AWSPENDING and AWSPREVIOUS
+// (https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_update-encryption-key.html),
+// but only when the caller has kms:Encrypt on the new key and kms:Decrypt
+// on the old one: "If you don't have kms:Encrypt permission to the new key,
+// Secrets Manager does not re-encrypt existing secret versions with the new
+// key" (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecret.html).
+// A version whose key is disabled, missing or pending deletion fails reads
+// with DecryptionFailure; writes under such a key fail with
+// EncryptionFailure; role callers also need kms:Decrypt (reads) or
+// kms:GenerateDataKey (writes) on the key, with
+// kms:EncryptionContext:SecretARN set to the secret's ARN, else
+// AccessDeniedException "Access to KMS is not allowed".
+//
+// A secret's resource policy is evaluated with the caller's policies: an
+// explicit Deny naming the caller (its ARN, role, account or "*") refuses
+// every caller, the account administrator included; an Allow grants a role
+// what its own policies do not (same account)
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+// PutResourcePolicy (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html)
+// answers MalformedPolicyDocumentException "This resource policy contains
+// an unsupported principal." for an IAM role ARN that does not exist or
+// was created less than the IAM propagation delay ago, and with
+// BlockPublicPolicy, PublicPolicyException for an Allow with a wildcard
+// principal not pinned by a condition on aws:PrincipalAccount,
+// aws:SourceAccount, aws:PrincipalOrgID and the like.
+//
+// DescribeSecret reports AutomaticallyAfterDays for every schedule: "In
+// DescribeSecret and ListSecrets, this value is calculated from the
+// rotation schedule"
+// (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html).
+// rate(N days) gives N; for other expressions AWS does not say how, and the
+// emulator reports the whole days between the next two windows (at least
+// 1: rate(4 hours) and a daily cron give 1, a weekly cron 7). Schedules are
+// judged by package schedule, whose tests take their cases from AWS's
+// "Rotation schedules" page.
 //
 // # Lambda, IAM and Logs semantics
 //

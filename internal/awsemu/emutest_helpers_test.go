@@ -126,10 +126,12 @@ type fakeRotationFunction struct {
 	mu           sync.Mutex
 	steps        []string
 	events       []smRotationEvent
-	failStep     string // this step returns a function error
-	denyInvoke   bool   // CheckInvokePermission fails
-	skipFinish   bool   // finishSecret succeeds without moving AWSCURRENT
-	pendingProbe error  // GetSecretValue(token, AWSPENDING) at the start of createSecret
+	failStep     string        // this step returns a function error
+	failTimes    int           // when > 0, failStep fails only this many more times
+	gate         chan struct{} // when set, createSecret waits until it is closed
+	denyInvoke   bool          // CheckInvokePermission fails
+	skipFinish   bool          // finishSecret succeeds without moving AWSCURRENT
+	pendingProbe error         // GetSecretValue(token, AWSPENDING) at the start of createSecret
 	permissions  []string
 }
 
@@ -153,8 +155,21 @@ func (f *fakeRotationFunction) Invoke(ctx context.Context, fn string, payload []
 	f.mu.Lock()
 	f.steps = append(f.steps, ev.Step)
 	f.events = append(f.events, ev)
-	fail, skipFinish := f.failStep == ev.Step, f.skipFinish
+	fail, skipFinish, gate := f.failStep == ev.Step, f.skipFinish, f.gate
+	if fail && f.failTimes > 0 {
+		f.failTimes--
+		if f.failTimes == 0 {
+			f.failStep = ""
+		}
+	}
 	f.mu.Unlock()
+	if gate != nil && ev.Step == "createSecret" {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, "", ctx.Err()
+		}
+	}
 	if fail {
 		return []byte(`{"errorMessage":"step failed on purpose","errorType":"TestError"}`), "Unhandled", nil
 	}

@@ -41,6 +41,11 @@ type Options struct {
 	// WorkDir is the scratch directory; default a temp dir removed on Close.
 	WorkDir             string
 	IAMPropagationDelay time.Duration
+
+	// SecretsManager tunes Secrets Manager's asynchronous behaviour (async
+	// rotation with retries, background deletion). The zero value is the
+	// realistic default; see SecretsManagerOptions.
+	SecretsManager SecretsManagerOptions
 }
 
 // persistent is implemented by every backend whose state survives a

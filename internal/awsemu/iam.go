@@ -802,3 +802,31 @@ func (b *iamBackend) restore(data []byte) error {
 	b.pruneKeysLocked()
 	return nil
 }
+
+// PrincipalExists reports whether arn names a role of this account that
+// other services can already see: Secrets Manager's PutResourcePolicy
+// rejects a principal that does not exist (yet). A new role becomes
+// visible after the same propagation delay as for Lambda. (Hook for
+// secretsmanager_realism.go.)
+func (b *iamBackend) PrincipalExists(arn string) bool {
+	name, ok := b.roleNameFromARN(arn)
+	if !ok {
+		return false
+	}
+	b.mu.Lock()
+	r, ok := b.roles[strings.ToLower(name)]
+	var created time.Time
+	if ok {
+		created = r.Created
+	}
+	b.mu.Unlock()
+	if !ok || r.ARN != arn {
+		return false
+	}
+	if b.env.IAMPropagationDelay != nil {
+		if d := b.env.IAMPropagationDelay(); d > 0 && b.env.Now().Sub(created) < d {
+			return false
+		}
+	}
+	return true
+}

@@ -108,13 +108,14 @@ func TestLambdaRotationEndToEnd(t *testing.T) {
 		ClientRequestToken: aws.String(tok1), RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}}); err != nil {
 		t.Fatalf("RotateSecret: %v", err)
 	}
+	emuWaitRotation(t, c.emuTestClients, tok1) // the rotation runs after RotateSecret answered
 	steps := []string{"createSecret", "setSecret", "testSecret", "finishSecret"}
 	if diff := cmp.Diff(steps, lamSteps(t, c, "rotator", tok1)); diff != "" {
 		t.Errorf("steps of the first rotation (-want +got):\n%s", diff)
 	}
 	labels := lamLabels(t, c, secretARN, names)
-	if labels["AWSCURRENT"] != "tok1" || labels["AWSPREVIOUS"] != "v1" || (labels["AWSPENDING"] != "" && labels["AWSPENDING"] != "tok1") {
-		t.Errorf("labels after the first rotation = %v; want AWSCURRENT on tok1, AWSPREVIOUS on v1, AWSPENDING absent or on tok1", labels)
+	if labels["AWSCURRENT"] != "tok1" || labels["AWSPREVIOUS"] != "v1" || labels["AWSPENDING"] != "" {
+		t.Errorf("labels after the first rotation = %v; want AWSCURRENT on tok1, AWSPREVIOUS on v1, AWSPENDING removed (rotation-lambdas#145)", labels)
 	}
 	first := lamCurrentValue(t, c, secretARN)
 	if first == "initial-value" {
@@ -124,11 +125,12 @@ func TestLambdaRotationEndToEnd(t *testing.T) {
 	if _, err := c.sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN), ClientRequestToken: aws.String(tok2)}); err != nil {
 		t.Fatalf("second RotateSecret: %v", err)
 	}
+	emuWaitRotation(t, c.emuTestClients, tok2)
 	if diff := cmp.Diff(steps, lamSteps(t, c, "rotator", tok2)); diff != "" {
 		t.Errorf("steps of the second rotation (-want +got):\n%s", diff)
 	}
 	labels = lamLabels(t, c, secretARN, names)
-	if labels["AWSCURRENT"] != "tok2" || labels["AWSPREVIOUS"] != "tok1" || (labels["AWSPENDING"] != "" && labels["AWSPENDING"] != "tok2") {
+	if labels["AWSCURRENT"] != "tok2" || labels["AWSPREVIOUS"] != "tok1" || labels["AWSPENDING"] != "" {
 		t.Errorf("labels after the second rotation = %v; want AWSCURRENT on tok2, AWSPREVIOUS on tok1", labels)
 	}
 	if second := lamCurrentValue(t, c, secretARN); second == first || second == "initial-value" {
@@ -146,7 +148,9 @@ func TestLambdaRotationFailingStep(t *testing.T) {
 	// AWS answers RotateSecret before the steps run; a failure shows later.
 	_, _ = c.sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN), RotationLambdaARN: aws.String(fnARN),
 		ClientRequestToken: aws.String(tok1), RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}})
-	if diff := cmp.Diff([]string{"createSecret", "setSecret"}, lamSteps(t, c, "failing", tok1)); diff != "" {
+	emuWaitRotation(t, c.emuTestClients, tok1)
+	// Secrets Manager retried the whole rotation: three attempts.
+	if diff := cmp.Diff(emuEveryAttempt("createSecret", "setSecret"), lamSteps(t, c, "failing", tok1)); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 	labels := lamLabels(t, c, secretARN, map[string]string{v1: "v1", tok1: "tok1"})
@@ -173,13 +177,15 @@ func TestLambdaRotationLeastPrivilege(t *testing.T) {
 	tok1 := emuToken("denied")
 	_, _ = c.sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN), RotationLambdaARN: aws.String(fnARN),
 		ClientRequestToken: aws.String(tok1), RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}})
+	emuWaitRotation(t, c.emuTestClients, tok1)
 
+	// Each of Secrets Manager's three attempts fails the same way.
 	failures := lamLogMessages(t, c, "no-put", `"STEP createSecret failed"`)
-	if len(failures) != 1 || !strings.Contains(failures[0], "AccessDeniedException") ||
+	if len(failures) != 3 || !strings.Contains(failures[0], "AccessDeniedException") ||
 		!strings.Contains(failures[0], "is not authorized to perform: secretsmanager:PutSecretValue on resource: "+secretARN) {
 		t.Errorf("createSecret failure lines = %q; want one AccessDeniedException for secretsmanager:PutSecretValue", failures)
 	}
-	if diff := cmp.Diff([]string{"createSecret"}, lamSteps(t, c, "no-put", tok1)); diff != "" {
+	if diff := cmp.Diff(emuEveryAttempt("createSecret"), lamSteps(t, c, "no-put", tok1)); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 	labels := lamLabels(t, c, secretARN, map[string]string{v1: "v1", tok1: "tok1"})
@@ -219,6 +225,9 @@ func TestLambdaRotationRealRotator(t *testing.T) {
 		}
 		if _, err := c.sm.RotateSecret(ctx, in); err != nil {
 			t.Fatalf("RotateSecret %d: %v", i+1, err)
+		}
+		if rec := emuWaitRotation(t, c.emuTestClients, tok); !rec.OK {
+			t.Fatalf("rotation %d failed: %+v", i+1, rec)
 		}
 	}
 	labels := lamLabels(t, c, secretARN, map[string]string{v1: "v1", tok1: "tok1", tok2: "tok2"})

@@ -536,6 +536,23 @@ func evaluateResource(d *policyDocument, kind, principal, action, resource strin
 	return policyImplicitDeny
 }
 
+// evaluateResourceForAny evaluates a resource-based policy (a secret's
+// resource policy) for a caller known by several identifiers of one kind
+// (its ARN, its role's ARN, its account): an explicit Deny naming any of
+// them wins over every Allow, as IAM evaluates resource policies.
+func evaluateResourceForAny(d *policyDocument, kind string, principals []string, action, resource string, keys map[string]string) policyDecision {
+	out := policyImplicitDeny
+	for _, p := range principals {
+		switch evaluateResource(d, kind, p, action, resource, keys) {
+		case policyExplicitDeny:
+			return policyExplicitDeny
+		case policyAllow:
+			out = policyAllow
+		}
+	}
+	return out
+}
+
 // policySortedKeys returns a map's keys in order (stable output).
 func policySortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

@@ -6,6 +6,7 @@ package awsemu
 // Rotation lives in secretsmanager_rotate.go.
 
 import (
+	"context"
 	"encoding/json"
 	"regexp"
 	"sort"
@@ -190,10 +191,21 @@ type smBackend struct {
 	// invoked without holding mu).
 	rotating map[string]bool
 	history  []RotationRecord
+	// deleting counts, per name, the CreateSecret calls that still see a
+	// force-deleted secret of that name as being deleted.
+	deleting map[string]int
+
+	opts SecretsManagerOptions
+	// background rotations: cancelled and awaited by close.
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+	bg       sync.WaitGroup
 }
 
 func newSecretsManager(env *Env, authz Authorizer, runtime FunctionRuntime, kms *kmsBackend) *smBackend {
-	b := &smBackend{env: env, authz: authz, runtime: runtime, secrets: map[string]*smSecret{}, rotating: map[string]bool{}}
+	b := &smBackend{env: env, authz: authz, runtime: runtime, secrets: map[string]*smSecret{}, rotating: map[string]bool{},
+		deleting: map[string]int{}, opts: SecretsManagerOptions{}.withDefaults()}
+	b.bgCtx, b.bgCancel = context.WithCancel(context.Background())
 	if kms != nil {
 		b.kms, b.keys = kms, kms
 	}
@@ -274,10 +286,15 @@ func (b *smBackend) authorize(c *Call, action, resource string) error {
 	if b.authz == nil {
 		return nil
 	}
-	return b.authz.Authorize(c.Caller, "secretsmanager:"+action, resource, map[string]string{
+	return b.authz.Authorize(c.Caller, "secretsmanager:"+action, resource, b.conditionKeys(resource))
+}
+
+// conditionKeys are the condition keys of a request on resource.
+func (b *smBackend) conditionKeys(resource string) map[string]string {
+	return map[string]string{
 		"secretsmanager:SecretId": resource,
 		"aws:RequestedRegion":     b.env.Region,
-	})
+	}
 }
 
 // lookupLocked resolves SecretId for action: authorises the caller, then
@@ -294,7 +311,19 @@ func (b *smBackend) lookupLocked(c *Call, action, id string, allowDeleted bool) 
 	} else if !strings.HasPrefix(id, "arn:") {
 		resource = b.arnPrefix() + id
 	}
-	if err := b.authorize(c, action, resource); err != nil {
+	// A secret's resource policy applies to every caller: its explicit
+	// Deny wins over everything, its Allow grants what the caller's own
+	// policies do not (same account).
+	keys := b.conditionKeys(resource)
+	dec := b.resourcePolicyDecision(s, c, "secretsmanager:"+action, keys)
+	if dec == policyExplicitDeny {
+		var p *Principal
+		if c != nil {
+			p = c.Caller
+		}
+		return nil, smAccessDeniedByResourcePolicy(p, "secretsmanager:"+action, resource)
+	}
+	if err := b.authorize(c, action, resource); err != nil && (dec != policyAllow || smExplicitDeny(err)) {
 		return nil, err
 	}
 	if s == nil {
@@ -463,12 +492,15 @@ func (b *smBackend) createSecret(c *Call) (any, error) {
 	if err := b.authorize(c, "CreateSecret", b.arnPrefix()+in.Name+"-??????"); err != nil {
 		return nil, err
 	}
+	if b.stillDeletingLocked(in.Name) {
+		return nil, emuErr("InvalidRequestException", smMsgScheduledForDeletion)
+	}
 	for _, s := range b.secrets {
 		if s.Name != in.Name {
 			continue
 		}
 		if s.deleted() {
-			return nil, emuErr("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion.")
+			return nil, emuErr("InvalidRequestException", smMsgScheduledForDeletion)
 		}
 		return nil, emuErr("ResourceExistsException", "The operation failed because the secret %s already exists.", in.Name)
 	}
@@ -526,7 +558,7 @@ type smDescribeOutput struct {
 func (b *smBackend) describeLocked(s *smSecret) smDescribeOutput {
 	out := smDescribeOutput{
 		ARN: s.ARN, Name: s.Name, Description: s.Description, KmsKeyId: s.KmsKeyID,
-		RotationEnabled: s.RotationEnabled, RotationLambdaARN: s.RotationLambdaARN, RotationRules: s.Rules.displayRules(),
+		RotationEnabled: s.RotationEnabled, RotationLambdaARN: s.RotationLambdaARN, RotationRules: s.Rules.displayRules(s.rotationBase()),
 		LastChangedDate: epochPtr(s.LastChanged), LastAccessedDate: epochPtr(s.LastAccessed),
 		DeletedDate: epochPtr(s.DeletedDate), Tags: s.Tags, CreatedDate: epochPtr(s.Created),
 	}
@@ -616,7 +648,8 @@ func (b *smBackend) getSecretValue(c *Call) (any, error) {
 		}
 		return nil, emuErr("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: %s", in.VersionStage)
 	}
-	if err := b.kmsAccess(c, s.ARN, s.KmsKeyID, false); err != nil {
+	// Each version is decrypted with the key it was (last) encrypted with.
+	if err := b.kmsAccess(c, s.ARN, v.KmsKeyID, false); err != nil {
 		return nil, err
 	}
 	day := c.Now.Truncate(24 * time.Hour)
@@ -718,6 +751,7 @@ func (b *smBackend) updateSecret(c *Call) (any, error) {
 		}
 	}
 	out := map[string]any{"ARN": s.ARN, "Name": s.Name}
+	oldKey := s.KmsKeyID
 	if hasValue {
 		prevKey := s.KmsKeyID
 		s.KmsKeyID = keyID
@@ -734,6 +768,11 @@ func (b *smBackend) updateSecret(c *Call) (any, error) {
 	}
 	if in.Description != nil {
 		s.Description = *in.Description
+	}
+	if keyID != oldKey {
+		// A new key encrypts new versions; the labeled ones are
+		// re-encrypted only when the caller may (reencryptLocked).
+		b.reencryptLocked(c, s, keyID)
 	}
 	s.KmsKeyID = keyID
 	s.LastChanged = c.Now
@@ -1011,7 +1050,10 @@ func (b *smBackend) deleteSecret(c *Call) (any, error) {
 		return nil, err
 	}
 	if force {
+		// The deletion finishes in the background: the name stays taken
+		// for a while (see forceDeletedLocked).
 		delete(b.secrets, s.ARN)
+		b.forceDeletedLocked(s.Name)
 		return map[string]any{"ARN": s.ARN, "Name": s.Name, "DeletionDate": epochTime(c.Now)}, nil
 	}
 	if s.deleted() {
@@ -1117,29 +1159,18 @@ func (b *smBackend) putResourcePolicy(c *Call) (any, error) {
 	if err := smDecode(c, &in); err != nil {
 		return nil, err
 	}
-	if err := smCheckPolicy(in.ResourcePolicy); err != nil {
-		return nil, err
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s, err := b.lookupLocked(c, "PutResourcePolicy", in.SecretId, false)
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkResourcePolicy(in.ResourcePolicy, in.BlockPublicPolicy != nil && *in.BlockPublicPolicy); err != nil {
+		return nil, err
+	}
 	s.Policy = in.ResourcePolicy
 	s.LastChanged = c.Now
 	return map[string]any{"ARN": s.ARN, "Name": s.Name}, nil
-}
-
-// smCheckPolicy checks that a resource policy is a JSON policy document.
-func smCheckPolicy(doc string) error {
-	var v struct {
-		Statement json.RawMessage
-	}
-	if doc == "" || json.Unmarshal([]byte(doc), &v) != nil || len(v.Statement) == 0 {
-		return emuErr("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
-	}
-	return nil
 }
 
 func (b *smBackend) getResourcePolicy(c *Call) (any, error) {
@@ -1171,7 +1202,10 @@ func (b *smBackend) validateResourcePolicy(c *Call) (any, error) {
 	if err := b.authorize(c, "ValidateResourcePolicy", "*"); err != nil {
 		return nil, err
 	}
-	if err := smCheckPolicy(in.ResourcePolicy); err != nil {
+	b.mu.Lock()
+	err := b.checkResourcePolicy(in.ResourcePolicy, false)
+	b.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"PolicyValidationPassed": true, "ValidationErrors": []any{}}, nil

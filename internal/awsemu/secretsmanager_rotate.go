@@ -2,8 +2,9 @@ package awsemu
 
 // secretsmanager_rotate.go implements RotateSecret, CancelRotateSecret and
 // scheduled rotations. A rotation invokes the rotation function (through
-// FunctionRuntime) once per step, synchronously, WITHOUT holding the
-// backend's lock: the function calls back into Secrets Manager over HTTP.
+// FunctionRuntime) once per step WITHOUT holding the backend's lock (the
+// function calls back into Secrets Manager over HTTP), in the background
+// after RotateSecret answered, and retries a failed rotation whole.
 
 import (
 	"context"
@@ -53,8 +54,10 @@ func (r *smRules) toSchedule() schedule.Rules {
 var smRateDays = regexp.MustCompile(`^rate\((\d+) days?\)$`)
 
 // displayRules is the RotationRules DescribeSecret shows: a rate(N days)
-// expression is also reported as AutomaticallyAfterDays N, as AWS does.
-func (r *smRules) displayRules() *smRules {
+// expression is also reported as AutomaticallyAfterDays N, as AWS does, and
+// any other expression with the days AWS calculates from the schedule
+// (smComputedDays), counted from base.
+func (r *smRules) displayRules(base time.Time) *smRules {
 	if r == nil {
 		return nil
 	}
@@ -64,9 +67,19 @@ func (r *smRules) displayRules() *smRules {
 			if n, err := strconv.ParseInt(m[1], 10, 64); err == nil {
 				out.AutomaticallyAfterDays = &n
 			}
+		} else {
+			out.AutomaticallyAfterDays = smComputedDays(r, base)
 		}
 	}
 	return &out
+}
+
+// rotationBase is the last rotation or manual change, else the creation.
+func (s *smSecret) rotationBase() time.Time {
+	if !s.RotationBase.IsZero() {
+		return s.RotationBase
+	}
+	return s.Created
 }
 
 // scheduleNextLocked sets NextRotationDate from the rules and the last
@@ -215,75 +228,185 @@ func (b *smBackend) rotateSecret(c *Call) (any, error) {
 	s.LastChanged = c.Now
 	b.mu.Unlock()
 
-	// AWS runs the rotation asynchronously and answers at once; the
-	// emulator runs it before answering, so tests are deterministic, and
-	// still answers 200 when a step fails (see GET /_emu/rotations).
-	b.runRotation(c.Ctx, runtime, arn, fn, token, immediately)
+	job := smRotationJob{runtime: runtime, arn: arn, fn: fn, token: token, immediately: immediately}
+	if b.options().SyncRotation {
+		b.runRotation(b.bgCtx, job)
+		return out, nil
+	}
+	// AWS "starts the asynchronous process" and answers at once: the
+	// rotation (and its retries) runs in the background. While it runs,
+	// DescribeSecret shows AWSPENDING on the token's version and a second
+	// RotateSecret is refused; GET /_emu/rotations says how it ended.
+	b.bg.Add(1)
+	go func() {
+		defer b.bg.Done()
+		b.runRotation(b.bgCtx, job)
+	}()
 	return out, nil
 }
 
-// runRotation invokes the steps and records the outcome. The caller has
-// set b.rotating[arn] and created the AWSPENDING placeholder.
-func (b *smBackend) runRotation(ctx context.Context, runtime FunctionRuntime, arn, fn, token string, immediately bool) RotationResult {
-	steps := smRotationSteps
-	if !immediately {
-		steps = []string{"testSecret"}
+// smRotationJob is one rotation to run: the caller has set
+// b.rotating[arn] and created the AWSPENDING placeholder for token.
+type smRotationJob struct {
+	runtime     FunctionRuntime
+	arn, fn     string
+	token       string
+	immediately bool
+}
+
+// runRotation runs a rotation with Secrets Manager's retries and records
+// the outcome. A failing rotation is run again, whole, up to
+// opts.RotationAttempts times, waiting opts.RotationBackoff (doubling) on
+// the emulator clock between tries; it stops early when the rotation was
+// cancelled or the secret deleted. After the last failed try AWSPENDING
+// stays where it is, as on AWS. RotateImmediately=false runs testSecret
+// once (a configuration test, not a rotation, is not retried).
+func (b *smBackend) runRotation(ctx context.Context, job smRotationJob) RotationResult {
+	opts := b.options()
+	attempts := opts.RotationAttempts
+	if !job.immediately {
+		attempts = 1
 	}
+	backoff := opts.RotationBackoff
 	rotationToken := emuUUID()
+	var tries []RotationAttempt
 	failure := ""
-	var ran []string
-	for _, step := range steps {
-		ran = append(ran, step)
-		payload, _ := json.Marshal(smRotationEvent{Step: step, SecretID: arn, ClientRequestToken: token, RotationToken: rotationToken})
-		if ctx == nil || ctx.Err() != nil {
-			ctx = context.Background()
+	for i := range attempts {
+		if i > 0 {
+			if !b.waitClock(ctx, backoff) {
+				break
+			}
+			backoff *= 2
+			if !b.retryWanted(job) {
+				break
+			}
 		}
-		res, fnErr, err := runtime.Invoke(ctx, fn, payload)
-		if err != nil {
-			failure = fmt.Sprintf("%s: invoking %s failed: %v", step, fn, err)
-			break
-		}
-		if fnErr != "" {
-			failure = fmt.Sprintf("%s: function error (%s): %s", step, fnErr, smFunctionErrorSummary(res))
+		var steps []string
+		steps, failure = b.attemptRotation(ctx, job, rotationToken)
+		tries = append(tries, RotationAttempt{Steps: steps, Error: failure})
+		if failure == "" {
 			break
 		}
 	}
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.rotating, arn)
+	delete(b.rotating, job.arn)
 	now := b.env.Now()
-	result := RotationResult{SecretARN: arn}
-	s := b.secrets[arn]
+	result := RotationResult{SecretARN: job.arn}
+	s := b.secrets[job.arn]
 	switch {
 	case s == nil:
 		result.Error = "the secret was deleted during the rotation"
-	case !immediately:
-		// Validation only: the placeholder is removed again.
-		if v := s.Versions[token]; v != nil && !v.hasStage(smCurrent) {
+	case failure != "":
+		// AWSPENDING stays on the token's version (for a failed
+		// configuration test too: see doc.go).
+		result.Error = failure
+	case !job.immediately:
+		// The configuration test passed: the placeholder is removed again.
+		if v := s.Versions[job.token]; v != nil && !v.hasStage(smCurrent) {
 			v.removeStage(smPending)
 			if len(v.Stages) == 0 {
-				delete(s.Versions, token)
+				delete(s.Versions, job.token)
 			}
 		}
-		result.OK, result.Error = failure == "", failure
-	case failure != "":
-		result.Error = failure
-	default:
-		if cur := s.holder(smCurrent); cur == nil || cur.ID != token {
-			result.Error = "finishSecret returned without moving AWSCURRENT to version " + token + "; AWSPENDING stays on an unfinished version"
-			break
-		}
 		result.OK = true
+	default:
+		result.OK = true
+		// AWS's backend removes AWSPENDING once the rotation completed
+		// (aws-samples/aws-secrets-manager-rotation-lambdas#145).
+		if v := s.Versions[job.token]; v != nil {
+			v.removeStage(smPending)
+		}
 		s.LastRotated = now
 		s.RotationBase = now
 		b.scheduleNextLocked(s)
 	}
-	b.history = append(b.history, RotationRecord{RotationResult: result, VersionID: token, Steps: ran, Finished: now})
+	var steps []string
+	if len(tries) > 0 {
+		steps = tries[len(tries)-1].Steps
+	}
+	b.history = append(b.history, RotationRecord{RotationResult: result, VersionID: job.token, Steps: steps, Attempts: tries, Finished: now})
 	if len(b.history) > smRotationHistory {
 		b.history = b.history[len(b.history)-smRotationHistory:]
 	}
 	return result
+}
+
+// attemptRotation invokes the steps once; it returns the steps it ran and
+// "" or why the attempt failed.
+func (b *smBackend) attemptRotation(ctx context.Context, job smRotationJob, rotationToken string) ([]string, string) {
+	steps := smRotationSteps
+	if !job.immediately {
+		steps = []string{"testSecret"}
+	}
+	var ran []string
+	for _, step := range steps {
+		ran = append(ran, step)
+		payload, _ := json.Marshal(smRotationEvent{Step: step, SecretID: job.arn, ClientRequestToken: job.token, RotationToken: rotationToken})
+		res, fnErr, err := job.runtime.Invoke(ctx, job.fn, payload)
+		if err != nil {
+			return ran, fmt.Sprintf("%s: invoking %s failed: %v", step, job.fn, err)
+		}
+		if fnErr != "" {
+			return ran, fmt.Sprintf("%s: function error (%s): %s", step, fnErr, smFunctionErrorSummary(res))
+		}
+	}
+	if !job.immediately {
+		return ran, ""
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.secrets[job.arn]
+	if s == nil {
+		return ran, "the secret was deleted during the rotation"
+	}
+	if cur := s.holder(smCurrent); cur == nil || cur.ID != job.token {
+		return ran, "finishSecret returned without moving AWSCURRENT to version " + job.token + "; AWSPENDING stays on an unfinished version"
+	}
+	return ran, ""
+}
+
+// retryWanted reports whether a failed rotation should run again: the
+// secret still exists, rotation is still on, and AWSPENDING is still on
+// the token's version.
+func (b *smBackend) retryWanted(job smRotationJob) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.secrets[job.arn]
+	if s == nil || s.deleted() || s.RotationEnabled == nil || !*s.RotationEnabled {
+		return false
+	}
+	v := s.Versions[job.token]
+	return v != nil && v.hasStage(smPending)
+}
+
+// waitClock waits until the emulator clock has moved d forward (a clock
+// advance ends the wait early); false when ctx ended first.
+func (b *smBackend) waitClock(ctx context.Context, d time.Duration) bool {
+	until := b.env.Now().Add(d)
+	for {
+		now := b.env.Now()
+		if !now.Before(until) {
+			return true
+		}
+		t := time.NewTimer(min(until.Sub(now), 20*time.Millisecond))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
+}
+
+// close cancels running background rotations and waits for them.
+//
+//nolint:unparam // implements closer
+func (b *smBackend) close() error {
+	b.bgCancel()
+	b.bg.Wait()
+	return nil
 }
 
 // smFunctionErrorSummary extracts errorType and errorMessage from a
@@ -343,6 +466,9 @@ func (b *smBackend) runDueRotations(ctx context.Context) []RotationResult {
 
 	out := []RotationResult{}
 	for _, d := range list {
+		if ctx.Err() != nil {
+			break // the clock advance was abandoned; later rotations stay due
+		}
 		if runtime == nil || runtime.CheckInvokePermission(d.fn, smServicePrincipal, b.env.AccountID, d.arn) != nil {
 			out = append(out, RotationResult{SecretARN: d.arn, Error: smMsgCannotInvoke})
 			continue
@@ -356,7 +482,7 @@ func (b *smBackend) runDueRotations(ctx context.Context) []RotationResult {
 		b.placeholderLocked(s, d.token, now)
 		b.rotating[d.arn] = true
 		b.mu.Unlock()
-		out = append(out, b.runRotation(ctx, runtime, d.arn, d.fn, d.token, true))
+		out = append(out, b.runRotation(b.bgCtx, smRotationJob{runtime: runtime, arn: d.arn, fn: d.fn, token: d.token, immediately: true}))
 	}
 	return out
 }

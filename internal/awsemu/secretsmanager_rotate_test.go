@@ -26,6 +26,31 @@ func emuRotate(c *emuTestClients, arn, token string, rules *smtypes.RotationRule
 	return err
 }
 
+// emuWaitRotation waits until the background rotation of token ended
+// (RotateSecret answers before it runs, as on AWS) and returns its record.
+func emuWaitRotation(t *testing.T, c *emuTestClients, token string) RotationRecord {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rec, err := NewAdminClient(c.srv.URL()).WaitRotation(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// emuRotateWait is emuRotate followed by emuWaitRotation.
+func emuRotateWait(t *testing.T, c *emuTestClients, arn, token string, rules *smtypes.RotationRulesType, immediately *bool) (RotationRecord, error) {
+	t.Helper()
+	if token == "" {
+		token = emuUUID()
+	}
+	if err := emuRotate(c, arn, token, rules, immediately); err != nil {
+		return RotationRecord{}, err
+	}
+	return emuWaitRotation(t, c, token), nil
+}
+
 func TestRotateSecretFullRotation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -33,7 +58,7 @@ func TestRotateSecretFullRotation(t *testing.T) {
 	arn, v1 := emuCreateSecret(t, c, "rot", "initial")
 	tok1, tok2 := emuToken("r1"), emuToken("r2")
 
-	if err := emuRotate(c, arn, tok1, &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)}, nil); err != nil {
+	if _, err := emuRotateWait(t, c, arn, tok1, &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)}, nil); err != nil {
 		t.Fatalf("RotateSecret: %v", err)
 	}
 	if diff := cmp.Diff([]string{"createSecret", "setSecret", "testSecret", "finishSecret"}, f.ranSteps()); diff != "" {
@@ -55,7 +80,9 @@ func TestRotateSecretFullRotation(t *testing.T) {
 	if diff := cmp.Diff([]string{"secretsmanager.amazonaws.com 123456789012 " + arn}, perms); diff != "" {
 		t.Errorf("CheckInvokePermission calls (-want +got):\n%s", diff)
 	}
-	want := map[string][]string{"v1": {smPrevious}, tok1: {smCurrent, smPending}}
+	// AWSPENDING is gone once the rotation completed, as AWS's backend
+	// removes it (aws-samples/aws-secrets-manager-rotation-lambdas#145).
+	want := map[string][]string{"v1": {smPrevious}, tok1: {smCurrent}}
 	if diff := cmp.Diff(want, emuStages(t, c, arn, map[string]string{v1: "v1"})); diff != "" {
 		t.Errorf("stages after the first rotation (-want +got):\n%s", diff)
 	}
@@ -88,7 +115,8 @@ func TestRotateSecretFullRotation(t *testing.T) {
 	if _, err := c.sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(arn), ClientRequestToken: aws.String(tok2)}); err != nil {
 		t.Fatalf("second RotateSecret: %v", err)
 	}
-	want = map[string][]string{tok1: {smPrevious}, tok2: {smCurrent, smPending}}
+	emuWaitRotation(t, c, tok2)
+	want = map[string][]string{tok1: {smPrevious}, tok2: {smCurrent}}
 	if diff := cmp.Diff(want, emuStages(t, c, arn, nil)); diff != "" {
 		t.Errorf("stages after the second rotation (-want +got):\n%s", diff)
 	}
@@ -103,8 +131,8 @@ func TestRotateSecretFullRotation(t *testing.T) {
 	}
 	full := []string{"createSecret", "setSecret", "testSecret", "finishSecret"}
 	wantRecs := []RotationRecord{
-		{RotationResult: RotationResult{SecretARN: arn, OK: true}, VersionID: tok1, Steps: full},
-		{RotationResult: RotationResult{SecretARN: arn, OK: true}, VersionID: tok2, Steps: full},
+		{RotationResult: RotationResult{SecretARN: arn, OK: true}, VersionID: tok1, Steps: full, Attempts: []RotationAttempt{{Steps: full}}},
+		{RotationResult: RotationResult{SecretARN: arn, OK: true}, VersionID: tok2, Steps: full, Attempts: []RotationAttempt{{Steps: full}}},
 	}
 	if diff := cmp.Diff(wantRecs, gotRecs); diff != "" {
 		t.Errorf("GET /_emu/rotations (-want +got):\n%s", diff)
@@ -123,24 +151,27 @@ func TestRotateSecretFailures(t *testing.T) {
 		wantStages map[string][]string
 		wantError  string // substring of the recorded rotation error
 	}{
+		// Secrets Manager "retries the entire rotation process multiple
+		// times" (DescribeSecret, NextRotationDate): every failing case
+		// runs smDefaultRotationAttempts (3) times.
 		{
 			name:       "createSecret fails",
 			setup:      func(f *fakeRotationFunction) { f.failStep = "createSecret" },
-			wantSteps:  []string{"createSecret"},
+			wantSteps:  emuEveryAttempt("createSecret"),
 			wantStages: map[string][]string{"v1": {smCurrent}, "tok": {smPending}},
 			wantError:  "createSecret: function error (Unhandled): TestError: step failed on purpose",
 		},
 		{
 			name:       "testSecret fails",
 			setup:      func(f *fakeRotationFunction) { f.failStep = "testSecret" },
-			wantSteps:  []string{"createSecret", "setSecret", "testSecret"},
+			wantSteps:  emuEveryAttempt("createSecret", "setSecret", "testSecret"),
 			wantStages: map[string][]string{"v1": {smCurrent}, "tok": {smPending}},
 			wantError:  "testSecret",
 		},
 		{
 			name:       "finishSecret does not move AWSCURRENT",
 			setup:      func(f *fakeRotationFunction) { f.skipFinish = true },
-			wantSteps:  []string{"createSecret", "setSecret", "testSecret", "finishSecret"},
+			wantSteps:  emuEveryAttempt("createSecret", "setSecret", "testSecret", "finishSecret"),
 			wantStages: map[string][]string{"v1": {smCurrent}, "tok": {smPending}},
 			wantError:  "without moving AWSCURRENT",
 		},
@@ -161,6 +192,13 @@ func TestRotateSecretFailures(t *testing.T) {
 			err := emuRotate(c, arn, tok, &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(1)}, nil)
 			if got := emuErrCode(err); got != tt.wantCode {
 				t.Fatalf("RotateSecret error = %q (%v), want %q", got, err, tt.wantCode)
+			}
+			var rec RotationRecord
+			if err == nil {
+				rec = emuWaitRotation(t, c, tok)
+				if len(rec.Attempts) != 3 {
+					t.Errorf("attempts = %+v, want 3", rec.Attempts)
+				}
 			}
 			if diff := cmp.Diff(tt.wantSteps, f.ranSteps()); diff != "" {
 				t.Errorf("steps (-want +got):\n%s", diff)
@@ -196,6 +234,16 @@ func TestRotateSecretFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// emuEveryAttempt returns steps once per attempt of a rotation that keeps
+// failing (smDefaultRotationAttempts).
+func emuEveryAttempt(steps ...string) []string {
+	var out []string
+	for range smDefaultRotationAttempts {
+		out = append(out, steps...)
+	}
+	return out
 }
 
 func TestRotateSecretAccessDeniedMessage(t *testing.T) {
@@ -253,7 +301,7 @@ func TestRotateSecretNotImmediately(t *testing.T) {
 	ctx := context.Background()
 	c, f := emuTestRotation(t)
 	arn, v1 := emuCreateSecret(t, c, "later", "x")
-	if err := emuRotate(c, arn, emuToken("val"), &smtypes.RotationRulesType{ScheduleExpression: aws.String("rate(10 days)")}, aws.Bool(false)); err != nil {
+	if _, err := emuRotateWait(t, c, arn, emuToken("val"), &smtypes.RotationRulesType{ScheduleExpression: aws.String("rate(10 days)")}, aws.Bool(false)); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"testSecret"}, f.ranSteps()); diff != "" {
@@ -282,7 +330,7 @@ func TestCancelRotateSecret(t *testing.T) {
 	arn, v1 := emuCreateSecret(t, c, "cancel", "x")
 	f.set(func(f *fakeRotationFunction) { f.failStep = "setSecret" })
 	tok := emuToken("partial")
-	if err := emuRotate(c, arn, tok, &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, nil); err != nil {
+	if _, err := emuRotateWait(t, c, arn, tok, &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	out, err := c.sm.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String(arn)})
@@ -309,10 +357,10 @@ func TestCancelRotateSecret(t *testing.T) {
 	f.mu.Lock()
 	f.failStep = ""
 	f.mu.Unlock()
-	if err := emuRotate(c, arn, emuToken("again"), nil, nil); err != nil {
+	if _, err := emuRotateWait(t, c, arn, emuToken("again"), nil, nil); err != nil {
 		t.Fatalf("RotateSecret after cleanup: %v", err)
 	}
-	want := map[string][]string{"v1": {smPrevious}, emuToken("again"): {smCurrent, smPending}}
+	want := map[string][]string{"v1": {smPrevious}, emuToken("again"): {smCurrent}}
 	if diff := cmp.Diff(want, emuStages(t, c, arn, map[string]string{v1: "v1"})); diff != "" {
 		t.Errorf("stages (-want +got):\n%s", diff)
 	}
@@ -334,7 +382,7 @@ func TestScheduledRotationByClock(t *testing.T) {
 	c, f := emuTestRotation(t)
 	admin := NewAdminClient(c.srv.URL())
 	arn, _ := emuCreateSecret(t, c, "sched", "x")
-	if err := emuRotate(c, arn, "", &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)}, nil); err != nil {
+	if _, err := emuRotateWait(t, c, arn, "", &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	steps := func() int { return len(f.ranSteps()) }
@@ -350,8 +398,9 @@ func TestScheduledRotationByClock(t *testing.T) {
 	}{
 		{"not due yet", 3 * 24 * time.Hour, "", []RotationResult{}, 4},
 		{"due: rotates", 5 * 24 * time.Hour, "", []RotationResult{{SecretARN: arn, OK: true}}, 8},
-		{"due again but the function fails", 8 * 24 * time.Hour, "setSecret", []RotationResult{{SecretARN: arn, Error: "setSecret: function error (Unhandled): TestError: step failed on purpose"}}, 10},
-		{"the failed rotation is reattempted", time.Hour, "", []RotationResult{{SecretARN: arn, OK: true}}, 14},
+		// A failing scheduled rotation runs 3 times (createSecret, setSecret each).
+		{"due again but the function fails", 8 * 24 * time.Hour, "setSecret", []RotationResult{{SecretARN: arn, Error: "setSecret: function error (Unhandled): TestError: step failed on purpose"}}, 14},
+		{"the failed rotation is reattempted", time.Hour, "", []RotationResult{{SecretARN: arn, OK: true}}, 18},
 	}
 	// Steps depend on each other: run in order, not in parallel.
 	for _, tt := range tests {
@@ -371,8 +420,8 @@ func TestScheduledRotationByClock(t *testing.T) {
 	}
 	// The reattempt reused the failed rotation's token.
 	ev := f.recordedEvents()
-	if ev[9].ClientRequestToken != ev[10].ClientRequestToken {
-		t.Errorf("reattempt token %s, want the failed rotation's %s", ev[10].ClientRequestToken, ev[9].ClientRequestToken)
+	if ev[13].ClientRequestToken != ev[14].ClientRequestToken {
+		t.Errorf("reattempt token %s, want the failed rotation's %s", ev[14].ClientRequestToken, ev[13].ClientRequestToken)
 	}
 }
 
@@ -381,7 +430,7 @@ func TestManualChangeMovesNextRotation(t *testing.T) {
 	ctx := context.Background()
 	c, _ := emuTestRotation(t)
 	arn, _ := emuCreateSecret(t, c, "manual", "x")
-	if err := emuRotate(c, arn, "", &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)}, nil); err != nil {
+	if _, err := emuRotateWait(t, c, arn, "", &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := NewAdminClient(c.srv.URL()).AdvanceClock(ctx, 3*24*time.Hour); err != nil {
@@ -410,7 +459,7 @@ func TestScheduledRotationRunsWhenWindowOpens(t *testing.T) {
 	admin := NewAdminClient(c.srv.URL())
 	arn, _ := emuCreateSecret(t, c, "window", "x")
 	rules := schedule.Rules{ScheduleExpression: "cron(0 10 * * ? *)", Duration: "4h"}
-	if err := emuRotate(c, arn, "", &smtypes.RotationRulesType{ScheduleExpression: aws.String(rules.ScheduleExpression), Duration: aws.String(rules.Duration)}, nil); err != nil {
+	if _, err := emuRotateWait(t, c, arn, "", &smtypes.RotationRulesType{ScheduleExpression: aws.String(rules.ScheduleExpression), Duration: aws.String(rules.Duration)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	d, err := c.sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})

@@ -12,6 +12,7 @@ func (s *Server) wire() {
 	lam := newLambda(s.env, iam, iam, logs)
 	s.kms = newKMS(s.env, iam)
 	s.sm = newSecretsManager(s.env, iam, lam, s.kms)
+	s.sm.opts = s.opts.SecretsManager.withDefaults()
 	sts := newSTS(s.env, iam)
 
 	s.register(iam.Service(), iam)

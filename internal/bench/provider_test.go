@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,6 +29,8 @@ const (
 	providerAddress = "registry.terraform.io/rotatorhq/rotator"
 	// envScale = "full" adds the N=100 and N=500 sizes.
 	envScale = "ROTATOR_BENCH_SCALE"
+	// envSizes overrides the sizes, e.g. "1,20,50" on a busy machine.
+	envSizes = "ROTATOR_BENCH_SIZES"
 	// envProviderBinary names a provider binary to benchmark instead of
 	// building one from the module root (e.g. a release build).
 	envProviderBinary = "ROTATOR_BENCH_PROVIDER"
@@ -71,6 +74,16 @@ func BenchmarkProvider(b *testing.B) {
 	if os.Getenv(envScale) == "full" {
 		sizes = append(sizes, 100, 500)
 	}
+	if v := os.Getenv(envSizes); v != "" {
+		sizes = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				b.Fatalf("%s=%q: want sizes like 1,20,50", envSizes, v)
+			}
+			sizes = append(sizes, n)
+		}
+	}
 	var results []providerResult
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
@@ -79,6 +92,39 @@ func BenchmarkProvider(b *testing.B) {
 			// the table so far, so the last one shows every size.
 			logProviderTable(b, tofu, results)
 		})
+	}
+	checkRSSGoal(b, results)
+}
+
+// Goals `make bench` enforces: a refresh costs at most maxRefreshCalls
+// calls per secret, the plan after apply is empty, and apply's peak RSS at
+// any N stays within maxRSSGrowth times the one at N=1 (the function zip
+// must not be held once per secret).
+const (
+	maxRefreshCalls = 5
+	maxRSSGrowth    = 2.0
+)
+
+// checkGoals fails the benchmark of one size that misses a goal.
+func checkGoals(b *testing.B, r providerResult) {
+	if r.refreshCalls > maxRefreshCalls {
+		b.Errorf("N=%d: %.1f calls per refresh, goal <= %d: %s", r.n, r.refreshCalls, maxRefreshCalls, r.refreshDetail)
+	}
+	if !r.emptyPlan {
+		b.Errorf("N=%d: the plan after apply is not empty", r.n)
+	}
+}
+
+// checkRSSGoal compares each size's apply peak RSS with the smallest size's.
+func checkRSSGoal(b *testing.B, results []providerResult) {
+	if len(results) < 2 || results[0].applyRSSMB == 0 {
+		return
+	}
+	base := results[0]
+	for _, r := range results[1:] {
+		if r.applyRSSMB > maxRSSGrowth*base.applyRSSMB {
+			b.Errorf("apply peak RSS at N=%d is %.0f MB, more than %.0fx the %.0f MB at N=%d", r.n, r.applyRSSMB, maxRSSGrowth, base.applyRSSMB, base.n)
+		}
 	}
 }
 
@@ -162,7 +208,7 @@ func benchProvider(b *testing.B, tofu, bin string, n int) providerResult {
 		case 0:
 		case 2:
 			if r.emptyPlan {
-				b.Logf("WARNING: the plan after apply is not empty (the provider sees drift):\n%s", tail(out, 40))
+				b.Logf("the plan after apply is not empty (the provider sees drift):\n%s", tail(out, 40))
 			}
 			r.emptyPlan = false
 		default:
@@ -185,6 +231,7 @@ func benchProvider(b *testing.B, tofu, bin string, n int) providerResult {
 	b.ReportMetric(r.applyRSSMB, "apply-RSS-MB")
 	b.ReportMetric(r.refreshRSSMB, "refresh-RSS-MB")
 	b.ReportMetric(r.planRSSMB, "plan-RSS-MB")
+	checkGoals(b, r)
 	return r
 }
 

@@ -15,6 +15,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/google/uuid"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/lambdabundle"
@@ -79,20 +80,28 @@ func benchRotation(b *testing.B, arch string, zip []byte) {
 	rotations := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		token := uuid.NewString()
 		_, err := emu.sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
-			SecretId:          aws.String(fn.secretARN),
-			RotationLambdaARN: aws.String(fn.functionARN),
-			RotationRules:     &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
+			SecretId:           aws.String(fn.secretARN),
+			RotationLambdaARN:  aws.String(fn.functionARN),
+			RotationRules:      &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
+			ClientRequestToken: aws.String(token),
 		})
 		if err != nil {
 			b.Fatalf("RotateSecret: %v", err)
+		}
+		// The rotation runs in the background after RotateSecret answered
+		// (as on AWS): wait for it before the next one.
+		if _, err := emu.admin.WaitRotation(ctx, token); err != nil {
+			b.Fatalf("waiting for rotation %d: %v", i+1, err)
 		}
 		rotations++
 	}
 	b.StopTimer()
 	calls := CallDiff(before, emu.calls(b))
 
-	// RotateSecret answers 200 even when a step fails: check every run.
+	// RotateSecret answers before the rotation ran, even when a step
+	// fails: check every run.
 	records, err := emu.admin.Rotations(ctx)
 	if err != nil {
 		b.Fatalf("reading the emulator's rotations: %v", err)

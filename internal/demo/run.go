@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
@@ -285,9 +286,21 @@ func (d *demo) run(ctx context.Context) error {
 	// 2. A rotation on demand.
 	d.progress("rotating each secret now (RotateSecret)")
 	err = d.phase(ctx, "RotateSecret", func(*Phase) error {
+		// RotateSecret only starts a rotation (as on AWS); the demo waits
+		// for each to end before it looks at the labels.
 		for _, s := range secrets {
-			if _, err := d.sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(s.ARN)}); err != nil {
+			token := uuid.NewString()
+			if _, err := d.sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(s.ARN), ClientRequestToken: aws.String(token)}); err != nil {
 				return fmt.Errorf("RotateSecret %s: %w", s.Name, err)
+			}
+			wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+			rec, err := d.admin.WaitRotation(wctx, token)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("RotateSecret %s: %w", s.Name, err)
+			}
+			if !rec.OK {
+				return fmt.Errorf("RotateSecret %s: the rotation failed after %d attempt(s): %s", s.Name, len(rec.Attempts), rec.Error)
 			}
 		}
 		return nil

@@ -18,7 +18,10 @@ func errorDiag(summary, whatToDo string, err error) diag.Diagnostic {
 	if s != "" {
 		summary = s
 	}
-	if todo != "" {
+	if todo != "" && whatToDo != "" {
+		// What the error means first, then what the failed operation left.
+		whatToDo = todo + "\n\n" + whatToDo
+	} else if todo != "" {
 		whatToDo = todo
 	}
 	var step *stack.StepError
@@ -38,10 +41,13 @@ func errorDiag(summary, whatToDo string, err error) diag.Diagnostic {
 // explain recognises the errors users can act on.
 func explain(err error) (summary, whatToDo string) {
 	var pending *stack.PendingRotationError
+	var rotation *stack.RotationFailedError
 	var notManaged *stack.NotManagedError
 	var step *stack.StepError
 	code := stack.ErrorCode(err)
 	switch {
+	case errors.As(err, &rotation):
+		return rotationFailed(rotation)
 	case errors.As(err, &pending):
 		return "An earlier rotation of the secret did not finish",
 			fmt.Sprintf("Version %s of %s holds the AWSPENDING label but not AWSCURRENT, so Secrets Manager refuses to "+
@@ -72,4 +78,55 @@ func explain(err error) (summary, whatToDo string) {
 			"Check that kms_key_id names an enabled key in this region and that its key policy lets this account use it."
 	}
 	return "", ""
+}
+
+// rotationFailed explains a rotation the provider started that failed or
+// did not finish: the step, the function's own error lines for that
+// rotation (what it logged, never a value), whether AWSPENDING was left,
+// and what to do.
+func rotationFailed(e *stack.RotationFailedError) (summary, whatToDo string) {
+	what := "rotation"
+	if e.TestOnly {
+		what = "rotation configuration test (testSecret, rotate_immediately = false)"
+	}
+	switch {
+	case e.TimedOut:
+		summary = fmt.Sprintf("The secret's %s did not finish within %s", what, stack.RotationWaitTimeout)
+	case e.Step != "":
+		summary = fmt.Sprintf("The secret's %s failed in step %s", what, e.Step)
+	default:
+		summary = fmt.Sprintf("The secret's %s failed", what)
+	}
+	var b strings.Builder
+	switch {
+	case len(e.Lines) > 0:
+		fmt.Fprintf(&b, "The rotation function logged, for this rotation (version %s) in log group %s:\n", e.VersionID, e.LogGroup)
+		for _, l := range e.Lines {
+			b.WriteString("  " + l + "\n")
+		}
+	case e.LogErr != nil:
+		fmt.Fprintf(&b, "The rotation function's log group %s could not be read (%v); look there for the lines of version %s.\n", e.LogGroup, e.LogErr, e.VersionID)
+	default:
+		fmt.Fprintf(&b, "The rotation function logged no error for this rotation (version %s) in log group %s.\n", e.VersionID, e.LogGroup)
+	}
+	b.WriteString("\n")
+	if e.PendingLeft {
+		fmt.Fprintf(&b, "AWSPENDING is left on version %s, so Secrets Manager refuses another rotation (\"A previous rotation isn't complete\") until it finishes or is cleared.\n\n", e.VersionID)
+	} else {
+		b.WriteString("No AWSPENDING version was left behind.\n\n")
+	}
+	b.WriteString("What to do:\n1. Fix the cause the lines above name (for a database strategy: the database is reachable from the function, the credentials in AWSCURRENT work, the master secret is readable).\n")
+	switch e.Step {
+	case "", "createSecret":
+		if e.PendingLeft {
+			fmt.Fprintf(&b, "2. Nothing reached the target yet: you can clear the unfinished version and apply again:\n"+
+				"     aws secretsmanager update-secret-version-stage --secret-id %s --version-stage AWSPENDING --remove-from-version-id %s\n", e.SecretARN, e.VersionID)
+		} else {
+			b.WriteString("2. Run terraform apply again.\n")
+		}
+	default:
+		fmt.Fprintf(&b, "2. Do not remove AWSPENDING from version %s: step %s may already have set that value on the target, and it may be the only one it accepts. "+
+			"Once the cause is fixed, Secrets Manager reattempts the unfinished rotation in its next rotation window; then run terraform apply again.\n", e.VersionID, e.Step)
+	}
+	return summary, b.String()
 }

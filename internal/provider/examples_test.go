@@ -48,9 +48,7 @@ func TestAccExamples(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := acctest.Emulator(t)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config: readExamples(t, tc.files...),
 					Check: func(*terraform.State) error {
@@ -88,9 +86,7 @@ func TestAccExamples_importBlock(t *testing.T) {
 	if err != nil {
 		t.Fatalf("creating the stack to import: %v", err)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: readExamples(t, "provider/provider.tf", "resources/rotator_rotated_secret/resource.tf",
 				"resources/rotator_rotated_secret/import-by-block.tf"),

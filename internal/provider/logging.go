@@ -20,13 +20,28 @@ var (
 	_ logging.ContextLogger = sdkLogger{}
 )
 
-// sensitivePatterns match secret material in SDK wire dumps: secret values,
-// generated passwords, credentials, and the (huge, useless) function zip.
+// Names of the fields that carry secret material in SDK wire dumps: secret
+// values, generated passwords, the credentials every credential provider
+// fetches (STS, SSO, SSO OIDC, IMDS and ECS container credentials, web
+// identity), and the (huge, useless) function zip. Matched
+// case-insensitively, since each service spells them its own way
+// (SecretAccessKey, secretAccessKey; Token, token; accessToken).
+const sensitiveFields = `SecretString|SecretBinary|RandomPassword|SecretAccessKey|SessionToken|Token|AccessToken|RefreshToken|IdToken|ClientSecret|WebIdentityToken|ZipFile`
+
+// sensitivePatterns match secret material in SDK wire dumps.
 var sensitivePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`"(SecretString|SecretBinary|RandomPassword|SecretAccessKey|SessionToken|ZipFile)"\s*:\s*"(?:[^"\\]|\\.)*"`),
-	regexp.MustCompile(`<(SecretAccessKey|SessionToken)>[^<]*</(SecretAccessKey|SessionToken)>`),
-	regexp.MustCompile(`(?i)(X-Amz-Security-Token|Authorization):[^\r\n]*`),
-	regexp.MustCompile(`(?i)(SecretString|SecretBinary|ZipFile)=[^&\s]*`),
+	// JSON members: "SecretString": "…", "secretAccessKey": "…", "Token": "…".
+	regexp.MustCompile(`(?i)"(` + sensitiveFields + `)"\s*:\s*"(?:[^"\\]|\\.)*"`),
+	// XML elements (STS): <SessionToken>…</SessionToken>.
+	regexp.MustCompile(`(?i)<(` + sensitiveFields + `)>[^<]*</[^>]*>`),
+	// Query and form parameters: WebIdentityToken=…, SecretString=….
+	regexp.MustCompile(`(?i)\b(` + sensitiveFields + `)=[^&\s]*`),
+	// Headers: SigV4 and session tokens, the SSO bearer token, the IMDSv2
+	// token, the ECS container credentials token (Authorization).
+	regexp.MustCompile(`(?i)(X-Amz-Security-Token|Authorization|X-Amz-Sso_Bearer_Token|X-Aws-Ec2-Metadata-Token):[^\r\n]*`),
+	// IMDSv2's token response is the bare token as the body, after the TTL
+	// header: mask from that header to the end of the dump.
+	regexp.MustCompile(`(?is)X-Aws-Ec2-Metadata-Token-Ttl-Seconds:.*`),
 }
 
 // sensitiveFieldKeys are log fields whose values are never shown.

@@ -6,7 +6,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,11 +14,6 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -47,7 +41,7 @@ type rotatorProvider struct {
 // New returns the provider factory for providerserver. The rotation
 // function's code is the bundle embedded in this binary.
 func New(version string) func() provider.Provider {
-	return NewWithCodeSource(version, bundleSource{})
+	return NewWithCodeSource(version, EmbeddedCode{})
 }
 
 // NewWithCodeSource is New with another source of the function's code;
@@ -184,6 +178,11 @@ func (p *rotatorProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 	}
 }
 
+// baseSpec is the part of every spec the provider decides.
+func (pd *providerData) baseSpec() stack.Spec {
+	return stack.Spec{Region: pd.region, Account: pd.account, Partition: pd.partition}
+}
+
 // providerData is what resources receive from Configure.
 type providerData struct {
 	stack       *stack.Stack
@@ -215,7 +214,7 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if m.Endpoints != nil {
 		ep = *m.Endpoints
 	}
-	data := &providerData{region: cfg.Region, partition: partitionOf(cfg.Region), code: p.code}
+	data := &providerData{region: cfg.Region, partition: stack.PartitionOf(cfg.Region), code: p.code}
 	if !m.SkipCredentialsValidation.ValueBool() {
 		client := sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, ep.STS) })
 		out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -233,13 +232,13 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if m.DefaultTags != nil && !m.DefaultTags.Tags.IsNull() {
 		resp.Diagnostics.Append(m.DefaultTags.Tags.ElementsAs(ctx, &data.defaultTags, false)...)
 	}
-	data.stack = stack.New(stack.Clients{
-		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { setEndpoint(&o.BaseEndpoint, ep.SecretsManager) }),
-		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { setEndpoint(&o.BaseEndpoint, ep.Lambda) }),
-		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { setEndpoint(&o.BaseEndpoint, ep.IAM) }),
-		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { setEndpoint(&o.BaseEndpoint, ep.Logs) }),
-		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { setEndpoint(&o.BaseEndpoint, ep.KMS) }),
-	}, p.code)
+	data.stack = stack.New(stack.NewClients(cfg, stack.Endpoints{
+		SecretsManager: endpoint(ep.SecretsManager),
+		Lambda:         endpoint(ep.Lambda),
+		IAM:            endpoint(ep.IAM),
+		Logs:           endpoint(ep.Logs),
+		KMS:            endpoint(ep.KMS),
+	}), p.code)
 	tflog.Debug(ctx, "configured rotator provider", map[string]any{"region": data.region, "account": data.account})
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -260,17 +259,6 @@ func endpoint(v types.String) *string {
 		return nil
 	}
 	return aws.String(v.ValueString())
-}
-
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	default:
-		return "aws"
-	}
 }
 
 // loadAWSConfig builds the SDK configuration from the provider block, on

@@ -4,27 +4,41 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
-// callerRole creates a role the provider assumes, allowed exactly the
-// documented caller permissions minus drop.
-func callerRole(t *testing.T, env *acctest.Env, name string, drop string) string {
+// callerRole creates a role the provider assumes with the policy doc.
+func callerRole(t *testing.T, env *acctest.Env, name, doc string) string {
 	t.Helper()
 	ctx := context.Background()
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, env.Account)
-	out, err := env.Clients.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+	out, err := env.SDK.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
 	if err != nil {
 		t.Fatalf("CreateRole: %v", err)
 	}
+	if _, err := env.SDK.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+		RoleName: aws.String(name), PolicyName: aws.String("terraform"), PolicyDocument: aws.String(doc),
+	}); err != nil {
+		t.Fatalf("PutRolePolicy: %v", err)
+	}
+	return aws.ToString(out.Role.Arn)
+}
+
+// allDocumentedBut is a policy of every documented caller permission
+// except drop, on every resource.
+func allDocumentedBut(t *testing.T, drop string) string {
+	t.Helper()
 	var actions []string
 	for _, p := range stack.CallerPermissions() {
 		if p.Action != drop {
@@ -38,15 +52,43 @@ func callerRole(t *testing.T, env *acctest.Env, name string, drop string) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.Clients.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
-		RoleName: aws.String(name), PolicyName: aws.String("terraform"), PolicyDocument: aws.String(string(doc)),
-	}); err != nil {
-		t.Fatalf("PutRolePolicy: %v", err)
+	return string(doc)
+}
+
+// readmeCallerPolicy is the resource-scoped caller policy the README tells
+// users to grant, for account.
+func readmeCallerPolicy(t *testing.T, account string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return aws.ToString(out.Role.Arn)
+	m := regexp.MustCompile("(?s)```json\\n(\\{\\s*\\n\\s*\"Version\": \"2012-10-17\".*?)\\n```").FindSubmatch(b)
+	if m == nil {
+		t.Fatal("README.md has no caller policy block")
+	}
+	doc := strings.ReplaceAll(string(m[1]), "ACCOUNT", account)
+	if !json.Valid([]byte(doc)) {
+		t.Fatalf("README's caller policy is not valid JSON:\n%s", doc)
+	}
+	return doc
 }
 
 func assumeRoleConfig(env *acctest.Env, roleARN, secret string) string {
+	return assumeRoleConfigWith(env, roleARN, secret, `
+  tags = { team = "a" }
+  rotation {
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }`)
+}
+
+// assumeRoleConfigWith is a rotated secret managed through an assumed
+// caller role, with body as the resource's arguments.
+func assumeRoleConfigWith(env *acctest.Env, roleARN, secret, body string) string {
 	return fmt.Sprintf(`
 provider "rotator" {
   region     = %[1]q
@@ -70,21 +112,15 @@ provider "rotator" {
 resource "rotator_rotated_secret" "test" {
   name                    = %[4]q
   recovery_window_in_days = 0
-  tags                    = { team = "a" }
-  rotation {
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }
+%[5]s
 }
-`, env.Region, roleARN, env.URL, secret)
+`, env.Region, roleARN, env.URL, secret, body)
 }
 
-// TestAccProvider_documentedPermissionsSuffice runs create, refresh,
-// import and destroy as a role that has exactly the permissions the
-// resource documentation lists (the emulator enforces role policies).
+// TestAccProvider_documentedPermissionsSuffice runs create, import, an
+// update of every attribute the README's policy covers, disabling
+// rotation and destroy as a role that has exactly the README's
+// resource-scoped caller policy (the emulator enforces role policies).
 func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
@@ -93,15 +129,55 @@ func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
 		t.Skip("creates an IAM role to assume in the emulator")
 	}
 	name := acctest.RandomName()
-	roleARN := callerRole(t, env, "caller-"+name, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	roleARN := callerRole(t, env, "caller-"+name, readmeCallerPolicy(t, env.Account))
+	updated := `
+  description     = "updated"
+  tags            = { team = "b", env = "prod" }
+  secret_template = jsonencode({ username = "app" })
+  policy          = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Deny", Principal = "*", Action = "secretsmanager:DeleteSecret", Resource = "*" }] })
+  rotation {
+    schedule_expression = "rate(10 days)"
+    duration            = "2h"
+  }
+  function {
+    architecture          = "x86_64"
+    memory_size           = 256
+    timeout               = 60
+    log_retention_in_days = 0
+  }`
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: assumeRoleConfig(env, roleARN, name), Check: checkChildren(env, name, false)},
 			{
 				ResourceName: res, ImportState: true, ImportStateVerify: true,
 				ImportStateVerifyIgnore: []string{"recovery_window_in_days", "rotation.rotate_immediately", "rotates_on_apply", "current_version_id", "last_rotated_date", "next_rotation_date"},
+			},
+			{
+				Config:           assumeRoleConfigWith(env, roleARN, name, updated),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check: checkSecret(env, name, func(out *secretsmanager.DescribeSecretOutput) error {
+					if aws.ToString(out.Description) != "updated" || aws.ToString(out.RotationRules.ScheduleExpression) != "rate(10 days)" {
+						return fmt.Errorf("description %q, schedule %q: the update did not reach AWS", aws.ToString(out.Description), aws.ToString(out.RotationRules.ScheduleExpression))
+					}
+					return nil
+				}),
+			},
+			{
+				Config: assumeRoleConfigWith(env, roleARN, name, `
+  rotation {
+    automatically_after_days = 30
+    enabled                  = false
+  }
+  function {
+    architecture = "x86_64"
+  }`),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check: checkSecret(env, name, func(out *secretsmanager.DescribeSecretOutput) error {
+					if aws.ToBool(out.RotationEnabled) {
+						return fmt.Errorf("rotation still enabled")
+					}
+					return nil
+				}),
 			},
 		},
 	})
@@ -117,10 +193,8 @@ func TestAccProvider_missingPermissionFails(t *testing.T) {
 		t.Skip("creates an IAM role to assume in the emulator")
 	}
 	name := acctest.RandomName()
-	roleARN := callerRole(t, env, "caller-"+name, "lambda:CreateFunction")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	roleARN := callerRole(t, env, "caller-"+name, allDocumentedBut(t, "lambda:CreateFunction"))
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      assumeRoleConfig(env, roleARN, name),
 			ExpectError: regexp.MustCompile(`(?s)AWS denied a call the provider needs.*creating the rotation function`),

@@ -35,9 +35,7 @@ func TestAccRotatedSecret_scheduledRotation(t *testing.T) {
 	cfg := basicConfig(env, name, rotation30d)
 	var before string
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
@@ -76,20 +74,12 @@ func TestAccRotatedSecret_scheduledRotation(t *testing.T) {
 func TestAccRotatedSecret_rotateImmediately(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
-	for _, tc := range []struct {
-		immediately  bool
-		wantVersions int
-	}{
-		{immediately: false, wantVersions: 1},
-		{immediately: true, wantVersions: 2},
-	} {
+	for _, tc := range []struct{ immediately bool }{{immediately: false}, {immediately: true}} {
 		t.Run(fmt.Sprint(tc.immediately), func(t *testing.T) {
 			t.Parallel()
 			env := acctest.NewEnv(t)
 			name := acctest.RandomName()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config: basicConfig(env, name, fmt.Sprintf(`
   rotation {
@@ -103,8 +93,12 @@ func TestAccRotatedSecret_rotateImmediately(t *testing.T) {
 						plancheck.ExpectKnownValue(res, tfjsonpath.New("rotates_on_apply"), knownvalue.Bool(tc.immediately)),
 					}},
 					Check: checkSecret(env, name, func(out *secretsmanager.DescribeSecretOutput) error {
-						if got := versionCount(out); got != tc.wantVersions {
-							return errorf("versions = %d, want %d (rotate_immediately = %t)", got, tc.wantVersions, tc.immediately)
+						err := rotated(out)
+						switch {
+						case tc.immediately && err != nil:
+							return errorf("rotate_immediately = true: %v", err)
+						case !tc.immediately && (err == nil || len(out.VersionIdsToStages) != 1):
+							return errorf("rotate_immediately = false rotated the secret: %v", out.VersionIdsToStages)
 						}
 						return nil
 					}),
@@ -117,10 +111,7 @@ func TestAccRotatedSecret_rotateImmediately(t *testing.T) {
 // TestAccRotatedSecret_disable cancels rotation without destroying
 // anything, then resumes it.
 func TestAccRotatedSecret_disable(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	cfg := func(enabled bool) string {
 		return basicConfig(env, name, fmt.Sprintf(`
   rotation {
@@ -131,9 +122,7 @@ func TestAccRotatedSecret_disable(t *testing.T) {
     architecture = "x86_64"
   }`, enabled))
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(true)},
 			{
@@ -207,7 +196,7 @@ func TestAccRotatedSecret_disappears(t *testing.T) {
 			return err
 		}},
 		{"function_tags_changed", "rotation function .*: tags changed", func(ctx context.Context, c stack.Clients, n stack.Names, _ string) error {
-			fn, err := stack.FindFunction(ctx, c.Lambda, n.Function)
+			fn, err := c.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(n.Function)})
 			if err != nil {
 				return err
 			}
@@ -228,9 +217,7 @@ func TestAccRotatedSecret_disappears(t *testing.T) {
 			env := acctest.NewEnv(t)
 			name := acctest.RandomName()
 			cfg := basicConfig(env, name, rotation30d)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{Config: cfg},
 					{
@@ -275,13 +262,8 @@ func refreshCheck(drift string) resource.TestCheckFunc {
 // TestAccRotatedSecret_secretDisappears removes the resource from state
 // only when the secret itself is gone.
 func TestAccRotatedSecret_secretDisappears(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env, name := acctest.Start(t)
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: basicConfig(env, name, rotation30d)},
 			{
@@ -308,9 +290,7 @@ func TestAccRotatedSecret_namePrefix(t *testing.T) {
 	acctest.PreCheck(t)
 	env := acctest.NewEnv(t)
 	prefix := acctest.RandomName() + "-"
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: env.ProviderBlock() + fmt.Sprintf(`
 resource "rotator_rotated_secret" "test" {

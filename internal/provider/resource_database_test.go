@@ -66,13 +66,7 @@ func TestAccRotatedSecret_databaseStrategies(t *testing.T) {
 				masterARN = aws.ToString(out.ARN)
 			}
 			name := acctest.RandomName()
-			cfg := `
-variable "initial" {
-  type      = string
-  ephemeral = true
-  sensitive = true
-}
-` + basicConfig(env, name, fmt.Sprintf(`
+			cfg := initialVariable + basicConfig(env, name, fmt.Sprintf(`
   secret_template = jsonencode({
     engine   = %q
     host     = %q
@@ -120,9 +114,7 @@ variable "initial" {
 			if tc.alternating {
 				firstUser = "app_clone"
 			}
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{
 						Config: cfg, ConfigVariables: vars,

@@ -2,12 +2,8 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -16,9 +12,9 @@ import (
 )
 
 // ImportState imports by secret ARN or name. Only a secret this provider
-// set up imports; the configuration is rebuilt from the secret, its
-// function (environment, memory, timeout, architecture, VPC) and log
-// group. recovery_window_in_days, rotate_immediately and
+// set up imports; stack.Import reads the configuration back from the
+// secret, its function and log group, and this maps it to the model.
+// recovery_window_in_days, rotate_immediately and
 // initial_value_wo(_version) cannot be read back.
 func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ctx = withLogging(ctx)
@@ -26,8 +22,7 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Provider not configured", "The rotator provider must be configured before import.")
 		return
 	}
-	spec := stack.Spec{Region: r.pd.region, Account: r.pd.account, Partition: r.pd.partition}
-	o, err := r.pd.stack.Read(ctx, spec, req.ID)
+	imp, err := r.pd.stack.Import(ctx, r.pd.baseSpec(), req.ID)
 	if stack.IsNotFound(err) {
 		resp.Diagnostics.AddError("Secret not found",
 			fmt.Sprintf("No secret %q exists in %s (or it is scheduled for deletion). Import takes the secret's ARN or name.", req.ID, r.pd.region))
@@ -37,41 +32,42 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.Append(errorDiag("Cannot import the rotated secret", "", err))
 		return
 	}
-	f := o.Facts()
-	names := stack.NamesFor(r.pd.region, f.SecretName)
-	if err := o.Managed(names); err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot import the rotated secret", "", err))
+	m := importedModel(imp, r.pd.defaultTags)
+	spec, diags := m.spec(ctx, r.pd)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg, err := config.FromEnv(func(k string) string { return o.Function.Configuration.Environment.Variables[k] })
+	drift, err := r.pd.stack.Drift(ctx, spec, imp.Observed)
 	if err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot import the rotated secret",
-			"The rotation function's environment is not one this provider writes; re-create the resource.", err))
+		resp.Diagnostics.Append(errorDiag("Cannot check the imported secret for drift", "", err))
 		return
 	}
+	m.observe(imp.Observed, drift, false)
+	resp.Diagnostics.Append(saveRotationSeen(ctx, resp.Private, imp.Observed.RotationSeen())...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
 
+// importedModel maps what stack.Import read back to the configuration
+// attributes: the inverse of spec. Values equal to a default are left
+// unset, as a user who never set them would have them.
+func importedModel(imp *stack.Imported, defaultTags map[string]string) rotatedSecretModel {
+	s := imp.Spec
 	m := rotatedSecretModel{
 		NamePrefix:            types.StringNull(),
-		Description:           types.StringNull(),
-		KMSKeyID:              types.StringNull(),
+		Description:           optionalString(s.Description),
+		KMSKeyID:              optionalString(s.KMSKeyID),
 		Tags:                  types.MapNull(types.StringType),
 		RecoveryWindowInDays:  types.Int64Value(defaultRecoveryWindowDays),
-		Policy:                types.StringNull(),
-		SecretTemplate:        types.StringNull(),
-		RotatedField:          types.StringValue(cfg.RotatedField),
+		Policy:                optionalString(s.Policy),
+		SecretTemplate:        optionalString(imp.Template),
+		RotatedField:          types.StringValue(s.RotatedField),
 		InitialValueWO:        types.StringNull(),
 		InitialValueWOVersion: types.Int64Null(),
-		RoleARN:               types.StringValue(f.RoleARN),
-	}
-	if f.Description != "" {
-		m.Description = types.StringValue(f.Description)
-	}
-	if f.KMSKeyID != "" {
-		m.KMSKeyID = types.StringValue(f.KMSKeyID)
 	}
 	own := map[string]string{}
-	for k, v := range f.Tags {
-		if dv, ok := r.pd.defaultTags[k]; !ok || dv != v {
+	for k, v := range s.Tags {
+		if dv, ok := defaultTags[k]; !ok || dv != v {
 			own[k] = v
 		}
 	}
@@ -79,68 +75,21 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 		m.Tags = stringMap(own)
 	}
 
-	pol, err := r.pd.stack.Clients().SecretsManager.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: o.Secret.ARN})
-	if err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot read the secret's resource policy", "", err))
-		return
-	}
-	if p := aws.ToString(pol.ResourcePolicy); p != "" {
-		m.Policy = types.StringValue(p)
-	}
-
-	// The template is the current value without the rotated field and
-	// masterarn: the keys that never rotate. The value itself is dropped.
-	master := ""
-	cur, err := r.pd.stack.Clients().SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: o.Secret.ARN})
-	if err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot read the secret's non-rotating keys", "", err))
-		return
-	}
-	var obj map[string]any
-	if json.Unmarshal([]byte(aws.ToString(cur.SecretString)), &obj) == nil {
-		if s, ok := obj["masterarn"].(string); ok {
-			master = s
-		}
-		delete(obj, cfg.RotatedField)
-		delete(obj, "masterarn")
-		if len(obj) > 0 {
-			t, err := marshalNoEscape(obj)
-			if err != nil {
-				resp.Diagnostics.Append(errorDiag("Cannot import the rotated secret", "", err))
-				return
-			}
-			m.SecretTemplate = types.StringValue(t)
-		}
-	}
-
-	rot := &rotationModel{
-		Strategy:               types.StringValue(cfg.Strategy),
-		MasterSecretARN:        types.StringNull(),
+	rot := s.Rotation
+	m.Rotation = &rotationModel{
+		Strategy:               types.StringValue(s.Strategy),
+		MasterSecretARN:        optionalString(s.MasterSecretARN),
 		AutomaticallyAfterDays: types.Int64Null(),
-		ScheduleExpression:     types.StringNull(),
-		Duration:               types.StringNull(),
+		ScheduleExpression:     optionalString(rot.ScheduleExpression),
+		Duration:               optionalString(rot.Duration),
 		RotateImmediately:      types.BoolValue(defaultRotateImmediately),
-		Enabled:                types.BoolValue(f.RotationEnabled),
+		Enabled:                types.BoolValue(rot.Enabled),
 	}
-	if master != "" {
-		rot.MasterSecretARN = types.StringValue(master)
+	if rot.AutomaticallyAfterDays > 0 {
+		m.Rotation.AutomaticallyAfterDays = types.Int64Value(rot.AutomaticallyAfterDays)
 	}
-	if rules := o.Secret.RotationRules; rules != nil {
-		days, expr := aws.ToInt64(rules.AutomaticallyAfterDays), aws.ToString(rules.ScheduleExpression)
-		kind := stack.SecretTags(o.Secret.Tags)[stack.ScheduleKindTag]
-		if days > 0 && kind != stack.ScheduleKindExpression &&
-			(expr == "" || expr == fmt.Sprintf("rate(%d days)", days) || (days == 1 && expr == "rate(1 day)")) {
-			rot.AutomaticallyAfterDays = types.Int64Value(days)
-		} else if expr != "" {
-			rot.ScheduleExpression = types.StringValue(expr)
-		}
-		if d := aws.ToString(rules.Duration); d != "" {
-			rot.Duration = types.StringValue(d)
-		}
-	}
-	m.Rotation = rot
 
-	if p := cfg.Password; p != config.DefaultPasswordPolicy() {
+	if p := s.Password; p != config.DefaultPasswordPolicy() {
 		m.Password = &passwordModel{
 			Length:                  types.Int64Value(int64(p.Length)),
 			ExcludeCharacters:       types.StringValue(p.ExcludeCharacters),
@@ -153,39 +102,23 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 		}
 	}
 
-	fc := o.Function.Configuration
+	fs := s.Function
 	fn := &functionModel{
-		Architecture:       types.StringValue(f.Architecture),
-		MemorySize:         types.Int64Value(int64(aws.ToInt32(fc.MemorySize))),
-		Timeout:            types.Int64Value(int64(aws.ToInt32(fc.Timeout))),
+		Architecture:       types.StringValue(fs.Architecture),
+		MemorySize:         types.Int64Value(int64(fs.MemorySize)),
+		Timeout:            types.Int64Value(int64(fs.Timeout)),
 		SubnetIDs:          types.SetNull(types.StringType),
 		SecurityGroupIDs:   types.SetNull(types.StringType),
-		LogRetentionInDays: types.Int64Value(0),
-		RoleARN:            types.StringNull(),
+		LogRetentionInDays: types.Int64Value(int64(fs.LogRetentionDays)),
+		RoleARN:            optionalString(fs.RoleARN),
 	}
-	if o.LogGroup != nil {
-		fn.LogRetentionInDays = types.Int64Value(int64(aws.ToInt32(o.LogGroup.RetentionInDays)))
-	}
-	if fc.VpcConfig != nil && len(fc.VpcConfig.SubnetIds) > 0 {
-		fn.SubnetIDs = stringSet(fc.VpcConfig.SubnetIds)
-		fn.SecurityGroupIDs = stringSet(fc.VpcConfig.SecurityGroupIds)
-	}
-	if role := aws.ToString(fc.Role); role != "" && !slices.Contains([]string{names.Role}, roleName(role)) {
-		fn.RoleARN = types.StringValue(role)
+	if len(fs.SubnetIDs) > 0 {
+		fn.SubnetIDs, fn.SecurityGroupIDs = stringSet(fs.SubnetIDs), stringSet(fs.SecurityGroupIDs)
 	}
 	if !fn.isDefault() {
 		m.Function = fn
 	}
-
-	spec, diags := m.spec(ctx, r.pd)
-	resp.Diagnostics.Append(diags...)
-	drift, err := r.pd.stack.Drift(ctx, spec, o)
-	if err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot check the imported secret for drift", "", err))
-		return
-	}
-	applyObserved(&m, spec, o, drift)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m
 }
 
 func (f *functionModel) isDefault() bool {
@@ -196,14 +129,12 @@ func (f *functionModel) isDefault() bool {
 		f.SubnetIDs.IsNull() && f.SecurityGroupIDs.IsNull() && f.RoleARN.IsNull()
 }
 
-// roleName is the last path element of a role ARN.
-func roleName(roleARN string) string {
-	for i := len(roleARN) - 1; i >= 0; i-- {
-		if roleARN[i] == '/' {
-			return roleARN[i+1:]
-		}
+// optionalString is null for "", as an unset optional attribute.
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
 	}
-	return roleARN
+	return types.StringValue(s)
 }
 
 func stringSet(items []string) types.Set {

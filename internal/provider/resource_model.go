@@ -1,13 +1,14 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"math/big"
+	"reflect"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
@@ -41,6 +43,7 @@ type rotatedSecretModel struct {
 	LogGroupName          types.String `tfsdk:"log_group_name"`
 	CodeSHA256            types.String `tfsdk:"code_sha256"`
 	RotationEnabled       types.Bool   `tfsdk:"rotation_enabled"`
+	CreatedDate           types.String `tfsdk:"created_date"`
 	LastRotatedDate       types.String `tfsdk:"last_rotated_date"`
 	NextRotationDate      types.String `tfsdk:"next_rotation_date"`
 	RotatesOnApply        types.Bool   `tfsdk:"rotates_on_apply"`
@@ -226,15 +229,17 @@ func secretValue(template, field, value, masterARN string) (string, error) {
 	}
 	obj[field] = value
 	if masterARN != "" {
-		obj["masterarn"] = masterARN
+		obj[strategy.KeyMasterARN] = masterARN
 	}
-	return marshalNoEscape(obj)
+	return stack.MarshalSecret(obj)
 }
 
 // rewriteTemplate applies a changed template to the current value: the
-// template's keys replace the others, and the rotated field (and, for the
-// alternating strategies, username, which rotation flips) is kept.
-func rewriteTemplate(template, field, strategy, masterARN string) func(string) (string, error) {
+// template's keys replace the others, and the rotated field's value (and,
+// for the alternating strategies, username, which rotation flips) is kept.
+// When rotated_field is renamed, the current value moves from the old key
+// to the new one.
+func rewriteTemplate(template, oldField, field, strategyName, masterARN string) func(string) (string, error) {
 	return func(current string) (string, error) {
 		var cur map[string]any
 		if json.Unmarshal([]byte(current), &cur) != nil {
@@ -247,27 +252,34 @@ func rewriteTemplate(template, field, strategy, masterARN string) func(string) (
 				return "", errors.New("secret_template is not a JSON object")
 			}
 		}
-		obj[field] = cur[field]
-		if config.IsAlternating(strategy) {
-			if u, ok := cur["username"]; ok {
-				obj["username"] = u
+		value, ok := cur[field]
+		if !ok {
+			value = cur[oldField]
+		}
+		obj[field] = value
+		if config.IsAlternating(strategyName) {
+			if u, ok := cur[strategy.KeyUsername]; ok {
+				obj[strategy.KeyUsername] = u
 			}
 		}
 		if masterARN != "" {
-			obj["masterarn"] = masterARN
+			obj[strategy.KeyMasterARN] = masterARN
 		}
-		return marshalNoEscape(obj)
+		return stack.MarshalSecret(obj)
 	}
 }
 
-func marshalNoEscape(v any) (string, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", errors.New("cannot encode the secret value as JSON")
+// withValueOf is m with the attributes the secret's value is made of taken
+// from plan: what the state records once Update wrote that value.
+func (m rotatedSecretModel) withValueOf(plan *rotatedSecretModel) rotatedSecretModel {
+	m.InitialValueWOVersion, m.SecretTemplate, m.RotatedField = plan.InitialValueWOVersion, plan.SecretTemplate, plan.RotatedField
+	if m.Rotation != nil && plan.Rotation != nil {
+		rot := *m.Rotation
+		rot.MasterSecretARN = plan.Rotation.MasterSecretARN
+		m.Rotation = &rot
 	}
-	return string(bytes.TrimRight(b.Bytes(), "\n")), nil
+	m.InitialValueWO = types.StringNull()
+	return m
 }
 
 // uniqueName appends validators.NameSuffixLength random lowercase letters
@@ -308,25 +320,133 @@ func stringMap(m map[string]string) types.Map {
 	return types.MapValueMust(types.StringType, vals)
 }
 
-// nullUnknowns replaces every unknown computed value with a null, for the
-// partial state saved when a create fails half-way.
+// observe copies what the stack observed into the model: the one place a
+// computed attribute gets its value, for Create, Update, Read and import.
+// afterApply (Create and Update) keeps the values the plan already knew,
+// since Terraform requires the result to match them (the next refresh
+// shows new ones), and leaves the configuration alone. Otherwise (Read,
+// import) everything is replaced, and a missing function or log group
+// empties its attribute, so the plan shows the repair.
+func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, afterApply bool) {
+	f := o.Facts()
+	m.ID, m.ARN, m.Name = types.StringValue(f.SecretARN), types.StringValue(f.SecretARN), types.StringValue(f.SecretName)
+	if !afterApply && (f.Description != "" || !m.Description.IsNull()) {
+		m.Description = types.StringValue(f.Description)
+	}
+	logGroup := ""
+	if o.LogGroup != nil {
+		logGroup = o.Names.LogGroup
+	}
+	set(afterApply, &m.TagsAll, stringMap(f.Tags))
+	set(afterApply, &m.FunctionName, types.StringValue(o.Names.Function))
+	set(afterApply, &m.FunctionARN, types.StringValue(f.FunctionARN))
+	set(afterApply, &m.CodeSHA256, types.StringValue(f.CodeSHA256))
+	if f.RoleARN != "" { // a missing function keeps the role it had
+		set(afterApply, &m.RoleARN, types.StringValue(f.RoleARN))
+	}
+	set(afterApply, &m.LogGroupName, types.StringValue(logGroup))
+	set(afterApply, &m.RotationEnabled, types.BoolValue(f.RotationEnabled))
+	set(afterApply, &m.CurrentVersionID, types.StringValue(f.CurrentVersionID))
+	set(afterApply, &m.CreatedDate, timeString(o.Secret.CreatedDate))
+	set(afterApply, &m.LastRotatedDate, timeString(f.LastRotatedDate))
+	set(afterApply, &m.NextRotationDate, timeString(f.NextRotationDate))
+	set(afterApply, &m.RotatesOnApply, types.BoolValue(false))
+	set(afterApply, &m.Drift, driftList(drift))
+	m.InitialValueWO = types.StringNull()
+}
+
+// set writes v into dst, or, when keepKnown, only into an unknown or null dst.
+func set[T attr.Value](keepKnown bool, dst *T, v T) {
+	if !keepKnown || (*dst).IsUnknown() || (*dst).IsNull() {
+		*dst = v
+	}
+}
+
+// created records in a partial state what a failing Create made so far:
+// what does not exist yet is empty, as Read reports a missing child.
+func (m *rotatedSecretModel) created(st stack.State) {
+	m.ID, m.ARN, m.Name = types.StringValue(st.SecretARN), types.StringValue(st.SecretARN), types.StringValue(st.SecretName)
+	m.FunctionARN = types.StringValue(st.FunctionARN)
+	m.RoleARN = types.StringValue(st.RoleARN)
+	m.LogGroupName = types.StringValue(st.LogGroupName)
+	m.CodeSHA256 = types.StringValue(st.CodeSHA256)
+	m.RotationEnabled = types.BoolValue(st.RotationConfigured)
+}
+
+// nullUnknowns replaces every unknown value with a null, for the partial
+// state saved when a create fails half-way (state cannot hold unknowns).
 func (m *rotatedSecretModel) nullUnknowns() {
-	for _, s := range []*types.String{&m.ID, &m.ARN, &m.Name, &m.CurrentVersionID, &m.FunctionName, &m.FunctionARN,
-		&m.RoleARN, &m.LogGroupName, &m.CodeSHA256, &m.LastRotatedDate, &m.NextRotationDate} {
-		if s.IsUnknown() {
-			*s = types.StringNull()
+	v := reflect.ValueOf(m).Elem()
+	for i := range v.NumField() {
+		if val, ok := v.Field(i).Interface().(attr.Value); ok && val.IsUnknown() {
+			v.Field(i).Set(reflect.ValueOf(nullOf(val)))
 		}
-	}
-	for _, b := range []*types.Bool{&m.RotationEnabled, &m.RotatesOnApply} {
-		if b.IsUnknown() {
-			*b = types.BoolNull()
-		}
-	}
-	if m.TagsAll.IsUnknown() {
-		m.TagsAll = types.MapNull(types.StringType)
-	}
-	if m.Drift.IsUnknown() {
-		m.Drift = types.ListNull(types.StringType)
 	}
 	m.InitialValueWO = types.StringNull()
+}
+
+// nullOf returns the null value of v's type.
+func nullOf(v attr.Value) attr.Value {
+	ctx := context.Background()
+	switch t := v.(type) {
+	case types.String:
+		return types.StringNull()
+	case types.Bool:
+		return types.BoolNull()
+	case types.Int64:
+		return types.Int64Null()
+	case types.Map:
+		return types.MapNull(t.ElementType(ctx))
+	case types.List:
+		return types.ListNull(t.ElementType(ctx))
+	case types.Set:
+		return types.SetNull(t.ElementType(ctx))
+	}
+	panic(fmt.Sprintf("nullOf: unhandled attribute type %T; add it here", v))
+}
+
+func driftList(items []stack.Drift) types.List {
+	msgs := make([]string, len(items))
+	for i, d := range items {
+		msgs[i] = d.Message
+	}
+	return stringList(msgs)
+}
+
+// privateRotationKey is the private-state key under which Read records
+// stack.RotationSeen, so ModifyPlan decides "does this apply rotate?"
+// from the same facts as the apply.
+const privateRotationKey = "rotation_seen"
+
+type privateState interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+type privateStateReader interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// privateJSON encodes a private-state value (always valid JSON).
+func privateJSON(v any) []byte {
+	b, _ := json.Marshal(v) // plain values cannot fail
+	return b
+}
+
+// getPrivateJSON decodes the private-state value of key into v; it reports
+// whether there was one.
+func getPrivateJSON(ctx context.Context, p privateStateReader, key string, v any) bool {
+	b, diags := p.GetKey(ctx, key)
+	return !diags.HasError() && len(b) > 0 && json.Unmarshal(b, v) == nil
+}
+
+func saveRotationSeen(ctx context.Context, p privateState, seen stack.RotationSeen) diag.Diagnostics {
+	return p.SetKey(ctx, privateRotationKey, privateJSON(seen))
+}
+
+// loadRotationSeen returns what the last refresh recorded, ok false when
+// nothing was (a state written before this version).
+func loadRotationSeen(ctx context.Context, p privateStateReader) (stack.RotationSeen, bool) {
+	var seen stack.RotationSeen
+	ok := getPrivateJSON(ctx, p, privateRotationKey, &seen)
+	return seen, ok
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -46,11 +45,11 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 			account = stack.Spec{}.WithAccountFrom(state.ARN.ValueString()).Account
 		}
 		if account != "" {
-			plan.FunctionARN = types.StringValue(fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", r.pd.partition, r.pd.region, account, names.Function))
+			plan.FunctionARN = types.StringValue(stack.FunctionARN(r.pd.partition, r.pd.region, account, names.Function))
 			if byo := plan.byoRole(); byo != "" {
 				plan.RoleARN = types.StringValue(byo)
 			} else if !plan.Function.roleUnknown() {
-				plan.RoleARN = types.StringValue(fmt.Sprintf("arn:%s:iam::%s:role/%s", r.pd.partition, account, names.Role))
+				plan.RoleARN = types.StringValue(stack.RoleARN(r.pd.partition, account, names.Role))
 			}
 		}
 	}
@@ -65,22 +64,27 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 		plan.CodeSHA256 = types.StringValue(sha)
 	}
 
-	enabled := plan.Rotation == nil || boolOr(plan.Rotation.Enabled, defaultRotationEnabled)
-	immediately := plan.Rotation != nil && boolOr(plan.Rotation.RotateImmediately, defaultRotateImmediately)
+	spec, diags := plan.spec(ctx, r.pd)
+	resp.Diagnostics.Append(diags...)
+	want := spec.Rotation
 	if plan.Rotation != nil && !plan.Rotation.Enabled.IsUnknown() {
-		plan.RotationEnabled = types.BoolValue(enabled)
+		plan.RotationEnabled = types.BoolValue(want.Enabled)
 	}
 	plan.Drift = stringList(nil)
 
-	var rotates bool
+	// One predicate decides, from what the last refresh saw, whether this
+	// apply calls RotateSecret: the same one Update and the drift use.
+	var seen stack.RotationSeen // a create sees nothing
+	if state != nil {
+		seen = state.rotationSeen(ctx, req.Private)
+	}
+	reconfigure := stack.Reconfigures(want, seen)
+	rotates := reconfigure && want.RotateImmediately
 	if state == nil {
-		rotates = enabled && immediately
 		plan.CurrentVersionID = types.StringUnknown()
 		plan.LastRotatedDate = types.StringUnknown()
 		plan.NextRotationDate = types.StringUnknown()
 	} else {
-		var drift []string
-		resp.Diagnostics.Append(state.Drift.ElementsAs(ctx, &drift, false)...)
 		if !plan.InitialValueWOVersion.Equal(state.InitialValueWOVersion) && !plan.InitialValueWOVersion.IsNull() {
 			var wo types.String
 			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("initial_value_wo"), &wo)...)
@@ -91,12 +95,8 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 				return
 			}
 		}
-		reconfigure := (enabled && !state.RotationEnabled.ValueBool()) || state.FunctionARN.ValueString() == "" ||
-			scheduleChanged(plan.Rotation, state.Rotation) || isRotationDrift(drift)
-		rotates = enabled && immediately && reconfigure
-		valueWrite := !plan.InitialValueWOVersion.Equal(state.InitialValueWOVersion) || !plan.SecretTemplate.Equal(state.SecretTemplate) ||
-			!plan.RotatedField.Equal(state.RotatedField) || plan.masterSecretARN() != state.masterSecretARN()
-		if reconfigure || valueWrite {
+		cancels := !want.Enabled && seen.Enabled
+		if reconfigure || cancels || plan.writesValue(state) {
 			plan.CurrentVersionID = types.StringUnknown()
 			plan.LastRotatedDate = types.StringUnknown()
 			plan.NextRotationDate = types.StringUnknown()
@@ -125,13 +125,33 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 
 func (f *functionModel) roleUnknown() bool { return f != nil && f.RoleARN.IsUnknown() }
 
-// scheduleChanged reports a change of the schedule (or of enabled).
-func scheduleChanged(plan, state *rotationModel) bool {
-	if plan == nil || state == nil {
-		return plan != state
+// rotationSeen is what the last refresh saw of the secret's rotation
+// (recorded in private state), or, for a state written before it was
+// recorded, what the state's attributes say.
+func (m *rotatedSecretModel) rotationSeen(ctx context.Context, private privateStateReader) stack.RotationSeen {
+	if seen, ok := loadRotationSeen(ctx, private); ok {
+		return seen
 	}
-	return !plan.AutomaticallyAfterDays.Equal(state.AutomaticallyAfterDays) ||
-		!plan.ScheduleExpression.Equal(state.ScheduleExpression) ||
-		!plan.Duration.Equal(state.Duration) ||
-		!plan.Enabled.Equal(state.Enabled)
+	seen := stack.RotationSeen{Enabled: m.RotationEnabled.ValueBool(), FunctionARN: m.FunctionARN.ValueString(), LambdaARN: m.FunctionARN.ValueString()}
+	if r := m.Rotation; r != nil {
+		seen.Rules = &stack.RotationRules{
+			AutomaticallyAfterDays: r.AutomaticallyAfterDays.ValueInt64(),
+			ScheduleExpression:     r.ScheduleExpression.ValueString(),
+			Duration:               r.Duration.ValueString(),
+		}
+	}
+	return seen
+}
+
+// writesValue reports whether applying m over state writes a new secret
+// value: a new initial_value_wo_version, or a change of what the value is
+// composed of (template, rotated field, master secret).
+func (m *rotatedSecretModel) writesValue(state *rotatedSecretModel) bool {
+	return !m.InitialValueWOVersion.Equal(state.InitialValueWOVersion) || m.rewritesValue(state)
+}
+
+// rewritesValue reports a change of what the value is composed of.
+func (m *rotatedSecretModel) rewritesValue(state *rotatedSecretModel) bool {
+	return !m.SecretTemplate.Equal(state.SecretTemplate) || !m.RotatedField.Equal(state.RotatedField) ||
+		m.masterSecretARN() != state.masterSecretARN()
 }

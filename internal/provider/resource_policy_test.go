@@ -18,10 +18,7 @@ import (
 // TestAccRotatedSecret_policy attaches a resource policy, repairs it after
 // an out-of-band change, and removes it.
 func TestAccRotatedSecret_policy(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	policy := fmt.Sprintf(`
   policy = jsonencode({
     Version = "2012-10-17"
@@ -45,9 +42,7 @@ func TestAccRotatedSecret_policy(t *testing.T) {
 			return nil
 		}
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: basicConfig(env, name, policy+rotation30d), Check: hasPolicy(true)},
 			{

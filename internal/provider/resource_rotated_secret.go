@@ -3,15 +3,16 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/password"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
@@ -90,25 +91,16 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 
 	save := func(st stack.State) {
 		partial := plan
-		partial.ID, partial.ARN = types.StringValue(st.SecretARN), types.StringValue(st.SecretARN)
-		partial.Name = types.StringValue(st.SecretName)
-		// What does not exist yet is empty, as Read reports a missing child.
-		partial.FunctionARN = types.StringValue(st.FunctionARN)
-		partial.RoleARN = types.StringValue(st.RoleARN)
-		partial.LogGroupName = types.StringValue(st.LogGroupName)
-		partial.CodeSHA256 = types.StringValue(st.CodeSHA256)
-		partial.RotationEnabled = types.BoolValue(st.RotationConfigured)
+		partial.created(st)
 		partial.nullUnknowns()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
 	}
 	st, err := r.pd.stack.Create(ctx, spec, secret, save)
 	if err != nil {
-		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret",
-			"The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them.", err))
+		resp.Diagnostics.Append(errorDiag("Cannot create the rotated secret", r.cleanUpFailedCreate(ctx, spec, st, initial.IsNull(), resp), err))
 		return
 	}
-	r.refreshInto(ctx, &plan, spec, st.SecretARN, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !r.refresh(ctx, &plan, spec, st.SecretARN, resp.Private, &resp.Diagnostics) {
 		// The stack exists; keep what we know so destroy can clean it.
 		save(st)
 		return
@@ -116,58 +108,54 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// refreshInto reads the stack after a create or update and fills the
-// computed attributes, keeping values the plan already knew (Terraform
-// requires the result to match them; the next refresh shows new ones).
-func (r *rotatedSecretResource) refreshInto(ctx context.Context, m *rotatedSecretModel, spec stack.Spec, secretARN string, diags *diag.Diagnostics) {
+// cleanUpFailedCreate decides what a failed create leaves, and returns
+// what to tell the user. A secret that holds only the value the provider
+// generated is deleted at once, with everything else, without recovery:
+// nothing of value is lost and the name is free for the next apply. A
+// secret holding the user's initial_value_wo stays in the state (tainted),
+// so that destroy deletes it with its recovery window.
+func (r *rotatedSecretResource) cleanUpFailedCreate(ctx context.Context, spec stack.Spec, st stack.State, generated bool, resp *resource.CreateResponse) string {
+	tainted := "The objects created so far are in the state, marked tainted; the next apply (or destroy) removes them."
+	switch {
+	case st.SecretARN == "":
+		return tainted
+	case generated:
+		err := r.pd.stack.Delete(ctx, spec, st.SecretARN, stack.DeleteOptions{ForceIfOnlyVersion: st.InitialVersionID})
+		if err != nil {
+			return tainted + " (Deleting them at once failed too: " + err.Error() + ")"
+		}
+		resp.State.RemoveResource(ctx)
+		return "Everything the create made was deleted again. The secret held only a value the provider generated, so it was deleted " +
+			"without recovery and its name is free again at once: fix the cause and apply again."
+	case spec.RecoveryWindowDays == 0:
+		return tainted
+	default:
+		return tainted + fmt.Sprintf(" The secret holds the initial_value_wo you gave, so that cleanup keeps it recoverable for "+
+			"recovery_window_in_days = %d days, during which the name stays taken: restore it with "+
+			"`aws secretsmanager restore-secret --secret-id %s` if you need the value, or delete it for good with "+
+			"`aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery`.",
+			spec.RecoveryWindowDays, st.SecretARN, st.SecretARN)
+	}
+}
+
+// refresh reads the stack after a create or update and fills the computed
+// attributes the plan did not know. It reports whether the read worked.
+func (r *rotatedSecretResource) refresh(ctx context.Context, m *rotatedSecretModel, spec stack.Spec, secretARN string, private privateState, diags *diag.Diagnostics) bool {
 	o, err := r.pd.stack.Read(ctx, spec, secretARN)
 	if err != nil {
 		diags.Append(errorDiag("Cannot read the rotated secret after the change", "", err))
-		return
+		return false
 	}
-	f := o.Facts()
-	m.ID, m.ARN, m.Name = types.StringValue(f.SecretARN), types.StringValue(f.SecretARN), types.StringValue(f.SecretName)
-	names := spec.Names()
-	setIfUnknown := func(dst *types.String, v string) {
-		if dst.IsUnknown() || dst.IsNull() {
-			*dst = types.StringValue(v)
-		}
-	}
-	setIfUnknown(&m.FunctionName, names.Function)
-	setIfUnknown(&m.FunctionARN, f.FunctionARN)
-	setIfUnknown(&m.RoleARN, f.RoleARN)
-	setIfUnknown(&m.LogGroupName, names.LogGroup)
-	setIfUnknown(&m.CodeSHA256, f.CodeSHA256)
-	setIfUnknown(&m.CurrentVersionID, f.CurrentVersionID)
-	setIfUnknown(&m.LastRotatedDate, timeString(f.LastRotatedDate).ValueString())
-	setIfUnknown(&m.NextRotationDate, timeString(f.NextRotationDate).ValueString())
-	if m.RotationEnabled.IsUnknown() {
-		m.RotationEnabled = types.BoolValue(f.RotationEnabled)
-	}
-	if m.TagsAll.IsUnknown() {
-		m.TagsAll = stringMap(f.Tags)
-	}
-	if m.RotatesOnApply.IsUnknown() {
-		m.RotatesOnApply = types.BoolValue(false)
-	}
-	if m.Drift.IsUnknown() {
-		m.Drift = stringList(nil)
-	}
-	m.InitialValueWO = types.StringNull()
+	m.observe(o, nil, true)
+	diags.Append(saveRotationSeen(ctx, private, o.RotationSeen())...)
+	return !diags.HasError()
 }
 
 func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx = withLogging(ctx)
-	var state rotatedSecretModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, spec, id, ok := r.fromState(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
-	}
-	spec, diags := state.spec(ctx, r.pd)
-	resp.Diagnostics.Append(diags...)
-	id := state.ARN.ValueString()
-	if id == "" {
-		id = state.Name.ValueString()
 	}
 	o, err := r.pd.stack.Read(ctx, spec, id)
 	if stack.IsNotFound(err) {
@@ -185,40 +173,11 @@ func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	for _, d := range drift {
-		tflog.Info(ctx, "drift detected", map[string]any{"secret": id, "drift": d})
+		tflog.Info(ctx, "drift detected", map[string]any{"secret": id, "drift": d.Message, "kind": string(d.Kind)})
 	}
-	applyObserved(&state, spec, o, drift)
+	state.observe(o, drift, false)
+	resp.Diagnostics.Append(saveRotationSeen(ctx, resp.Private, o.RotationSeen())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// applyObserved copies what Read saw into the state. A missing function or
-// log group empties its attribute, so the plan shows the repair.
-func applyObserved(m *rotatedSecretModel, spec stack.Spec, o *stack.Observed, drift []string) {
-	f := o.Facts()
-	names := stack.NamesFor(spec.Region, f.SecretName)
-	m.ID, m.ARN, m.Name = types.StringValue(f.SecretARN), types.StringValue(f.SecretARN), types.StringValue(f.SecretName)
-	if f.Description != "" || !m.Description.IsNull() {
-		m.Description = types.StringValue(f.Description)
-	}
-	m.TagsAll = stringMap(f.Tags)
-	m.FunctionName = types.StringValue(names.Function)
-	m.FunctionARN = types.StringValue(f.FunctionARN)
-	m.CodeSHA256 = types.StringValue(f.CodeSHA256)
-	if f.RoleARN != "" {
-		m.RoleARN = types.StringValue(f.RoleARN)
-	}
-	if o.LogGroup != nil {
-		m.LogGroupName = types.StringValue(names.LogGroup)
-	} else {
-		m.LogGroupName = types.StringValue("")
-	}
-	m.RotationEnabled = types.BoolValue(f.RotationEnabled)
-	m.CurrentVersionID = types.StringValue(f.CurrentVersionID)
-	m.LastRotatedDate = timeString(f.LastRotatedDate)
-	m.NextRotationDate = timeString(f.NextRotationDate)
-	m.RotatesOnApply = types.BoolValue(false)
-	m.Drift = stringList(drift)
-	m.InitialValueWO = types.StringNull()
 }
 
 func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -248,17 +207,21 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 			return
 		}
 		opts.NewValue = v
-	} else if !plan.SecretTemplate.Equal(state.SecretTemplate) || spec.MasterSecretARN != state.masterSecretARN() ||
-		!plan.RotatedField.Equal(state.RotatedField) {
-		opts.RewriteValue = rewriteTemplate(template, spec.RotatedField, spec.Strategy, spec.MasterSecretARN)
+	} else if plan.rewritesValue(&state) {
+		opts.RewriteValue = rewriteTemplate(template, stringOr(state.RotatedField, config.DefaultRotatedField), spec.RotatedField, spec.Strategy, spec.MasterSecretARN)
 	}
 	st := stack.State{SecretARN: state.ARN.ValueString(), SecretName: state.Name.ValueString()}
-	if _, err := r.pd.stack.Update(ctx, spec, st, opts); err != nil {
+	if st, err := r.pd.stack.Update(ctx, spec, st, opts); err != nil {
+		if st.ValueWritten {
+			// Record the write, so the next apply does not replay the old
+			// write-only value over newer ones.
+			written := state.withValueOf(&plan)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &written)...)
+		}
 		resp.Diagnostics.Append(errorDiag("Cannot update the rotated secret", "", err))
 		return
 	}
-	r.refreshInto(ctx, &plan, spec, st.SecretARN, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !r.refresh(ctx, &plan, spec, st.SecretARN, resp.Private, &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -266,23 +229,29 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 
 func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx = withLogging(ctx)
-	var state rotatedSecretModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	_, spec, id, ok := r.fromState(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	spec, diags := state.spec(ctx, r.pd)
-	resp.Diagnostics.Append(diags...)
-	id := state.ARN.ValueString()
-	if id == "" {
-		id = state.Name.ValueString()
-	}
-	if err := r.pd.stack.Delete(ctx, spec, id); err != nil {
+	if err := r.pd.stack.Delete(ctx, spec, id, stack.DeleteOptions{}); err != nil {
 		resp.Diagnostics.Append(errorDiag("Cannot delete the rotated secret", "Run destroy again; objects already deleted are skipped.", err))
 	}
 }
 
-// isRotationDrift reports drift that makes the next apply call RotateSecret.
-func isRotationDrift(items []string) bool {
-	return slices.ContainsFunc(items, stack.DriftReconfiguresRotation)
+// fromState reads the state, builds its spec and the secret's ID (its ARN,
+// or its name when a create failed before the secret existed). ok is
+// false, and nothing must call AWS, when either fails.
+func (r *rotatedSecretResource) fromState(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (rotatedSecretModel, stack.Spec, string, bool) {
+	var state rotatedSecretModel
+	diags.Append(st.Get(ctx, &state)...)
+	if diags.HasError() {
+		return state, stack.Spec{}, "", false
+	}
+	spec, d := state.spec(ctx, r.pd)
+	diags.Append(d...)
+	id := state.ARN.ValueString()
+	if id == "" {
+		id = state.Name.ValueString()
+	}
+	return state, spec, id, !diags.HasError()
 }

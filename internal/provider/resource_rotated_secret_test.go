@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -15,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
-	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
 const res = "rotator_rotated_secret.test"
@@ -42,14 +43,9 @@ const (
 )
 
 func TestAccRotatedSecret_lifecycle(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config: basicConfig(env, name, `
@@ -70,6 +66,7 @@ func TestAccRotatedSecret_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("tags_all"), knownvalue.MapExact(map[string]knownvalue.Check{"team": knownvalue.StringExact("payments")})),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("role_arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:iam::\d{12}:role/rotator-`))),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("code_sha256"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("created_date"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 				},
 				Check: checkChildren(env, name, false),
 			},
@@ -101,7 +98,7 @@ func TestAccRotatedSecret_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("function").AtMapKey("memory_size"), knownvalue.Int64Exact(256)),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("tags_all").AtMapKey("env"), knownvalue.StringExact("prod")),
-				}, Check: checkFunction(env, name, func(f stack.Facts, memory int32) error {
+				}, Check: checkFunction(env, name, func(memory int32) error {
 					if memory != 256 {
 						return fmt.Errorf("memory = %d, want 256", memory)
 					}
@@ -160,7 +157,7 @@ func TestAccRotatedSecret_lifecycle(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: func(*terraform.State) error {
-					fn, err := stack.FindFunction(context.Background(), env.Clients.Lambda, stack.NamesFor(env.Region, name).Function)
+					fn, err := env.SDK.Lambda.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(fnName(env, name))})
 					if err != nil {
 						return err
 					}
@@ -179,12 +176,13 @@ func checkChildren(env *acctest.Env, name string, byoRole bool) resource.TestChe
 	return func(*terraform.State) error { return env.CheckExists(context.Background(), name, byoRole) }
 }
 
-func checkFunction(env *acctest.Env, name string, check func(stack.Facts, int32) error) resource.TestCheckFunc {
+// checkFunction checks the function's memory size with GetFunction.
+func checkFunction(env *acctest.Env, name string, check func(memory int32) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		fn, err := stack.FindFunction(context.Background(), env.Clients.Lambda, stack.NamesFor(env.Region, name).Function)
+		fn, err := env.SDK.Lambda.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(fnName(env, name))})
 		if err != nil {
 			return err
 		}
-		return check(stack.Facts{}, *fn.Configuration.MemorySize)
+		return check(aws.ToInt32(fn.Configuration.MemorySize))
 	}
 }

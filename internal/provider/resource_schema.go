@@ -22,6 +22,7 @@ import (
 	"github.com/rotatorhq/terraform-provider-rotator/internal/lambdabundle"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/schedule"
 )
 
 // Defaults of the resource, also used when an optional block is absent.
@@ -37,12 +38,6 @@ const (
 
 // defaultNamePrefix starts generated names when neither name nor name_prefix is set.
 const defaultNamePrefix = "rotated-"
-
-// Bounds shown in descriptions; the validators package enforces them.
-const (
-	minDays = 1
-	maxDays = 1000
-)
 
 // logRetentionValues are the retention periods the schema accepts: 0
 // (never expire) and CloudWatch Logs' values.
@@ -96,8 +91,9 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "Description of the secret.",
 			},
 			"kms_key_id": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "ARN, key ID or alias of the customer-managed KMS key that encrypts the secret. " +
+				Optional:   true,
+				Validators: []validator.String{validators.NewKMSKeyID()},
+				MarkdownDescription: "The customer-managed KMS key that encrypts the secret: " + validators.KMSKeyForms + ". " +
 					"When set, the rotation function's role gets `kms:Decrypt` and `kms:GenerateDataKey` on this key, " +
 					"only for this secret's encryption context. Default: the AWS managed key `aws/secretsmanager`.",
 			},
@@ -118,6 +114,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"policy": schema.StringAttribute{
 				Optional:            true,
+				Validators:          []validator.String{validators.NewPolicyJSON()},
 				MarkdownDescription: "Resource policy of the secret, as a JSON string (for example from `jsonencode` or `aws_iam_policy_document`).",
 			},
 			"secret_template": schema.StringAttribute{
@@ -128,9 +125,11 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"rotated_field": schema.StringAttribute{
 				Optional: true, Computed: true,
-				Default:             stringdefault.StaticString(config.DefaultRotatedField),
-				Validators:          []validator.String{validators.NewRotatedField()},
-				MarkdownDescription: fmt.Sprintf("The JSON key the rotation regenerates. Default `%s`.", config.DefaultRotatedField),
+				Default:    stringdefault.StaticString(config.DefaultRotatedField),
+				Validators: []validator.String{validators.NewRotatedField()},
+				MarkdownDescription: fmt.Sprintf("The JSON key the rotation regenerates. Default `%s`. Renaming it moves the current "+
+					"value from the old key to the new one (a new secret version; nothing is regenerated), and the rotation function "+
+					"regenerates the new key from then on.", config.DefaultRotatedField),
 			},
 			"initial_value_wo": schema.StringAttribute{
 				Optional: true, Sensitive: true, WriteOnly: true,
@@ -163,6 +162,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 				Computed:            true,
 				MarkdownDescription: "Whether Secrets Manager rotates the secret automatically.",
 			},
+			"created_date": computedString("RFC 3339 time Secrets Manager created the secret."),
 			"last_rotated_date": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "RFC 3339 time of the last rotation. Empty until the first rotation.",
@@ -224,7 +224,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 					"automatically_after_days": schema.Int64Attribute{
 						Optional:            true,
 						Validators:          []validator.Int64{validators.NewAutomaticallyAfterDays()},
-						MarkdownDescription: fmt.Sprintf("Rotate every N days, %d–%d. Exactly one of this and `schedule_expression`.", minDays, maxDays),
+						MarkdownDescription: fmt.Sprintf("Rotate every N days, %d–%d. Exactly one of this and `schedule_expression`.", schedule.MinDays, schedule.MaxDays),
 					},
 					"schedule_expression": schema.StringAttribute{
 						Optional:   true,

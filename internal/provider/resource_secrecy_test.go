@@ -43,13 +43,7 @@ func TestAccRotatedSecret_noSecretInStatePlanOrLog(t *testing.T) {
 	// The initial value comes in through an ephemeral variable, as it
 	// would in real use, so the configuration itself does not carry it.
 	cfg := func(tag string, version int) string {
-		return `
-variable "initial" {
-  type      = string
-  ephemeral = true
-  sensitive = true
-}
-` + basicConfig(env, name, fmt.Sprintf(`
+		return initialVariable + basicConfig(env, name, fmt.Sprintf(`
   initial_value_wo         = var.initial
   initial_value_wo_version = %d
   secret_template          = jsonencode({ username = "app" })
@@ -57,9 +51,7 @@ variable "initial" {
 	}
 	vars := config.Variables{"initial": config.StringVariable(initial)}
 	noSecretInPlan := plancheck.PlanCheck(planSecretCheck{secrets: &secrets})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config:            cfg("one", 1),
@@ -125,23 +117,16 @@ variable "initial" {
 	if !strings.Contains(string(log), "CreateSecret") || !regexp.MustCompile(`(?i)aws-sdk`).Match(log) {
 		t.Fatalf("the trace log has no AWS SDK wire log (%d bytes); the check below would prove nothing", len(log))
 	}
-	for i, s := range secrets {
-		if strings.Contains(string(log), s) {
-			t.Errorf("secret value #%d appears in the TF_LOG=trace log", i)
-		}
+	if i, ok := acctest.FindLeak(string(log), secrets); ok {
+		t.Errorf("secret value #%d appears in the TF_LOG=trace log (in one of its escaped or encoded forms)", i)
 	}
 }
 
 // TestAccRotatedSecret_generatedValueNotInState proves the generated first value stays out of state.
 func TestAccRotatedSecret_generatedValueNotInState(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	var secrets []string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: basicConfig(env, name, rotation30d), Check: func(*terraform.State) error {
 				v, err := currentValue(env, name)
@@ -165,10 +150,8 @@ func (c planSecretCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 		resp.Error = err
 		return
 	}
-	for i, s := range *c.secrets {
-		if strings.Contains(string(b), s) {
-			resp.Error = fmt.Errorf("secret value #%d appears in the plan JSON", i)
-		}
+	if i, ok := acctest.FindLeak(string(b), *c.secrets); ok {
+		resp.Error = fmt.Errorf("secret value #%d appears in the plan JSON (in one of its escaped or encoded forms)", i)
 	}
 }
 
@@ -184,20 +167,15 @@ func (c stateSecretCheck) CheckState(_ context.Context, req statecheck.CheckStat
 		resp.Error = fmt.Errorf("the state JSON has no rotated secret; the check would prove nothing")
 		return
 	}
-	for i, s := range *c.secrets {
-		if strings.Contains(string(b), s) {
-			resp.Error = fmt.Errorf("secret value #%d appears in the state", i)
-		}
+	if i, ok := acctest.FindLeak(string(b), *c.secrets); ok {
+		resp.Error = fmt.Errorf("secret value #%d appears in the state (in one of its escaped or encoded forms)", i)
 	}
 }
 
 // TestAccRotatedSecret_importUnmanaged refuses a secret this provider did
 // not set up, naming what is missing.
 func TestAccRotatedSecret_importUnmanaged(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	_, err := env.Clients.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 		Name: aws.String(name), SecretString: aws.String("plain"),
 	})
@@ -223,10 +201,7 @@ func TestAccRotatedSecret_importUnmanaged(t *testing.T) {
 // TestAccRotatedSecret_stuckPending reports an AWSPENDING left by a failed
 // rotation with the version and the fix, and succeeds once it is cleared.
 func TestAccRotatedSecret_stuckPending(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
 	const stuck = "11111111-2222-3333-4444-555555555555"
 	cfg := func(days int) string {
@@ -238,9 +213,7 @@ func TestAccRotatedSecret_stuckPending(t *testing.T) {
     architecture = "x86_64"
   }`, days))
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(30)},
 			{

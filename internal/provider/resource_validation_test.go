@@ -73,6 +73,12 @@ func TestAccRotatedSecret_validation(t *testing.T) {
     strategy                 = "postgresql_alternating_users"
     automatically_after_days = 30
   }`, `Missing master secret ARN`},
+		{"policy not JSON", `name = "a"
+  policy = "Allow everyone"
+  rotation { automatically_after_days = 30 }`, `Invalid resource policy`},
+		{"kms key neither id, arn nor alias", `name = "a"
+  kms_key_id = "my-payments-key"
+  rotation { automatically_after_days = 30 }`, `(?s)Invalid KMS key.*kms_key_id`},
 		{"template not an object", `name = "a"
   secret_template = "[1,2]"
   rotation { automatically_after_days = 30 }`, `Invalid secret template`},

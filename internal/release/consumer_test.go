@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/demo"
@@ -57,12 +58,9 @@ const (
 	qemuAarch64      = "qemu-aarch64-static"
 )
 
-// rotationAttempts bounds the wait for a rotation to finish, in
-// DescribeSecret calls rotationPoll apart.
-const (
-	rotationAttempts = 600
-	rotationPoll     = 100 * time.Millisecond
-)
+// rotationTimeout bounds the wait for the emulator's background rotation
+// (four Lambda invocations of the native function; it catches a hang).
+const rotationTimeout = 5 * time.Minute
 
 // releaseDist opens the release under test, or skips when none was built.
 func releaseDist(t *testing.T) *Dist {
@@ -448,10 +446,27 @@ func consume(t *testing.T, root string, d *Dist, mirror, cliPath, host string) {
 	if oldCurrent == "" {
 		t.Fatalf("no AWSCURRENT version after apply: %v", before)
 	}
-	if _, err := sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(arn)}); err != nil {
+	// RotateSecret only starts the rotation (as on AWS): wait for it to end.
+	token := uuid.NewString()
+	if _, err := sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(arn), ClientRequestToken: aws.String(token)}); err != nil {
 		t.Fatalf("RotateSecret: %v", err)
 	}
-	after := waitRotated(ctx, t, sm, arn, oldCurrent)
+	wctx, cancel := context.WithTimeout(ctx, rotationTimeout)
+	rec, err := emu.AdminClient().WaitRotation(wctx, token)
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.OK {
+		t.Fatalf("the rotation failed after %d attempt(s): %s", len(rec.Attempts), rec.Error)
+	}
+	after := stages(ctx, t, sm, arn)
+	if cur := versionWith(after, "AWSCURRENT"); cur != token {
+		t.Errorf("after the rotation AWSCURRENT is %q, want the rotation's version %q (stages %v)", cur, token, after)
+	}
+	if pending := versionWith(after, "AWSPENDING"); pending != "" && pending != token {
+		t.Errorf("after the rotation AWSPENDING is left on %q (stages %v)", pending, after)
+	}
 	if prev := versionWith(after, "AWSPREVIOUS"); prev != oldCurrent {
 		t.Errorf("after the rotation AWSPREVIOUS is %q, want the old AWSCURRENT %q (stages %v)", prev, oldCurrent, after)
 	}
@@ -549,23 +564,6 @@ func stages(ctx context.Context, t *testing.T, sm *secretsmanager.Client, arn st
 		t.Fatalf("DescribeSecret: %v", err)
 	}
 	return out.VersionIdsToStages
-}
-
-// waitRotated polls until AWSCURRENT has moved off oldCurrent and no
-// AWSPENDING is left on another version (rotation is asynchronous).
-func waitRotated(ctx context.Context, t *testing.T, sm *secretsmanager.Client, arn, oldCurrent string) map[string][]string {
-	t.Helper()
-	var st map[string][]string
-	for range rotationAttempts {
-		st = stages(ctx, t, sm, arn)
-		cur, pending := versionWith(st, "AWSCURRENT"), versionWith(st, "AWSPENDING")
-		if cur != oldCurrent && (pending == "" || pending == cur) {
-			return st
-		}
-		time.Sleep(rotationPoll)
-	}
-	t.Fatalf("the rotation did not finish after %d DescribeSecret calls: stages %v", rotationAttempts, st)
-	return nil
 }
 
 // checkNoSecretInState reads every version's value and checks that the

@@ -169,8 +169,9 @@ func (f field) value(s string) (int, bool) {
 	return n, n >= f.min && n <= f.max
 }
 
-// parseList parses "*", values, ranges a-b, steps x/s (x is *, a value or a
-// range; a lone value n means n up to the maximum) and comma lists of them.
+// parseList parses "*", values, ranges a-b, steps x/s (x is *, a value, a
+// range or empty; a lone value n means n up to the maximum, an empty x the
+// field's minimum) and comma lists of them.
 func (f field) parseList(raw, s string) (uint32, error) {
 	allowed := "a value"
 	if f.names != nil {
@@ -194,6 +195,9 @@ func (f field) parseList(raw, s string) (uint32, error) {
 		lo, hi := f.min, f.max
 		switch {
 		case base == "*":
+		case base == "" && hasStep:
+			// "/n" starts at the field's minimum: AWS documents
+			// cron(0 /8 * * ? *) as "every eight hours starting at midnight".
 		case strings.Contains(base, "-"):
 			a, b, _ := strings.Cut(base, "-")
 			var ok1, ok2 bool

@@ -43,7 +43,12 @@
 //   - Exactly one of Day-of-month and Day-of-week is ?.
 //   - Names are case-insensitive; ranges go from low to high (no wrap
 //     around); a step is 1 or more; "n/s" means n, n+s, … up to the field's
-//     maximum.
+//     maximum, and "/s" starts at the field's minimum (AWS's example
+//     cron(0 /8 * * ? *), "every eight hours starting at midnight").
+//
+// The tests in awsdocs_test.go take every example and rule from AWS's
+// "Rotation schedules" page and the RotationRulesType reference, with the
+// page each came from.
 //
 // A cron expression must fire at least once, and two consecutive firings must
 // be at least four hours apart. Hour increments restart every day (AWS:

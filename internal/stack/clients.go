@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -16,6 +17,7 @@ type SecretsManagerAPI interface {
 	DescribeSecret(context.Context, *secretsmanager.DescribeSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
 	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 	PutSecretValue(context.Context, *secretsmanager.PutSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
+	UpdateSecretVersionStage(context.Context, *secretsmanager.UpdateSecretVersionStageInput, ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error)
 	UpdateSecret(context.Context, *secretsmanager.UpdateSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretOutput, error)
 	RotateSecret(context.Context, *secretsmanager.RotateSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.RotateSecretOutput, error)
 	CancelRotateSecret(context.Context, *secretsmanager.CancelRotateSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.CancelRotateSecretOutput, error)
@@ -50,6 +52,8 @@ type IAMAPI interface {
 	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
 	GetRolePolicy(context.Context, *iam.GetRolePolicyInput, ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 	DeleteRolePolicy(context.Context, *iam.DeleteRolePolicyInput, ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
+	TagRole(context.Context, *iam.TagRoleInput, ...func(*iam.Options)) (*iam.TagRoleOutput, error)
+	UntagRole(context.Context, *iam.UntagRoleInput, ...func(*iam.Options)) (*iam.UntagRoleOutput, error)
 }
 
 // LogsAPI is the part of the CloudWatch Logs client the stack uses.
@@ -59,6 +63,12 @@ type LogsAPI interface {
 	DescribeLogGroups(context.Context, *cloudwatchlogs.DescribeLogGroupsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
 	PutRetentionPolicy(context.Context, *cloudwatchlogs.PutRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
 	DeleteRetentionPolicy(context.Context, *cloudwatchlogs.DeleteRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteRetentionPolicyOutput, error)
+	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
+	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
+	// FilterLogEvents reads the function's lines for a rotation that did
+	// not end at once (wait.go).
+	FilterLogEvents(context.Context, *cloudwatchlogs.FilterLogEventsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error)
 }
 
 // KMSAPI is the part of the KMS client the stack uses: resolving a key ID
@@ -83,4 +93,51 @@ type Clients struct {
 	IAM            IAMAPI
 	Logs           LogsAPI
 	KMS            KMSAPI
+}
+
+// Endpoints override the service endpoints; a nil entry keeps the SDK's
+// own resolution (including AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>).
+type Endpoints struct {
+	SecretsManager, Lambda, IAM, Logs, KMS *string
+}
+
+// SDKClients are the concrete SDK clients behind Clients; tests check AWS
+// with them directly, without the stack's finders.
+type SDKClients struct {
+	SecretsManager *secretsmanager.Client
+	Lambda         *lambda.Client
+	IAM            *iam.Client
+	Logs           *cloudwatchlogs.Client
+	KMS            *kms.Client
+}
+
+// NewSDKClients builds the client set from one SDK configuration: the only
+// place the clients are made (the provider and the tests use it).
+func NewSDKClients(cfg aws.Config, ep Endpoints) SDKClients {
+	set := func(dst **string, v *string) {
+		if v != nil {
+			*dst = v
+		}
+	}
+	return SDKClients{
+		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { set(&o.BaseEndpoint, ep.SecretsManager) }),
+		Lambda:         lambda.NewFromConfig(cfg, func(o *lambda.Options) { set(&o.BaseEndpoint, ep.Lambda) }),
+		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { set(&o.BaseEndpoint, ep.IAM) }),
+		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { set(&o.BaseEndpoint, ep.Logs) }),
+		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { set(&o.BaseEndpoint, ep.KMS) }),
+	}
+}
+
+// Stack returns the clients as the stack's narrow interfaces.
+func (c SDKClients) Stack() Clients {
+	return Clients{SecretsManager: c.SecretsManager, Lambda: c.Lambda, IAM: c.IAM, Logs: c.Logs, KMS: c.KMS}
+}
+
+// NewClients is NewSDKClients as the stack's interfaces.
+func NewClients(cfg aws.Config, ep Endpoints) Clients { return NewSDKClients(cfg, ep).Stack() }
+
+// AllEndpoints sets every service's endpoint to url (an emulator).
+func AllEndpoints(url string) Endpoints {
+	u := &url
+	return Endpoints{SecretsManager: u, Lambda: u, IAM: u, Logs: u, KMS: u}
 }

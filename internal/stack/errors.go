@@ -110,7 +110,52 @@ const (
 	codeResourceConflict = "ResourceConflictException"
 	codeInvalidParameter = "InvalidParameterValueException"
 	codeAccessDenied     = "AccessDeniedException"
-	codeInvalidRequest   = "InvalidRequestException"
 	codeResourceExists   = "ResourceAlreadyExistsException"
-	codeEntityExists     = "EntityAlreadyExists"
+	codeInvalidRequest   = "InvalidRequestException"
+	codeMalformedPolicy  = "MalformedPolicyDocumentException"
 )
+
+// RotationFailedError says that a rotation the provider started did not end
+// well: it failed (the function logged an error and stopped), or it did not
+// finish within RotationWaitTimeout.
+type RotationFailedError struct {
+	SecretARN string
+	VersionID string // the rotation's token
+	LogGroup  string
+	// TestOnly is set for RotateImmediately=false: Secrets Manager ran only
+	// testSecret, to test the configuration.
+	TestOnly bool
+	// Step is the step of the function's last error line
+	// (createSecret/setSecret/testSecret/finishSecret), or "" if unknown.
+	Step string
+	// Lines are the function's own error lines for this rotation (what it
+	// logged, never a value), oldest first, repeated lines counted.
+	Lines []string
+	// PendingLeft says AWSPENDING is still on VersionID (not AWSCURRENT).
+	PendingLeft bool
+	// TimedOut says the rotation neither finished nor failed visibly
+	// within RotationWaitTimeout.
+	TimedOut bool
+	// LogErr is why the log group could not be read, if it could not.
+	LogErr error
+}
+
+func (e *RotationFailedError) Error() string {
+	what := "rotation"
+	if e.TestOnly {
+		what = "rotation configuration test (testSecret)"
+	}
+	var b strings.Builder
+	switch {
+	case e.TimedOut:
+		fmt.Fprintf(&b, "the %s of secret %s (version %s) did not finish within %s", what, e.SecretARN, e.VersionID, RotationWaitTimeout)
+	case e.Step != "":
+		fmt.Fprintf(&b, "the %s of secret %s (version %s) failed in step %s", what, e.SecretARN, e.VersionID, e.Step)
+	default:
+		fmt.Fprintf(&b, "the %s of secret %s (version %s) failed", what, e.SecretARN, e.VersionID)
+	}
+	if e.PendingLeft {
+		b.WriteString("; AWSPENDING is left on version " + e.VersionID)
+	}
+	return b.String()
+}

@@ -54,3 +54,38 @@ func isRoleNotAssumable(err error) bool {
 func isInvokeDenied(err error) bool {
 	return isCodeWithMessage(err, codeAccessDenied, "cannot invoke the specified Lambda function")
 }
+
+// --- Secrets Manager: CreateSecret and PutResourcePolicy (emulator realism,
+// issue 8). Other services' predicates live above.
+
+const (
+	// secretNameReleaseTimeout covers Secrets Manager's background deletion:
+	// after DeleteSecret with ForceDeleteWithoutRecovery "there might be a
+	// short delay before the secret is permanently deleted. If you delete a
+	// secret and then immediately create a secret with the same name, use
+	// appropriate back off and retry logic" (DeleteSecret API reference).
+	// Meanwhile CreateSecret answers InvalidRequestException "You can't
+	// create this secret because a secret with this name is already
+	// scheduled for deletion." AWS gives no bound; the AWS provider allows
+	// a couple of minutes.
+	secretNameReleaseTimeout = 2 * time.Minute
+	// policyPrincipalTimeout covers IAM propagation for PutResourcePolicy: a
+	// principal created moments ago (e.g. a role in the same apply) is
+	// refused with MalformedPolicyDocumentException "This resource policy
+	// contains an unsupported principal." until IAM has propagated it
+	// (observed up to about a minute, as for Lambda's role check).
+	policyPrincipalTimeout = 2 * time.Minute
+)
+
+// isNameScheduledForDeletion matches CreateSecret's error for a name whose
+// secret is scheduled for deletion: transient after a forced deletion, not
+// during a recovery window (createSecretRetryable tells them apart).
+func isNameScheduledForDeletion(err error) bool {
+	return isCodeWithMessage(err, codeInvalidRequest, "scheduled for deletion")
+}
+
+// isPrincipalNotYetKnown matches PutResourcePolicy's error for a principal
+// IAM does not know (yet).
+func isPrincipalNotYetKnown(err error) bool {
+	return isCodeWithMessage(err, codeMalformedPolicy, "unsupported principal")
+}

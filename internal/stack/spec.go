@@ -1,11 +1,7 @@
 package stack
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"maps"
-	"strings"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
@@ -71,6 +67,11 @@ type State struct {
 	CodeSHA256   string
 	// RotationConfigured is true once RotateSecret succeeded.
 	RotationConfigured bool
+	// InitialVersionID is the version CreateSecret wrote (Create only).
+	InitialVersionID string
+	// ValueWritten is true once Update wrote a new value (Update only), so
+	// the caller records it even when a later step fails.
+	ValueWritten bool
 }
 
 // WithAccountFrom fills an unknown account (credentials validation was
@@ -101,44 +102,24 @@ func (s Spec) FunctionConfig(secretARN string) config.Config {
 // InVPC reports whether the function runs in a VPC.
 func (s Spec) InVPC() bool { return len(s.Function.SubnetIDs) > 0 }
 
-// allTags are the tags every object gets: the user's plus ManagedByTag.
-func (s Spec) allTags() map[string]string {
-	out := maps.Clone(s.Tags)
-	if out == nil {
-		out = map[string]string{}
+func (s Spec) roleARN() string { return RoleARN(s.partition(), s.Account, s.Names().Role) }
+
+// functionRoleARN is the role the function must run with.
+func (s Spec) functionRoleARN() string {
+	if s.BringsOwnRole() {
+		return s.Function.RoleARN
 	}
-	out[ManagedByTag] = ManagedByValue
-	if s.Rotation.ScheduleExpression != "" {
-		out[ScheduleKindTag] = ScheduleKindExpression
-	} else if s.Rotation.AutomaticallyAfterDays != 0 {
-		out[ScheduleKindTag] = ScheduleKindDays
-	}
-	return out
+	return s.roleARN()
 }
 
-func (s Spec) roleARN(roleName string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", s.partition(), s.Account, roleName)
+func (s Spec) logGroupARN() string {
+	return LogGroupARN(s.partition(), s.Region, s.Account, s.Names().LogGroup)
 }
 
-func (s Spec) logGroupARN(name string) string {
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", s.partition(), s.Region, s.Account, name)
-}
-
+// partition is the spec's partition, or the region's.
 func (s Spec) partition() string {
 	if s.Partition == "" {
-		return "aws"
+		return PartitionOf(s.Region)
 	}
 	return s.Partition
-}
-
-// UserTags drops the tags the provider owns (rotator:*) and AWS's own (aws:*).
-func UserTags(tags map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range tags {
-		if strings.HasPrefix(k, SystemTagPrefix) || strings.HasPrefix(k, "aws:") {
-			continue
-		}
-		out[k] = v
-	}
-	return out
 }

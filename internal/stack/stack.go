@@ -2,46 +2,34 @@ package stack
 
 import (
 	"context"
-	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/google/uuid"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// CodeSource gives the rotation function's deployment package per
-// architecture (internal/lambdabundle in the provider).
-type CodeSource interface {
-	Zip(arch string) ([]byte, error)
-	CodeSHA256(arch string) (string, error)
-}
-
 // Stack manages the objects of rotated secrets through one set of clients.
+// Each child has its own file with its ensure, find and delete steps
+// (secret.go, role.go, loggroup.go, function.go, permission.go,
+// rotation.go); this file orders them.
 type Stack struct {
 	c    Clients
 	code CodeSource
+	zips *sharedZips
+	// timing, when set, replaces the rotation waits (unit tests; wait.go).
+	timing *rotationTiming
 }
 
 // New returns a Stack.
-func New(c Clients, code CodeSource) *Stack { return &Stack{c: c, code: code} }
+func New(c Clients, code CodeSource) *Stack { return &Stack{c: c, code: code, zips: &sharedZips{}} }
 
 // Clients returns the clients the stack uses.
 func (s *Stack) Clients() Clients { return s.c }
 
 // Create makes every object in dependency order: the secret with its first
 // value, the role and its policy, the log group, the function, the invoke
-// permission and the rotation schedule. save is called after each child
+// permission and the rotation schedule. A role, log group or function of
+// the derived name that carries ManagedByTag (left behind when the secret
+// was deleted outside Terraform) is adopted; one without it stops the
+// create. save is called after each child
 // with what exists so far, so a failure leaves a state destroy can clean.
 // initialValue is written once, by CreateSecret, and kept nowhere.
 func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save func(State)) (State, error) {
@@ -49,53 +37,27 @@ func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save
 		save = func(State) {}
 	}
 	var st State
-
-	out, err := s.c.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
-		Name:               aws.String(spec.Name),
-		Description:        optString(spec.Description),
-		KmsKeyId:           optString(spec.KMSKeyID),
-		SecretString:       aws.String(initialValue),
-		ClientRequestToken: aws.String(uuid.NewString()),
-		Tags:               smTags(spec.allTags()),
-	})
-	if err != nil {
-		return st, stepErr("creating the secret", KindSecret, err)
+	if err := s.createSecret(ctx, spec, initialValue, &st); err != nil {
+		return st, err
 	}
-	st.SecretARN, st.SecretName = aws.ToString(out.ARN), aws.ToString(out.Name)
 	spec = spec.WithAccountFrom(st.SecretARN)
-	tflog.Debug(ctx, "created secret", map[string]any{"secret_arn": st.SecretARN})
 	save(st)
-
 	if spec.Policy != "" {
-		if _, err := s.c.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
-			SecretId: aws.String(st.SecretARN), ResourcePolicy: aws.String(spec.Policy),
-		}); err != nil {
-			return st, stepErr("attaching the secret's resource policy", KindSecret, err)
+		if err := s.putPolicy(ctx, st.SecretARN, spec.Policy); err != nil {
+			return st, err
 		}
 	}
-
-	if err := s.ensureRole(ctx, spec, &st); err != nil {
-		return st, err
+	steps := []func() error{
+		func() error { return s.ensureRole(ctx, spec, &st) },
+		func() error { return s.ensureLogGroup(ctx, spec, &st) },
+		func() error { return s.createOrAdoptFunction(ctx, spec, &st) },
+		func() error { return s.ensurePermission(ctx, spec, &st, nil) },
 	}
-	save(st)
-
-	if err := s.ensureLogGroup(ctx, spec, &st); err != nil {
-		return st, err
-	}
-	save(st)
-
-	if err := s.createFunction(ctx, spec, &st); err != nil {
-		return st, err
-	}
-	save(st)
-
-	if err := s.ensurePermission(ctx, spec, &st, nil); err != nil {
-		return st, err
-	}
-	save(st)
-
 	if spec.Rotation.Enabled {
-		if err := s.rotate(ctx, spec, &st); err != nil {
+		steps = append(steps, func() error { return s.rotate(ctx, spec, &st) })
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return st, err
 		}
 		save(st)
@@ -103,293 +65,162 @@ func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save
 	return st, nil
 }
 
-// ensureRole creates (or repairs) the stack's role and inline policy, or
-// records the user's role.
-func (s *Stack) ensureRole(ctx context.Context, spec Spec, st *State) error {
-	if spec.BringsOwnRole() {
-		st.RoleARN, st.RoleName = spec.Function.RoleARN, ""
-		return nil
-	}
+// UpdateOptions are the value changes an update may carry. Both are rare
+// and explicit: the resource owns the secret, not a version.
+type UpdateOptions struct {
+	// NewValue, when set, is written as the new AWSCURRENT (the user bumped
+	// initial_value_wo_version).
+	NewValue string
+	// RewriteValue, when set, derives a new value from the current one
+	// (the non-rotating keys of secret_template changed).
+	RewriteValue func(current string) (string, error)
+	// HadPolicy says the prior state had a resource policy, so an empty
+	// spec policy deletes it.
+	HadPolicy bool
+	// PriorRoleName is the role the stack created earlier; when the spec now
+	// brings its own role, it is deleted after the function moved off it.
+	PriorRoleName string
+}
+
+// Update converges every child to spec: it repairs what is missing or
+// changed outside Terraform and applies configuration changes in place.
+func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOptions) (State, error) {
 	names := spec.Names()
-	trust := TrustPolicyDocument(spec.Account)
-	role, err := FindRole(ctx, s.c.IAM, names.Role)
+	sec, err := FindSecret(ctx, s.c.SecretsManager, st.SecretARN)
+	if err != nil {
+		return st, stepErr("reading the secret", KindSecret, err)
+	}
+	st.SecretARN, st.SecretName = aws.ToString(sec.ARN), aws.ToString(sec.Name)
+	spec = spec.WithAccountFrom(st.SecretARN)
+
+	if err := s.ensureSecret(ctx, spec, sec, opts.HadPolicy); err != nil {
+		return st, err
+	}
+	if err := s.ensureRole(ctx, spec, &st); err != nil {
+		return st, err
+	}
+	if err := s.ensureLogGroup(ctx, spec, &st); err != nil {
+		return st, err
+	}
+	created, err := s.ensureFunction(ctx, spec, &st)
+	if err != nil {
+		return st, err
+	}
+	var perm *PermissionStatement
+	seenFunction := st.FunctionARN
+	if created {
+		seenFunction = ""
+	} else {
+		perm, err = FindPermission(ctx, s.c.Lambda, names.Function, names.StatementID)
+		if err != nil && !IsNotFound(err) {
+			return st, stepErr("reading the invoke permission", KindPermission, err)
+		}
+	}
+	if err := s.ensurePermission(ctx, spec, &st, perm); err != nil {
+		return st, err
+	}
+
+	// The value is written once everything it depends on (the function's
+	// rotated field) is in place, and before rotation is reconfigured, which
+	// may rotate at once from the current value.
+	if st.ValueWritten, err = s.writeNewValue(ctx, st.SecretARN, opts); err != nil {
+		return st, err
+	}
+	seen := SeenRotation(sec, seenFunction)
+	switch {
+	case Reconfigures(spec.Rotation, seen):
+		if err := CheckPending(sec); err != nil {
+			return st, err
+		}
+		if err := s.rotate(ctx, spec, &st); err != nil {
+			return st, err
+		}
+	case !spec.Rotation.Enabled && seen.Enabled:
+		if err := s.cancelRotation(ctx, st.SecretARN); err != nil {
+			return st, err
+		}
+		st.RotationConfigured = false
+	}
+
+	if spec.BringsOwnRole() && opts.PriorRoleName != "" {
+		if err := s.deleteOwnedRole(ctx, opts.PriorRoleName, names.RolePolicy); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// writeNewValue writes opts' new value, if any, and reports whether it did.
+func (s *Stack) writeNewValue(ctx context.Context, secretARN string, opts UpdateOptions) (bool, error) {
+	value := opts.NewValue
+	if value == "" && opts.RewriteValue != nil {
+		cur, err := s.readValue(ctx, secretARN, "to apply secret_template")
+		if err != nil {
+			return false, err
+		}
+		if value, err = opts.RewriteValue(cur); err != nil {
+			return false, stepErr("applying secret_template to the current value", KindSecret, err)
+		}
+	}
+	if value == "" {
+		return false, nil
+	}
+	_, err := s.writeValue(ctx, secretARN, value)
+	return err == nil, err
+}
+
+// DeleteOptions adjust a Delete.
+type DeleteOptions struct {
+	// ForceIfOnlyVersion, when set, deletes the secret without recovery if
+	// this version (the one a failed Create wrote, holding a value the
+	// provider generated) is still its only one: nothing of value can be
+	// lost, and the name is free again at once.
+	ForceIfOnlyVersion string
+}
+
+// Delete removes every child in reverse order: it cancels rotation,
+// removes the permission, the function, the log group, the role policy
+// and the role, and finally deletes the secret with
+// spec.RecoveryWindowDays (0 deletes without recovery). Only children that
+// carry ManagedByTag are deleted: one of the derived name without it is not
+// ours. A child that is already gone is fine, so Delete also cleans up after
+// a failed Create. secretID is the ARN, or the name when Create failed
+// before the secret existed (then no secret is deleted).
+func (s *Stack) Delete(ctx context.Context, spec Spec, secretID string, opts DeleteOptions) error {
+	names := spec.Names()
+	spec = spec.WithAccountFrom(secretID)
+	sec, err := FindSecret(ctx, s.c.SecretsManager, secretID)
 	switch {
 	case IsNotFound(err):
-		out, err := s.c.IAM.CreateRole(ctx, &iam.CreateRoleInput{
-			RoleName:                 aws.String(names.Role),
-			AssumeRolePolicyDocument: aws.String(trust),
-			Description:              aws.String("Rotation function role for secret " + spec.Name + " (managed by terraform-provider-rotator)"),
-			Tags:                     iamTags(spec.allTags()),
-		})
-		if err != nil {
-			return stepErr("creating the rotation function's IAM role", KindRole, err)
-		}
-		role = out.Role
+		sec = nil
 	case err != nil:
-		return stepErr("reading the rotation function's IAM role", KindRole, err)
-	default:
-		if !hasIAMTag(role.Tags, ManagedByTag, ManagedByValue) {
-			return stepErr("creating the rotation function's IAM role", KindRole,
-				fmt.Errorf("role %s already exists and has no %s=%s tag, so this provider will not take it over; delete it or set function.role_arn to use it", names.Role, ManagedByTag, ManagedByValue))
-		}
-		if !PolicyEqual(aws.ToString(role.AssumeRolePolicyDocument), trust) {
-			if _, err := s.c.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
-				RoleName: aws.String(names.Role), PolicyDocument: aws.String(trust),
-			}); err != nil {
-				return stepErr("repairing the role's trust policy", KindRole, err)
+		return stepErr("reading the secret", KindSecret, err)
+	}
+	if sec != nil {
+		spec = spec.WithAccountFrom(aws.ToString(sec.ARN))
+		if aws.ToBool(sec.RotationEnabled) {
+			if err := s.cancelRotation(ctx, aws.ToString(sec.ARN)); err != nil {
+				return err
 			}
 		}
 	}
-	st.RoleARN, st.RoleName = aws.ToString(role.Arn), names.Role
-	if st.RoleARN == "" {
-		st.RoleARN = spec.roleARN(names.Role)
-	}
-	doc, err := s.rolePolicy(ctx, spec, st.SecretARN)
-	if err != nil {
+	if err := s.deleteOwnedFunction(ctx, names); err != nil {
 		return err
 	}
-	if _, err := s.c.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
-		RoleName: aws.String(names.Role), PolicyName: aws.String(names.RolePolicy), PolicyDocument: aws.String(doc),
-	}); err != nil {
-		return stepErr("attaching the role's inline policy", KindRolePolicy, err)
-	}
-	return nil
-}
-
-// rolePolicy renders the role's inline policy, resolving the KMS key ARN.
-func (s *Stack) rolePolicy(ctx context.Context, spec Spec, secretARN string) (string, error) {
-	keyARN, err := s.keyARN(ctx, spec.KMSKeyID)
-	if err != nil {
-		return "", err
-	}
-	return RolePolicyDocument(PolicyInput{
-		Partition:       spec.partition(),
-		SecretARN:       secretARN,
-		MasterSecretARN: spec.MasterSecretARN,
-		LogGroupARN:     spec.logGroupARN(spec.Names().LogGroup),
-		KMSKeyARN:       keyARN,
-		VPC:             spec.InVPC(),
-	}), nil
-}
-
-// keyARN resolves a key ID, alias or ARN to the key's ARN. A key ARN is
-// used as is, without a call.
-func (s *Stack) keyARN(ctx context.Context, id string) (string, error) {
-	if id == "" || (strings.HasPrefix(id, "arn:") && strings.Contains(id, ":key/")) {
-		return id, nil
-	}
-	out, err := s.c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-	if err != nil {
-		return "", stepErr("resolving kms_key_id "+id, KindKey, err)
-	}
-	return aws.ToString(out.KeyMetadata.Arn), nil
-}
-
-// ensureLogGroup creates the log group (adopting an existing one, which
-// Lambda creates itself when a function with that name once ran) and sets
-// its retention.
-func (s *Stack) ensureLogGroup(ctx context.Context, spec Spec, st *State) error {
-	name := spec.Names().LogGroup
-	_, err := s.c.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{
-		LogGroupName: aws.String(name), Tags: spec.allTags(),
-	})
-	if err != nil && !isCode(err, codeResourceExists) {
-		return stepErr("creating the log group", KindLogGroup, err)
-	}
-	st.LogGroupName = name
-	return s.setRetention(ctx, name, spec.Function.LogRetentionDays)
-}
-
-func (s *Stack) setRetention(ctx context.Context, name string, days int32) error {
-	var err error
-	if days > 0 {
-		_, err = s.c.Logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{
-			LogGroupName: aws.String(name), RetentionInDays: aws.Int32(days),
-		})
-	} else {
-		_, err = s.c.Logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(name)})
-		if isCode(err, codeResourceNotFound) {
-			err = nil
-		}
-	}
-	return stepErr("setting the log group's retention", KindLogGroup, err)
-}
-
-func (s *Stack) functionEnv(spec Spec, secretARN string) map[string]string {
-	return spec.FunctionConfig(secretARN).Env()
-}
-
-func vpcConfig(spec Spec) *lambdatypes.VpcConfig {
-	return &lambdatypes.VpcConfig{SubnetIds: nonNil(spec.Function.SubnetIDs), SecurityGroupIds: nonNil(spec.Function.SecurityGroupIDs)}
-}
-
-// createFunction uploads the embedded bundle, retrying only while the new
-// role is not yet assumable by Lambda.
-func (s *Stack) createFunction(ctx context.Context, spec Spec, st *State) error {
-	names := spec.Names()
-	zip, err := s.code.Zip(spec.Function.Architecture)
-	if err != nil {
-		return stepErr("loading the rotation function's code", KindFunction, err)
-	}
-	in := &lambda.CreateFunctionInput{
-		FunctionName:  aws.String(names.Function),
-		Role:          aws.String(st.RoleARN),
-		Runtime:       lambdatypes.Runtime(Runtime),
-		Handler:       aws.String(Handler),
-		Code:          &lambdatypes.FunctionCode{ZipFile: zip},
-		Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(spec.Function.Architecture)},
-		MemorySize:    aws.Int32(spec.Function.MemorySize),
-		Timeout:       aws.Int32(spec.Function.Timeout),
-		Description:   aws.String("Rotates secret " + spec.Name + " (managed by terraform-provider-rotator)"),
-		Environment:   &lambdatypes.Environment{Variables: s.functionEnv(spec, st.SecretARN)},
-		Tags:          spec.allTags(),
-	}
-	if spec.InVPC() {
-		in.VpcConfig = vpcConfig(spec)
-	}
-	var out *lambda.CreateFunctionOutput
-	err = retryWhile(ctx, roleAssumableTimeout, isRoleNotAssumable, func() error {
-		var err error
-		out, err = s.c.Lambda.CreateFunction(ctx, in)
+	if err := s.deleteOwnedLogGroup(ctx, spec); err != nil {
 		return err
-	})
-	if err != nil {
-		return stepErr("creating the rotation function", KindFunction, err)
 	}
-	st.FunctionName, st.FunctionARN, st.CodeSHA256 = names.Function, aws.ToString(out.FunctionArn), aws.ToString(out.CodeSha256)
-	if out.State != "" && out.State != lambdatypes.StateActive {
-		w := lambda.NewFunctionActiveV2Waiter(s.c.Lambda)
-		if err := w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(names.Function)}, functionReadyTimeout); err != nil {
-			return stepErr("waiting for the rotation function to become active", KindFunction, err)
+	if !spec.BringsOwnRole() {
+		if err := s.deleteOwnedRole(ctx, names.Role, names.RolePolicy); err != nil {
+			return err
 		}
 	}
-	return nil
-}
-
-// waitUpdated waits for an in-progress function update to finish.
-func (s *Stack) waitUpdated(ctx context.Context, name string, status lambdatypes.LastUpdateStatus) error {
-	if status == "" || status == lambdatypes.LastUpdateStatusSuccessful {
+	if sec == nil {
 		return nil
 	}
-	w := lambda.NewFunctionUpdatedV2Waiter(s.c.Lambda)
-	return w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, functionReadyTimeout)
-}
-
-// ensurePermission adds the invoke permission for Secrets Manager unless
-// existing already matches; a mismatching statement is replaced.
-func (s *Stack) ensurePermission(ctx context.Context, spec Spec, st *State, existing *PermissionStatement) error {
-	names := spec.Names()
-	if existing != nil {
-		if existing.Matches(spec.Account, st.SecretARN) {
-			return nil
-		}
-		if _, err := s.c.Lambda.RemovePermission(ctx, &lambda.RemovePermissionInput{
-			FunctionName: aws.String(names.Function), StatementId: aws.String(names.StatementID),
-		}); err != nil && !isCode(err, codeResourceNotFound) {
-			return stepErr("replacing the invoke permission", KindPermission, err)
-		}
+	window := spec.RecoveryWindowDays
+	if v := opts.ForceIfOnlyVersion; v != "" && len(sec.VersionIdsToStages) == 1 && sec.VersionIdsToStages[v] != nil {
+		window = 0
 	}
-	_, err := s.c.Lambda.AddPermission(ctx, &lambda.AddPermissionInput{
-		FunctionName:  aws.String(names.Function),
-		StatementId:   aws.String(names.StatementID),
-		Action:        aws.String("lambda:InvokeFunction"),
-		Principal:     aws.String("secretsmanager.amazonaws.com"),
-		SourceAccount: aws.String(spec.Account),
-		SourceArn:     aws.String(st.SecretARN),
-	})
-	return stepErr("allowing Secrets Manager to invoke the rotation function", KindPermission, err)
-}
-
-// rotationRules renders exactly one of days and expression, plus duration.
-func rotationRules(r RotationSpec) *smtypes.RotationRulesType {
-	rules := &smtypes.RotationRulesType{Duration: optString(r.Duration)}
-	if r.ScheduleExpression != "" {
-		rules.ScheduleExpression = aws.String(r.ScheduleExpression)
-	} else {
-		rules.AutomaticallyAfterDays = aws.Int64(r.AutomaticallyAfterDays)
-	}
-	return rules
-}
-
-// rotate configures rotation (RotateSecret), retrying only while the new
-// invoke permission propagates. One token is used for all attempts, so
-// retries stay idempotent.
-func (s *Stack) rotate(ctx context.Context, spec Spec, st *State) error {
-	in := &secretsmanager.RotateSecretInput{
-		SecretId:           aws.String(st.SecretARN),
-		RotationLambdaARN:  aws.String(st.FunctionARN),
-		RotationRules:      rotationRules(spec.Rotation),
-		RotateImmediately:  aws.Bool(spec.Rotation.RotateImmediately),
-		ClientRequestToken: aws.String(uuid.NewString()),
-	}
-	err := retryWhile(ctx, invokePermissionTimeout, isInvokeDenied, func() error {
-		_, err := s.c.SecretsManager.RotateSecret(ctx, in)
-		return err
-	})
-	if err != nil {
-		return stepErr("configuring rotation (RotateSecret)", KindSecret, err)
-	}
-	st.RotationConfigured = true
-	return nil
-}
-
-// CheckPending returns a PendingRotationError when AWSPENDING sits on a
-// version that is not AWSCURRENT.
-func CheckPending(secret *secretsmanager.DescribeSecretOutput) error {
-	ids := slices.Sorted(maps.Keys(secret.VersionIdsToStages))
-	for _, id := range ids {
-		stages := secret.VersionIdsToStages[id]
-		if slices.Contains(stages, "AWSPENDING") && !slices.Contains(stages, "AWSCURRENT") {
-			return &PendingRotationError{SecretARN: aws.ToString(secret.ARN), VersionID: id}
-		}
-	}
-	return nil
-}
-
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return aws.String(s)
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func smTags(m map[string]string) []smtypes.Tag {
-	out := make([]smtypes.Tag, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
-
-func iamTags(m map[string]string) []iamtypes.Tag {
-	out := make([]iamtypes.Tag, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
-
-func hasIAMTag(tags []iamtypes.Tag, k, v string) bool {
-	for _, t := range tags {
-		if aws.ToString(t.Key) == k && aws.ToString(t.Value) == v {
-			return true
-		}
-	}
-	return false
-}
-
-// SecretTags converts Secrets Manager tags to a map.
-func SecretTags(tags []smtypes.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
+	return s.deleteSecret(ctx, aws.ToString(sec.ARN), window)
 }

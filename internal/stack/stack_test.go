@@ -66,17 +66,17 @@ func TestCreateReadDelete(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Drift: %v", err)
 	}
-	if diff := cmp.Diff([]string(nil), drift); diff != "" {
+	if diff := cmp.Diff([]stack.Drift(nil), drift); diff != "" {
 		t.Errorf("drift after Create (-want +got):\n%s", diff)
 	}
 	f := o.Facts()
 	if !f.RotationEnabled || f.FunctionARN != st.FunctionARN || f.Tags["team"] != "payments" {
 		t.Errorf("facts = %+v", f)
 	}
-	if err := o.Managed(spec.Names()); err != nil {
+	if err := o.Managed(); err != nil {
 		t.Errorf("Managed: %v", err)
 	}
-	if err := s.Delete(ctx, spec, st.SecretARN); err != nil {
+	if err := s.Delete(ctx, spec, st.SecretARN, stack.DeleteOptions{}); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	if err := env.CheckGone(ctx, spec.Name, false); err != nil {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -41,21 +43,6 @@ var (
 	pathPassword          = path.Root("password")
 	pathPasswordLength    = pathPassword.AtName("length")
 	pathExcludeCharacters = pathPassword.AtName("exclude_characters")
-)
-
-// Engines the database strategies accept in the secret's "engine" key, by
-// strategy family (the values AWS's RDS secrets use).
-var (
-	PostgreSQLEngines = []string{"postgres", "postgresql", "aurora-postgresql"}
-	MySQLEngines      = []string{"mysql", "mariadb", "aurora-mysql", "aurora"}
-)
-
-// Keys a database secret template must have.
-const (
-	KeyUsername = "username"
-	KeyHost     = "host"
-	KeyEngine   = "engine"
-	KeyPort     = "port"
 )
 
 // NewConfigValidators returns every resource-level validator of
@@ -274,11 +261,11 @@ func (*masterSecretValidator) ValidateResource(ctx context.Context, req resource
 	if !r.block(pathRotation) {
 		return
 	}
-	strategy, master := r.str(pathStrategy), r.str(pathMasterSecretARN)
-	if resp.Diagnostics.HasError() || strategy.IsUnknown() {
+	strategyValue, master := r.str(pathStrategy), r.str(pathMasterSecretARN)
+	if resp.Diagnostics.HasError() || strategyValue.IsUnknown() {
 		return
 	}
-	s := strategyOf(strategy)
+	s := strategyOf(strategyValue)
 	switch {
 	case config.IsAlternating(s) && master.IsNull():
 		resp.Diagnostics.AddAttributeError(pathMasterSecretARN, "Missing master secret ARN",
@@ -318,8 +305,8 @@ type secretTemplateValidator struct{}
 // contain `rotated_field` (default "password"), whose value the provider
 // generates and rotation replaces. For the database strategies it is
 // required and must hold non-empty string "username" and "host" keys, an
-// "engine" (if present) of the strategy's family (PostgreSQLEngines or
-// MySQLEngines) and a "port" (if present) from 1 to 65535; `rotated_field`
+// "engine" (if present) of the strategy's family (strategy.PostgreSQLEngines or
+// strategy.MySQLEngines) and a "port" (if present) from 1 to 65535; `rotated_field`
 // must then be "password", the key the database strategies rotate.
 // Diagnostics name keys, never values.
 func NewSecretTemplate() resource.ConfigValidator { return &secretTemplateValidator{} }
@@ -334,12 +321,12 @@ func (*secretTemplateValidator) MarkdownDescription(context.Context) string {
 
 // dbEngines returns the engines of a database strategy, or nil for the
 // generic strategy.
-func dbEngines(strategy string) []string {
-	switch strategy {
+func dbEngines(name string) []string {
+	switch name {
 	case config.StrategyPostgreSQLSingleUser, config.StrategyPostgreSQLAlternatingUsers:
-		return PostgreSQLEngines
+		return strategy.PostgreSQLEngines
 	case config.StrategyMySQLSingleUser, config.StrategyMySQLAlternatingUsers:
-		return MySQLEngines
+		return strategy.MySQLEngines
 	}
 	return nil
 }
@@ -347,16 +334,16 @@ func dbEngines(strategy string) []string {
 func (*secretTemplateValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	r := reader{ctx, req.Config, &resp.Diagnostics}
 	tmpl, field := r.str(pathSecretTemplate), r.str(pathRotatedField)
-	strategy := types.StringNull()
+	strategyValue := types.StringNull()
 	if r.block(pathRotation) {
-		strategy = r.str(pathStrategy)
+		strategyValue = r.str(pathStrategy)
 	}
 	if resp.Diagnostics.HasError() || tmpl.IsUnknown() {
 		return
 	}
-	s := strategyOf(strategy)
+	s := strategyOf(strategyValue)
 	engines := dbEngines(s)
-	isDB := !strategy.IsUnknown() && engines != nil
+	isDB := !strategyValue.IsUnknown() && engines != nil
 	rotated := config.DefaultRotatedField
 	if !field.IsNull() {
 		rotated = field.ValueString()
@@ -370,7 +357,7 @@ func (*secretTemplateValidator) ValidateResource(ctx context.Context, req resour
 		if isDB {
 			resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Missing secret template",
 				fmt.Sprintf("%s = %q needs to know which user on which server to rotate: set %s to a JSON object with at least %q and %q, e.g. jsonencode({ engine = %q, host = \"db.example.com\", port = 5432, username = \"app\", dbname = \"app\" }).",
-					pathStrategy, s, pathSecretTemplate, KeyUsername, KeyHost, engines[0]))
+					pathStrategy, s, pathSecretTemplate, strategy.KeyUsername, strategy.KeyHost, engines[0]))
 		}
 		return
 	}
@@ -388,26 +375,26 @@ func (*secretTemplateValidator) ValidateResource(ctx context.Context, req resour
 	if !isDB {
 		return
 	}
-	for _, k := range []string{KeyUsername, KeyHost} {
+	for _, k := range []string{strategy.KeyUsername, strategy.KeyHost} {
 		raw, ok := obj[k]
 		var v string
 		if !ok || json.Unmarshal(raw, &v) != nil || v == "" {
 			resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Incomplete database secret template",
 				fmt.Sprintf("%s = %q needs the key %q in %s as a non-empty string; the template must contain at least %q and %q.",
-					pathStrategy, s, k, pathSecretTemplate, KeyUsername, KeyHost))
+					pathStrategy, s, k, pathSecretTemplate, strategy.KeyUsername, strategy.KeyHost))
 		}
 	}
-	if raw, ok := obj[KeyEngine]; ok && string(raw) != "null" {
+	if raw, ok := obj[strategy.KeyEngine]; ok && string(raw) != "null" {
 		var v string
 		if json.Unmarshal(raw, &v) != nil || !slices.ContainsFunc(engines, func(e string) bool { return strings.EqualFold(e, v) }) {
 			resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Secret template engine does not match the strategy",
 				fmt.Sprintf("The %q key of %s must be one of %s for %s = %q, or be left out.",
-					KeyEngine, pathSecretTemplate, strings.Join(engines, ", "), pathStrategy, s))
+					strategy.KeyEngine, pathSecretTemplate, strings.Join(engines, ", "), pathStrategy, s))
 		}
 	}
-	if raw, ok := obj[KeyPort]; ok && string(raw) != "null" && !validPort(raw) {
+	if raw, ok := obj[strategy.KeyPort]; ok && string(raw) != "null" && !validPort(raw) {
 		resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Invalid port in secret template",
-			fmt.Sprintf("The %q key of %s must be a port number from 1 to 65535 (a JSON number or a string of digits).", KeyPort, pathSecretTemplate))
+			fmt.Sprintf("The %q key of %s must be a port number from 1 to 65535 (a JSON number or a string of digits).", strategy.KeyPort, pathSecretTemplate))
 	}
 }
 

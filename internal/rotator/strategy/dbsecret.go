@@ -24,6 +24,14 @@ const (
 	KeySSL       = "ssl"
 )
 
+// Engines the database strategies accept in the secret's "engine" key, by
+// strategy family (the values AWS's RDS secrets use). The strategies check
+// them at rotation, and the provider at plan time.
+var (
+	PostgreSQLEngines = []string{"postgres", "postgresql", "aurora-postgresql"}
+	MySQLEngines      = []string{"mysql", "mariadb", "aurora-mysql", "aurora"}
+)
+
 // CloneSuffix is appended to the username to get the second user of the
 // alternating-users scheme, as AWS's multi-user templates do.
 const CloneSuffix = "_clone"

@@ -34,6 +34,10 @@ func run(args []string) error {
 	account := fs.String("account-id", "123456789012", "emulated account ID")
 	workDir := fs.String("work-dir", "", "scratch directory for unpacked functions (default: a temporary directory)")
 	delay := fs.Duration("iam-propagation-delay", 0, "how long a new or changed IAM role stays not assumable by Lambda")
+	syncRotation := fs.Bool("sync-rotation", false, "run a rotation before RotateSecret answers (default: in the background, as AWS does)")
+	rotationAttempts := fs.Int("rotation-attempts", 0, "how many times a failing rotation runs in all (0: the default, 3)")
+	rotationBackoff := fs.Duration("rotation-backoff", 0, "emulator-clock wait before retrying a failed rotation, doubling (0: the default, 2s; negative: none)")
+	deleteBlocked := fs.Int("force-delete-blocked-calls", 0, "CreateSecret calls that still see a force-deleted name as scheduled for deletion (0: the default, 2; negative: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,6 +48,10 @@ func run(args []string) error {
 	srv, err := awsemu.Start(awsemu.Options{
 		Addr: *addr, StateFile: *state, Region: *region, AccountID: *account,
 		WorkDir: *workDir, IAMPropagationDelay: *delay,
+		SecretsManager: awsemu.SecretsManagerOptions{
+			SyncRotation: *syncRotation, RotationAttempts: *rotationAttempts,
+			RotationBackoff: *rotationBackoff, ForceDeleteBlockedCalls: *deleteBlocked,
+		},
 	})
 	if err != nil {
 		return err

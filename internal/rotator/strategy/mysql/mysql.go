@@ -37,7 +37,7 @@ const defaultPort = 3306
 const maxUsernameLength = 80
 
 // engines are the "engine" values this strategy accepts.
-var engines = []string{"mysql", "mariadb", "aurora-mysql", "aurora"}
+var engines = strategy.MySQLEngines
 
 type myStrategy struct{ alternating bool }
 

@@ -40,7 +40,7 @@ const (
 const maxIdentifierLength = 63
 
 // engines are the "engine" values this strategy accepts.
-var engines = []string{"postgres", "postgresql", "aurora-postgresql"}
+var engines = strategy.PostgreSQLEngines
 
 type pgStrategy struct{ alternating bool }
 

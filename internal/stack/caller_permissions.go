@@ -34,6 +34,7 @@ func CallerPermissions() []Permission {
 		{"secretsmanager:DescribeSecret", whenAlways},
 		{"secretsmanager:GetSecretValue", whenImport},
 		{"secretsmanager:PutSecretValue", whenImport},
+		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version)"},
 		{"secretsmanager:UpdateSecret", whenUpdate + " of `description` or `kms_key_id`"},
 		{"secretsmanager:TagResource", whenAlways + " (tags are set at create)"},
 		{"secretsmanager:UntagResource", whenUpdate},
@@ -55,8 +56,9 @@ func CallerPermissions() []Permission {
 		{"lambda:UntagResource", whenUpdate},
 		{"lambda:InvokeFunction", whenRotate + " (RotateSecret checks that the caller may invoke the function)"},
 		{"iam:CreateRole", whenCreate + ", " + whenOwnRole},
-		{"iam:GetRole", whenCreate + ", " + whenOwnRole},
-		{"iam:TagRole", whenCreate + ", " + whenOwnRole + " (tags are set at create)"},
+		{"iam:GetRole", whenCreate + ", " + whenUpdate + " and " + whenDelete + " (ownership check), " + whenOwnRole},
+		{"iam:TagRole", whenCreate + " and " + whenUpdate + " of `tags`, " + whenOwnRole},
+		{"iam:UntagRole", whenUpdate + " of `tags`, " + whenOwnRole},
 		{"iam:UpdateAssumeRolePolicy", "repair of the role's trust policy, " + whenOwnRole},
 		{"iam:PutRolePolicy", whenCreate + ", " + whenOwnRole},
 		{"iam:GetRolePolicy", whenRead + ", " + whenOwnRole},
@@ -67,15 +69,19 @@ func CallerPermissions() []Permission {
 		{"logs:DescribeLogGroups", whenRead},
 		{"logs:PutRetentionPolicy", whenCreate + ", when `function.log_retention_in_days` is not 0"},
 		{"logs:DeleteRetentionPolicy", "when `function.log_retention_in_days` is 0"},
-		{"logs:TagResource", whenCreate + " (tags are set at create)"},
+		{"logs:TagResource", whenCreate + " and " + whenUpdate + " of `tags`"},
+		{"logs:UntagResource", whenUpdate + " of `tags`"},
+		{"logs:ListTagsForResource", whenUpdate + " and " + whenDelete + " (tags and ownership of the log group)"},
 		{"logs:DeleteLogGroup", whenDelete},
 		{"kms:DescribeKey", whenKMS + " as a key ID or alias rather than a key ARN"},
 		{"kms:GenerateDataKey", whenKMS + " (Secrets Manager encrypts new values with the caller's access)"},
-		{"kms:Decrypt", whenKMS + " (import and `secret_template` updates read the value)"},
+		{"kms:Decrypt", whenKMS + " (import and `secret_template` updates read the value; re-encrypting the versions when `kms_key_id` changes decrypts them with the old key)"},
+		{"kms:Encrypt", "on the new key when `kms_key_id` changes: without it Secrets Manager does not re-encrypt the existing versions with the new key (UpdateSecret)"},
+		{"logs:FilterLogEvents", "after a rotation the provider started did not end at once: it reads the rotation function's own error lines for that rotation"},
 	}
 }
 
 // ImplicitPermissions are the CallerPermissions no client method maps to.
 var ImplicitPermissions = []string{
-	"lambda:InvokeFunction", "iam:PassRole", "iam:TagRole", "logs:TagResource", "kms:GenerateDataKey", "kms:Decrypt",
+	"lambda:InvokeFunction", "iam:PassRole", "kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt",
 }
