@@ -43,5 +43,8 @@ TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 \
 	exit 1
 }
 
+# OpenTofu has no actions: add the provider's action schemas itself.
+go run ./scripts/actionschema "$work/schema.json"
+
 go tool tfplugindocs generate --provider-name rotator --providers-schema "$work/schema.json"
 go tool tfplugindocs validate --provider-name rotator --providers-schema "$work/schema.json"

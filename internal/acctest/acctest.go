@@ -183,3 +183,14 @@ func (e *Env) Test(t *testing.T, tc resource.TestCase) {
 	}
 	resource.Test(t, tc)
 }
+
+// StartEmulator is Start for a test that needs the emulator (fault
+// injection, its clock, roles to assume); why says so when it is skipped.
+func StartEmulator(t *testing.T, why string) (*Env, string) {
+	t.Helper()
+	e, name := Start(t)
+	if !e.IsEmulator() {
+		t.Skip(why)
+	}
+	return e, name
+}

@@ -16,6 +16,9 @@ import (
 // serveAdmin dispatches /_emu/ requests.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	route := r.Method + " " + r.URL.Path
+	if s.serveEventsAdmin(w, r, route) {
+		return
+	}
 	switch route {
 	case "GET /_emu/health":
 		adminJSON(w, http.StatusOK, map[string]any{"status": "ok", "account_id": s.opts.AccountID, "region": s.opts.Region})

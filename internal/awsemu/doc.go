@@ -2,8 +2,8 @@
 // provider and the rotation function against without an AWS account.
 //
 // One HTTP server listens on a loopback address only (127.0.0.1) and serves
-// Secrets Manager, KMS and CloudWatch Logs (awsJson1_1), Lambda (restJson1),
-// and IAM and STS (query protocol, XML responses), each on its real wire
+// Secrets Manager, KMS, CloudWatch Logs and EventBridge (awsJson1_1), Lambda (restJson1),
+// and IAM, STS and SNS (query protocol, XML responses), each on its real wire
 // protocol, so the AWS SDK for Go v2 and the AWS CLI work against it through
 // the standard endpoint override (AWS_ENDPOINT_URL or BaseEndpoint).
 //
@@ -26,6 +26,12 @@
 //	iam (query)                  roles: trust, inline and attached policies, tags (iam.go)
 //	lambda (restJson1)           functions, Invoke running the zip's bootstrap, permissions, tags (lambda.go)
 //	logs (awsJson1_1)            log groups, streams and events written by functions (logs.go)
+//	events (awsJson1_1)          EventBridge default bus: PutRule DescribeRule DeleteRule ListRules EnableRule
+//	                             DisableRule PutTargets ListTargetsByRule RemoveTargets TagResource
+//	                             UntagResource ListTagsForResource PutEvents (events.go)
+//	sns (query)                  CreateTopic DeleteTopic GetTopicAttributes SetTopicAttributes ListTopics
+//	                             Publish Subscribe Unsubscribe ListSubscriptionsByTopic TagResource
+//	                             UntagResource ListTagsForResource (sns.go)
 //
 // # Requests and authentication
 //
@@ -97,6 +103,13 @@
 //	       For this long after a role is created or its trust policy changes,
 //	       Lambda cannot assume it ("The role defined for the function cannot be
 //	       assumed by Lambda."), as while IAM changes propagate in AWS.
+//	GET    /_emu/events          -> every event put on the EventBridge default bus (by
+//	       Secrets Manager or PutEvents), oldest first, each with its target
+//	       deliveries: [{"event":{...},"deliveries":[{"rule","target_id",
+//	       "target_arn","ok","error"}]}]
+//	GET    /_emu/sns/published[?topic_arn=ARN]  -> the messages published to SNS
+//	       topics, oldest first: [{"topic_arn","message_id","subject","message",
+//	       "timestamp","publisher"}]
 //
 // Unknown admin paths answer 404 with {"error": ...}.
 //
@@ -129,8 +142,8 @@
 // off. Delays are counted on the emulator clock or in calls, never in wall
 // time a test could race.
 //
-//   - Asynchronous rotation. RotateSecret "starts the asynchronous process"
-//     and answers (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html);
+//   - Asynchronous rotation. RotateSecret "Configures and starts the
+//     asynchronous process of rotating the secret" and answers (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html);
 //     the steps createSecret, setSecret, testSecret and finishSecret run in
 //     the background. Meanwhile DescribeSecret and ListSecretVersionIds show
 //     AWSPENDING on the token's version. A rotation succeeds when every step
@@ -144,7 +157,9 @@
 //     the emulator runs a failing rotation 3 times in all, waiting 2s then
 //     4s on the emulator clock (a clock advance ends the wait), and stops
 //     early when rotation was cancelled, the secret deleted or AWSPENDING
-//     moved. After the last try AWSPENDING stays where it was, as on AWS.
+//     moved. After the last try AWSPENDING stays where it was, as on AWS
+//     ("When rotation is unsuccessful, the AWSPENDING staging label might be
+//     attached to an empty secret version", RotateSecret).
 //   - RotateImmediately=false "tests the rotation configuration by running
 //     the testSecret step of the Lambda rotation function. The test creates
 //     an AWSPENDING version of the secret and then removes it" (RotateSecret).
@@ -233,6 +248,64 @@
 // AWSLambdaVPCAccessExecutionRole, AdministratorAccess and a reduced
 // ReadOnlyAccess are known; other managed policy ARNs are NoSuchEntity.
 // Credentials issued to roles are remembered for 12 hours of wall time.
+//
+// # EventBridge, SNS and the rotation events
+//
+// Secrets Manager reports rotations to CloudTrail as AWS service events,
+// which EventBridge receives on the default bus as "AWS Service Event via
+// CloudTrail" from source "aws.secretsmanager" (Secrets Manager User
+// Guide, "AWS CloudTrail entries for Secrets Manager" and "Match Secrets
+// Manager events with EventBridge":
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/cloudtrail_log_entries.html,
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-eventbridge.html).
+// The emulator emits RotationStarted when a rotation attempt starts, then
+// RotationSucceeded or RotationFailed, for every attempt, including
+// Secrets Manager's retries of a failing rotation (a failed rotation that
+// is retried twice is three RotationFailed events: the harsher reading,
+// since AWS does not say whether retries are reported); for RotateImmediately=false (only
+// testSecret runs) the same names with the prefix Test. RotationAbandoned
+// is emitted when a manual new AWSCURRENT value (PutSecretValue,
+// UpdateSecret) meets an unfinished rotation: Secrets Manager then removes
+// AWSPENDING from the unfinished version so that later rotations can
+// start, as the CloudTrail entries page documents; a rotation still
+// running is left alone. The event's detail is a CloudTrail record with
+// eventSource secretsmanager.amazonaws.com, eventType AwsServiceEvent,
+// readOnly false, requestParameters and responseElements null, and the
+// secret's ARN in additionalEventData.SecretId (the key the
+// monitoring-eventbridge examples match a rotation event's secret by).
+// AWS does not document a full sample of these records; fields beyond
+// those are CloudTrail's common ones (userIdentity.invokedBy, eventID, …).
+//
+// Rules match with AWS's event-pattern language (EventBridge User Guide,
+// "Event patterns" and "Content filtering": literals, prefix, suffix,
+// equals-ignore-case, anything-but, exists, numeric, wildcard, $or); a
+// pattern the emulator cannot evaluate (cidr) is refused with
+// InvalidEventPatternException rather than matched loosely. A rule in
+// state ENABLED skips read-only management events delivered through
+// CloudTrail; ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS takes them
+// (eb-service-event-cloudtrail-management.html). A rule holds at most 5
+// targets; DeleteRule refuses a rule with targets ("Rule can't be deleted
+// since it has targets.") and succeeds for a missing one, as the API
+// reference says. Matched events are delivered at once (on AWS, within
+// seconds) and only to SNS topics; a delivery SNS refuses counts as a
+// failed invocation and is visible only in GET /_emu/events, as AWS shows
+// it only in the FailedInvocations metric.
+//
+// SNS gives a new topic its default policy (Id __default_policy_ID: the
+// owner account, condition AWS:SourceOwner), which lets no service
+// principal publish. EventBridge's delivery is an sns:Publish by
+// events.amazonaws.com with aws:SourceArn set to the rule's ARN and
+// aws:SourceAccount to the account, evaluated against the topic policy
+// (EventBridge User Guide, "Using resource-based policies for Amazon
+// EventBridge", Amazon SNS permissions). Without a statement allowing it
+// the event is dropped, and so it is for a topic encrypted with the AWS
+// managed key alias/aws/sns, whose key policy cannot admit EventBridge
+// (KMS.AccessDeniedException; a customer managed key's policy is not
+// evaluated). Publish records each message (up to 500 per topic)
+// for GET /_emu/sns/published and delivers nothing to subscribers; email
+// and http(s) subscriptions stay "pending confirmation". DeleteTopic of a
+// missing topic succeeds, as documented. Denials are SNS's
+// AuthorizationError (403); a missing topic is NotFound (404).
 //
 // # Persistence
 //

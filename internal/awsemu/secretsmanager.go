@@ -184,6 +184,7 @@ type smBackend struct {
 	runtime FunctionRuntime // may be nil: rotation functions cannot be invoked
 	keys    KeyChecker      // may be nil: every key usable
 	kms     *kmsBackend     // resolves key ARNs for authorisation; may be nil
+	events  *eventsBackend  // receives the rotation events; may be nil
 
 	mu      sync.Mutex
 	secrets map[string]*smSecret // by ARN
@@ -451,6 +452,7 @@ func (b *smBackend) putVersionLocked(s *smSecret, token string, str *string, bin
 // a rotation for the next rotation date.
 func (b *smBackend) valueChangedLocked(s *smSecret, now time.Time) {
 	s.RotationBase = now
+	b.abandonPendingLocked(s)
 	if s.RotationEnabled != nil && *s.RotationEnabled {
 		b.scheduleNextLocked(s)
 	}
@@ -1046,6 +1048,18 @@ func (b *smBackend) deleteSecret(c *Call) (any, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s, err := b.lookupLocked(c, "DeleteSecret", in.SecretId, true)
+	if ae, ok := err.(*APIError); ok && force && ae.Code == "ResourceNotFoundException" {
+		// "If you forcibly delete an already deleted or nonexistent secret,
+		// the operation does not return ResourceNotFoundException"
+		// (DeleteSecret, ForceDeleteWithoutRecovery).
+		out := map[string]any{"DeletionDate": epochTime(c.Now)}
+		if strings.HasPrefix(in.SecretId, "arn:") {
+			out["ARN"] = in.SecretId
+		} else {
+			out["Name"] = in.SecretId
+		}
+		return out, nil
+	}
 	if err != nil {
 		return nil, err
 	}

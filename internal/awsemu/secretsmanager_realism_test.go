@@ -216,6 +216,29 @@ func TestForceDeletionFinishesInTheBackground(t *testing.T) {
 	}
 }
 
+// TestForceDeleteOfMissingSecret: "If you forcibly delete an already
+// deleted or nonexistent secret, the operation does not return
+// ResourceNotFoundException" (DeleteSecret, ForceDeleteWithoutRecovery); a
+// delete with a recovery window still does.
+func TestForceDeleteOfMissingSecret(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := emuTestAdmin(t)
+	for _, tc := range []struct {
+		force bool
+		want  string
+	}{{true, ""}, {false, "ResourceNotFoundException"}} {
+		in := &secretsmanager.DeleteSecretInput{SecretId: aws.String("never-was")}
+		if tc.force {
+			in.ForceDeleteWithoutRecovery = aws.Bool(true)
+		}
+		_, err := c.sm.DeleteSecret(ctx, in)
+		if got := emuErrCode(err); got != tc.want {
+			t.Errorf("DeleteSecret(force=%v) of a missing secret = %q (%v), want %q", tc.force, got, err, tc.want)
+		}
+	}
+}
+
 // emuRoleSM returns a Secrets Manager client acting as a new role with
 // the given inline policy.
 func emuRoleSM(t *testing.T, c *emuTestClients, name, policy string) *secretsmanager.Client {

@@ -282,7 +282,9 @@ func (b *smBackend) runRotation(ctx context.Context, job smRotationJob) Rotation
 			}
 		}
 		var steps []string
+		b.emitRotationEvent(job.arn, rotationEventName(job.immediately, false, ""))
 		steps, failure = b.attemptRotation(ctx, job, rotationToken)
+		b.emitRotationEvent(job.arn, rotationEventName(job.immediately, true, failure))
 		tries = append(tries, RotationAttempt{Steps: steps, Error: failure})
 		if failure == "" {
 			break

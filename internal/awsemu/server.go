@@ -45,8 +45,10 @@ type Server struct {
 	keys     accessKeyStore // emulator-issued temporary credentials; may be nil
 	authz    Authorizer     // may be nil (everyone is allowed)
 
-	sm  *smBackend
-	kms *kmsBackend
+	sm     *smBackend
+	kms    *kmsBackend
+	sns    *snsBackend
+	events *eventsBackend
 
 	clockMu sync.Mutex
 	offset  time.Duration
@@ -329,7 +331,7 @@ func (s *Server) inferService(r *http.Request, body []byte) *Service {
 	}
 	if form, err := parseForm(r, body); err == nil && form.Get("Action") != "" {
 		action := form.Get("Action")
-		for _, name := range []string{"sts", "iam"} {
+		for _, name := range []string{"sts", "iam", "sns"} {
 			if svc := s.services[name]; svc != nil && svc.Ops[action] != nil {
 				return svc
 			}

@@ -14,6 +14,9 @@ func (s *Server) wire() {
 	s.sm = newSecretsManager(s.env, iam, lam, s.kms)
 	s.sm.opts = s.opts.SecretsManager.withDefaults()
 	sts := newSTS(s.env, iam)
+	s.sns = newSNS(s.env, iam)
+	s.events = newEvents(s.env, iam, s.sns)
+	s.sm.events = s.events
 
 	s.register(iam.Service(), iam)
 	s.register(logs.Service(), logs)
@@ -21,4 +24,6 @@ func (s *Server) wire() {
 	s.register(s.kms.Service(), s.kms)
 	s.register(s.sm.Service(), s.sm)
 	s.register(sts.Service(), sts)
+	s.register(s.sns.Service(), s.sns)
+	s.register(s.events.Service(), s.events)
 }

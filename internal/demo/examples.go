@@ -153,6 +153,9 @@ func checkExample(ctx context.Context, work, providerDir, dir string, cli Exampl
 	if wo && !atLeast(version, writeOnlyMinVersion) {
 		return version, fmt.Sprintf("sets a write-only argument, which needs %d.%d or later (%s)", writeOnlyMinVersion[0], writeOnlyMinVersion[1], version), false, nil
 	}
+	if skip, err := actionSkip(tfDir, version); err != nil || skip != "" {
+		return version, skip, false, err
+	}
 	applied := false
 	defer func() {
 		if applied {

@@ -75,6 +75,7 @@ resource "rotator_rotated_secret" "demo_postgres" {
     port     = var.demo_pg_port
     username = "` + pgDemoUser + `"
     dbname   = "` + pgDemoDatabase + `"
+    ssl      = false # the demo's throwaway server has no TLS; without this key, TLS is required and verified
   })
   initial_value_wo         = var.demo_pg_password
   initial_value_wo_version = 1

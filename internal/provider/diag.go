@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
@@ -38,25 +39,55 @@ func errorDiag(summary, whatToDo string, err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic(summary, b.String())
 }
 
+// accountMismatch refuses an import identity of another account.
+func accountMismatch(want, have string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Secret is in another AWS account",
+		fmt.Sprintf("The import identity names account %s, but the provider's credentials are for account %s. "+
+			"Configure a provider (alias) with credentials for account %s and set provider = rotator.<alias> on the resource.", want, have, want))
+}
+
+// adoptionWarning explains what the adoption apply will do.
+func adoptionWarning(secretName, details string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Adopting secret "+secretName+" into this configuration", details)
+}
+
 // explain recognises the errors users can act on.
 func explain(err error) (summary, whatToDo string) {
 	var pending *stack.PendingRotationError
 	var rotation *stack.RotationFailedError
 	var notManaged *stack.NotManagedError
+	var owned *stack.OwnedByServiceError
+	var otherRegion *stack.OtherRegionError
+	var pendingValue *stack.PendingValueError
 	var step *stack.StepError
 	code := stack.ErrorCode(err)
 	switch {
 	case errors.As(err, &rotation):
 		return rotationFailed(rotation)
 	case errors.As(err, &pending):
-		return "An earlier rotation of the secret did not finish",
-			fmt.Sprintf("Version %s of %s holds the AWSPENDING label but not AWSCURRENT, so Secrets Manager refuses to "+
-				"start or reconfigure rotation (\"A previous rotation isn't complete\").\n\n"+
-				"1. Find why it failed in the rotation function's log group (see the log_group_name attribute).\n"+
-				"2. Either fix the cause and let Secrets Manager retry the rotation, or cancel it and clear the label:\n"+
-				"     aws secretsmanager cancel-rotate-secret --secret-id %s\n"+
-				"     aws secretsmanager update-secret-version-stage --secret-id %s --version-stage AWSPENDING --remove-from-version-id %s\n"+
-				"3. Run terraform apply again.", pending.VersionID, pending.SecretARN, pending.SecretARN, pending.SecretARN, pending.VersionID)
+		return "An earlier rotation of the secret did not finish", pendingAdvice(pending)
+	case errors.As(err, &owned):
+		return "Secret is managed by another AWS service",
+			fmt.Sprintf("Secret %s is owned by %s (its OwningService), which rotates it and would undo or fight any other "+
+				"rotation. It cannot be adopted. Manage its rotation through that service (for an RDS-managed \"rds!\" secret: "+
+				"the DB instance's or cluster's master_user_secret settings), or create a separate secret with rotator_rotated_secret "+
+				"for the credentials you rotate yourself.", owned.SecretARN, owned.Service)
+	case errors.As(err, &otherRegion):
+		return "Secret is in another region",
+			fmt.Sprintf("Secret %s is in region %s, but the provider is configured for %s. The rotation function, its log group "+
+				"and invoke permission must live in the secret's region. Add a provider block with alias = %q and region = %q, "+
+				"and set provider = rotator.%s on the resource and its import block.",
+				otherRegion.SecretARN, otherRegion.SecretRegion, otherRegion.ProviderRegion, otherRegion.SecretRegion, otherRegion.SecretRegion, otherRegion.SecretRegion)
+	case errors.As(err, &pendingValue):
+		return "An earlier rotation of the secret left a value in AWSPENDING",
+			fmt.Sprintf("Version %[2]s of %[1]s holds AWSPENDING and a value, but not AWSCURRENT: a rotation wrote a new value and "+
+				"did not finish. Only you know whether that value is already in use (for example set on a database), so adoption "+
+				"does not guess. Decide first, then import again:\n\n"+
+				"- The pending value is NOT in use: drop the label (the current value stays):\n"+
+				"    aws secretsmanager update-secret-version-stage --secret-id %[1]s --version-stage AWSPENDING --remove-from-version-id %[2]s\n"+
+				"- The pending value IS in use: make it current (the old current value becomes AWSPREVIOUS):\n"+
+				"    aws secretsmanager update-secret-version-stage --secret-id %[1]s --version-stage AWSCURRENT --move-to-version-id %[2]s --remove-from-version-id <current version id>\n"+
+				"  then drop AWSPENDING as above.", pendingValue.SecretARN, pendingValue.VersionID)
 	case errors.As(err, &notManaged):
 		return "Secret was not set up by this provider",
 			"rotator_rotated_secret can import only secrets it created: it found no " + strings.Join(notManaged.Missing, ", and no ") +
@@ -78,6 +109,44 @@ func explain(err error) (summary, whatToDo string) {
 			"Check that kms_key_id names an enabled key in this region and that its key policy lets this account use it."
 	}
 	return "", ""
+}
+
+// pendingAdvice says how to clear a rotation stuck with AWSPENDING. For
+// the single-user database strategies, setSecret changes the only
+// password the database accepts: once it ran (the function labels the
+// version config.StageSetDone), discarding AWSPENDING would lock the
+// application out, so the advice is to finish the rotation instead.
+func pendingAdvice(p *stack.PendingRotationError) string {
+	head := fmt.Sprintf("Version %s of %s holds the AWSPENDING label but not AWSCURRENT, so Secrets Manager refuses to "+
+		"start or reconfigure rotation (\"A previous rotation isn't complete\").\n\n"+
+		"1. Find why it failed in the rotation function's log group (see the log_group_name attribute).\n", p.VersionID, p.SecretARN)
+	discard := fmt.Sprintf("     aws secretsmanager cancel-rotate-secret --secret-id %s\n"+
+		"     aws secretsmanager update-secret-version-stage --secret-id %s --version-stage AWSPENDING --remove-from-version-id %s\n",
+		p.SecretARN, p.SecretARN, p.VersionID)
+	current := p.CurrentVersionID
+	if current == "" {
+		current = "<the version that holds AWSCURRENT>"
+	}
+	finish := fmt.Sprintf("     aws secretsmanager cancel-rotate-secret --secret-id %s\n"+
+		"     aws secretsmanager update-secret-version-stage --secret-id %s --version-stage AWSCURRENT --move-to-version-id %s --remove-from-version-id %s\n"+
+		"     aws secretsmanager update-secret-version-stage --secret-id %s --version-stage AWSPENDING --remove-from-version-id %s\n",
+		p.SecretARN, p.SecretARN, p.VersionID, current, p.SecretARN, p.VersionID)
+	singleUser := p.Strategy == config.StrategyPostgreSQLSingleUser || p.Strategy == config.StrategyMySQLSingleUser
+	switch {
+	case singleUser && p.SetSecretDone:
+		return head + fmt.Sprintf("2. The function already set this version's password in the database (the version carries %s), "+
+			"so the database may accept no other password: do NOT discard AWSPENDING. Fix the cause and let Secrets Manager "+
+			"retry, or finish the rotation by hand, making the pending version current:\n", config.StageSetDone) +
+			finish + "3. Run terraform apply again."
+	case singleUser:
+		return head + fmt.Sprintf("2. The version does not carry %s, so setSecret did not report success; but a function that timed "+
+			"out after changing the password cannot report it. Before discarding AWSPENDING, check whether its password logs in "+
+			"to the database (aws secretsmanager get-secret-value --secret-id %s --version-id %s). If it does, finish the "+
+			"rotation instead:\n", config.StageSetDone, p.SecretARN, p.VersionID) +
+			finish + "   If it does not, cancel it and clear the label:\n" + discard + "3. Run terraform apply again."
+	}
+	return head + "2. Either fix the cause and let Secrets Manager retry the rotation, or cancel it and clear the label:\n" +
+		discard + "3. Run terraform apply again."
 }
 
 // rotationFailed explains a rotation the provider started that failed or

@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go"
@@ -21,10 +22,28 @@ func TestErrorDiag(t *testing.T) {
 	}{
 		{"pending", &stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9"},
 			"An earlier rotation of the secret did not finish", regexp.MustCompile(`(?s)v-9.*cancel-rotate-secret --secret-id arn:s.*--remove-from-version-id v-9`)},
+		{"pending, single user, setSecret ran: finish, never discard",
+			&stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9", CurrentVersionID: "v-8", SetSecretDone: true, Strategy: "postgresql_single_user"},
+			"An earlier rotation of the secret did not finish",
+			regexp.MustCompile(`(?s)do NOT discard AWSPENDING.*--version-stage AWSCURRENT --move-to-version-id v-9 --remove-from-version-id v-8`)},
+		{"pending, single user, no label: check the login first",
+			&stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9", CurrentVersionID: "v-8", Strategy: "mysql_single_user"},
+			"An earlier rotation of the secret did not finish",
+			regexp.MustCompile(`(?s)check whether its password logs in.*--move-to-version-id v-9.*If it does not.*--remove-from-version-id v-9`)},
+		{"pending, alternating users: discarding is safe",
+			&stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9", CurrentVersionID: "v-8", SetSecretDone: true, Strategy: "postgresql_alternating_users"},
+			"An earlier rotation of the secret did not finish",
+			regexp.MustCompile(`(?s)cancel it and clear the label.*--version-stage AWSPENDING --remove-from-version-id v-9`)},
 		{"denied in a step", &stack.StepError{Step: "creating the rotation function", Err: denied},
 			"AWS denied a call the provider needs", regexp.MustCompile(`(?s)lists every IAM action.*creating the rotation function: .*not allowed`)},
 		{"not managed", &stack.NotManagedError{SecretARN: "arn:s", Missing: []string{"the tag x"}},
 			"Secret was not set up by this provider", regexp.MustCompile(`found no the tag x`)},
+		{"rds managed", &stack.OwnedByServiceError{SecretARN: "arn:rds!db", Service: "rds"},
+			"Secret is managed by another AWS service", regexp.MustCompile(`(?s)arn:rds!db is owned by rds.*cannot be adopted.*master_user_secret`)},
+		{"other region", &stack.OtherRegionError{SecretARN: "arn:s", SecretRegion: "eu-west-1", ProviderRegion: "us-east-1"},
+			"Secret is in another region", regexp.MustCompile(`(?s)region eu-west-1.*configured for us-east-1.*alias = "eu-west-1" and region = "eu-west-1"`)},
+		{"pending with a value", &stack.PendingValueError{SecretARN: "arn:s", VersionID: "v-7"},
+			"An earlier rotation of the secret left a value in AWSPENDING", regexp.MustCompile(`(?s)NOT in use.*--remove-from-version-id v-7.*IS in use.*--version-stage AWSCURRENT --move-to-version-id v-7`)},
 		{"scheduled for deletion", &smithy.GenericAPIError{Code: "InvalidRequestException", Message: "You can't create this secret because a secret with this name is already scheduled for deletion."},
 			"A secret with this name is scheduled for deletion", regexp.MustCompile(`force-delete-without-recovery`)},
 		{"other step", &stack.StepError{Step: "creating the log group", Err: errors.New("boom")},
@@ -44,6 +63,12 @@ func TestErrorDiag(t *testing.T) {
 		{"rotation timed out", &stack.RotationFailedError{SecretARN: "arn:s", VersionID: "v-1", LogGroup: "/aws/lambda/f", TimedOut: true, PendingLeft: true},
 			"The secret's rotation did not finish within " + stack.RotationWaitTimeout.String(),
 			regexp.MustCompile(`(?s)logged no error for this rotation.*AWSPENDING is left`)},
+	}
+	// Once setSecret ran for a single user, the advice never clears
+	// AWSPENDING while it is not current.
+	d := errorDiag("Cannot update", "", &stack.PendingRotationError{SecretARN: "arn:s", VersionID: "v-9", CurrentVersionID: "v-8", SetSecretDone: true, Strategy: "mysql_single_user"})
+	if strings.Contains(d.Detail(), "clear the label") || strings.Index(d.Detail(), "--version-stage AWSPENDING") < strings.Index(d.Detail(), "--version-stage AWSCURRENT") {
+		t.Errorf("single user after setSecret: the advice discards AWSPENDING before making it current:\n%s", d.Detail())
 	}
 	for _, tc := range tests {
 		d := errorDiag("Cannot create", "", tc.err)

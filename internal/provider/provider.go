@@ -242,6 +242,8 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 	tflog.Debug(ctx, "configured rotator provider", map[string]any{"region": data.region, "account": data.account})
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 // setEndpoint overrides a client's endpoint only when the provider block

@@ -11,8 +11,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
@@ -122,13 +124,7 @@ resource "rotator_rotated_secret" "test" {
 // rotation and destroy as a role that has exactly the README's
 // resource-scoped caller policy (the emulator enforces role policies).
 func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	if !env.IsEmulator() {
-		t.Skip("creates an IAM role to assume in the emulator")
-	}
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "creates an IAM role to assume in the emulator")
 	roleARN := callerRole(t, env, "caller-"+name, readmeCallerPolicy(t, env.Account))
 	updated := `
   description     = "updated"
@@ -155,12 +151,39 @@ func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
 			{
 				Config:           assumeRoleConfigWith(env, roleARN, name, updated),
 				ConfigPlanChecks: emptyPlanAfterApply,
-				Check: checkSecret(env, name, func(out *secretsmanager.DescribeSecretOutput) error {
-					if aws.ToString(out.Description) != "updated" || aws.ToString(out.RotationRules.ScheduleExpression) != "rate(10 days)" {
-						return fmt.Errorf("description %q, schedule %q: the update did not reach AWS", aws.ToString(out.Description), aws.ToString(out.RotationRules.ScheduleExpression))
-					}
-					return nil
-				}),
+				Check: resource.ComposeTestCheckFunc(
+					checkSecret(env, name, func(out *secretsmanager.DescribeSecretOutput) error {
+						r := out.RotationRules
+						if aws.ToString(out.Description) != "updated" || aws.ToString(r.ScheduleExpression) != "rate(10 days)" || aws.ToString(r.Duration) != "2h" {
+							return fmt.Errorf("description %q, schedule %q, duration %q: the update did not reach AWS",
+								aws.ToString(out.Description), aws.ToString(r.ScheduleExpression), aws.ToString(r.Duration))
+						}
+						pol, err := env.SDK.SecretsManager.GetResourcePolicy(context.Background(), &secretsmanager.GetResourcePolicyInput{SecretId: out.ARN})
+						if err != nil || !strings.Contains(aws.ToString(pol.ResourcePolicy), "secretsmanager:DeleteSecret") {
+							return fmt.Errorf("resource policy not attached (%v)", err)
+						}
+						return nil
+					}),
+					func(*terraform.State) error {
+						all, err := rawTags(env, name)
+						if err != nil {
+							return err
+						}
+						for object, tags := range all {
+							if tags["team"] != "b" || tags["env"] != "prod" {
+								return fmt.Errorf("%s tags = %v; want team=b, env=prod", object, tags)
+							}
+						}
+						fn, err := env.SDK.Lambda.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String(fnName(env, name))})
+						if err != nil {
+							return err
+						}
+						if c := fn.Configuration; aws.ToInt32(c.MemorySize) != 256 || aws.ToInt32(c.Timeout) != 60 {
+							return fmt.Errorf("function memory %d, timeout %d; want 256 and 60", aws.ToInt32(c.MemorySize), aws.ToInt32(c.Timeout))
+						}
+						return nil
+					},
+				),
 			},
 			{
 				Config: assumeRoleConfigWith(env, roleARN, name, `
@@ -186,13 +209,7 @@ func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
 // TestAccProvider_missingPermissionFails shows the diagnostic when the
 // caller lacks a documented permission.
 func TestAccProvider_missingPermissionFails(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	if !env.IsEmulator() {
-		t.Skip("creates an IAM role to assume in the emulator")
-	}
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "creates an IAM role to assume in the emulator")
 	roleARN := callerRole(t, env, "caller-"+name, allDocumentedBut(t, "lambda:CreateFunction"))
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{

@@ -25,13 +25,7 @@ import (
 // the schedule: a rotation runs, the current version changes, and the
 // next plan is empty (the resource owns the secret, not a version).
 func TestAccRotatedSecret_scheduledRotation(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	if !env.IsEmulator() {
-		t.Skip("needs the emulator's clock")
-	}
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "needs the emulator's clock")
 	cfg := basicConfig(env, name, rotation30d)
 	var before string
 

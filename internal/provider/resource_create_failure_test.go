@@ -57,13 +57,7 @@ func TestAccRotatedSecret_faultAtEachCreateStep(t *testing.T) {
 // generated value is cleaned up at once instead), and the next apply
 // replaces it.
 func TestAccRotatedSecret_applyAfterFailedCreate(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	if !env.IsEmulator() {
-		t.Skip("needs the emulator's fault injection")
-	}
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "needs the emulator's fault injection")
 	cfg := initialVariable + basicConfig(env, name, `
   initial_value_wo         = var.initial
   initial_value_wo_version = 1`+rotation30d)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/go-sql-driver/mysql"
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -56,9 +57,21 @@ func TestAccRotatedSecret_databaseStrategies(t *testing.T) {
 
 			masterARN := ""
 			if tc.alternating {
+				// The master secret is encrypted with a customer-managed
+				// key: the function's role must get kms:Decrypt on it.
+				kmsClient, ok := env.Clients.KMS.(*kms.Client)
+				if !ok {
+					t.Fatal("the KMS client is not an SDK client")
+				}
+				key, err := kmsClient.CreateKey(context.Background(), &kms.CreateKeyInput{Description: aws.String("master secret key")})
+				if err != nil {
+					t.Fatalf("creating the master secret's key: %v", err)
+				}
+				// As RDS manages it: username and password only.
 				out, err := env.Clients.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 					Name:         aws.String(acctest.RandomName() + "-master"),
-					SecretString: aws.String(db.SecretJSON(db.AdminUser, db.AdminPassword, dbname, "")),
+					KmsKeyId:     key.KeyMetadata.Arn,
+					SecretString: aws.String(`{"username":` + strconv.Quote(db.AdminUser) + `,"password":` + strconv.Quote(db.AdminPassword) + `}`),
 				})
 				if err != nil {
 					t.Fatalf("creating the master secret: %v", err)
@@ -66,7 +79,11 @@ func TestAccRotatedSecret_databaseStrategies(t *testing.T) {
 				masterARN = aws.ToString(out.ARN)
 			}
 			name := acctest.RandomName()
-			cfg := initialVariable + basicConfig(env, name, fmt.Sprintf(`
+			cfg := initialVariable + `
+variable "ca" {
+  type = string
+}
+` + basicConfig(env, name, fmt.Sprintf(`
   secret_template = jsonencode({
     engine   = %q
     host     = %q
@@ -79,13 +96,14 @@ func TestAccRotatedSecret_databaseStrategies(t *testing.T) {
   rotation {
     strategy                 = %q
     master_secret_arn        = %s
+    ca_bundle                = var.ca
     automatically_after_days = 30
     rotate_immediately       = true
   }
   function {
     architecture = "x86_64"
   }`, tc.engine, db.Host, db.Port, dbname, tc.strategy, hclStringOrNull(masterARN)))
-			vars := config.Variables{"initial": config.StringVariable(initial)}
+			vars := config.Variables{"initial": config.StringVariable(initial), "ca": config.StringVariable(string(db.CAPEM))}
 
 			// check proves the rotation that just ran: AWSCURRENT is user
 			// wantUser, logs in and reads the table; AWSPREVIOUS (the
@@ -144,12 +162,15 @@ func hclStringOrNull(s string) string {
 	return strconv.Quote(s)
 }
 
+// startDB starts a server that accepts only TLS, with a certificate from a
+// throwaway CA: the templates have no "ssl" key, so the function verifies
+// the certificate and host name against rotation.ca_bundle.
 func startDB(t *testing.T, engine string) *testdb.Server {
 	t.Helper()
 	if engine == testdb.EnginePostgres {
-		return testdb.StartPostgres(t)
+		return testdb.StartPostgresWith(t, testdb.Options{TLS: true})
 	}
-	return testdb.StartMariaDB(t)
+	return testdb.StartMariaDBWith(t, testdb.Options{TLS: true})
 }
 
 // createAppUser makes user app with password pw, allowed to read table t
@@ -200,7 +221,7 @@ func login(db *testdb.Server, dbname, user, pw string, wantRead bool) error {
 	var n int
 	if db.Engine == testdb.EnginePostgres {
 		u := url.URL{Scheme: "postgres", User: url.UserPassword(user, pw), Host: net.JoinHostPort(db.Host, strconv.Itoa(db.Port)),
-			Path: "/" + dbname, RawQuery: "sslmode=disable"}
+			Path: "/" + dbname, RawQuery: "sslmode=require"}
 		conn, err := pgx.Connect(ctx, u.String())
 		if err != nil {
 			return fmt.Errorf("login as %s refused", user)
@@ -215,6 +236,7 @@ func login(db *testdb.Server, dbname, user, pw string, wantRead bool) error {
 	}
 	mc := mysql.NewConfig()
 	mc.User, mc.Passwd, mc.Net, mc.Addr, mc.DBName = user, pw, "tcp", net.JoinHostPort(db.Host, strconv.Itoa(db.Port)), dbname
+	mc.TLSConfig = "skip-verify" // the test's own client; the rotation function verifies
 	conn, err := sql.Open("mysql", mc.FormatDSN())
 	if err != nil {
 		return err

@@ -41,13 +41,6 @@ func injectFault(t *testing.T, env *acctest.Env, service, op string) {
 	}
 }
 
-func needsEmulator(t *testing.T, env *acctest.Env) {
-	t.Helper()
-	if !env.IsEmulator() {
-		t.Skip("needs the emulator's fault injection")
-	}
-}
-
 // TestAccRotatedSecret_removeShortTagKey removes the tag "env" (shorter than
 // four characters) and checks that every object lost it on AWS.
 func TestAccRotatedSecret_removeShortTagKey(t *testing.T) {
@@ -117,11 +110,7 @@ func TestAccRotatedSecret_renameRotatedField(t *testing.T) {
 // RotateSecret fails: the new value is written last and recorded, so the
 // retry does not write it again over what the secret holds by then.
 func TestAccRotatedSecret_valueWriteRecordedWhenLaterStepFails(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	needsEmulator(t, env)
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "needs the emulator's fault injection")
 	cfg := func(version, days int) string {
 		return initialVariable + basicConfig(env, name, fmt.Sprintf(`
   initial_value_wo         = var.initial
@@ -173,11 +162,7 @@ func TestAccRotatedSecret_valueWriteRecordedWhenLaterStepFails(t *testing.T) {
 // failed create cleans up at once and deletes the secret without
 // recovery, so the next apply can create the same name at once.
 func TestAccRotatedSecret_failedCreateFreesName(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	needsEmulator(t, env)
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "needs the emulator's fault injection")
 	cfg := env.ProviderBlock() + fmt.Sprintf(`
 resource "rotator_rotated_secret" "test" {
   name                    = %q
@@ -209,11 +194,7 @@ resource "rotator_rotated_secret" "test" {
 // secret holds the user's initial_value_wo: the diagnostic says it stays
 // recoverable, and the cleanup schedules its deletion instead of purging it.
 func TestAccRotatedSecret_failedCreateKeepsUsersValue(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	needsEmulator(t, env)
-	name := acctest.RandomName()
+	env, name := acctest.StartEmulator(t, "needs the emulator's fault injection")
 	cfg := initialVariable + env.ProviderBlock() + fmt.Sprintf(`
 resource "rotator_rotated_secret" "test" {
   name                     = %q

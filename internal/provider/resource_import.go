@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -11,10 +12,11 @@ import (
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
-// ImportState imports by secret ARN or name. Only a secret this provider
-// set up imports; stack.Import reads the configuration back from the
-// secret, its function and log group, and this maps it to the model.
-// recovery_window_in_days, rotate_immediately and
+// ImportState imports by secret ARN or name, or by identity (Terraform and
+// OpenTofu >= 1.12). A secret this provider set up is read back from the
+// secret, its function and log group; any other secret is adopted: its own
+// settings are read and the next apply creates the rest (stack.Import,
+// adopt.go). recovery_window_in_days, rotate_immediately and
 // initial_value_wo(_version) cannot be read back.
 func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ctx = withLogging(ctx)
@@ -22,10 +24,15 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Provider not configured", "The rotator provider must be configured before import.")
 		return
 	}
-	imp, err := r.pd.stack.Import(ctx, r.pd.baseSpec(), req.ID)
+	id, diags := r.importID(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	imp, err := r.pd.stack.Import(ctx, r.pd.baseSpec(), id)
 	if stack.IsNotFound(err) {
 		resp.Diagnostics.AddError("Secret not found",
-			fmt.Sprintf("No secret %q exists in %s (or it is scheduled for deletion). Import takes the secret's ARN or name.", req.ID, r.pd.region))
+			fmt.Sprintf("No secret %q exists in %s (or it is scheduled for deletion). Import takes the secret's ARN or name.", id, r.pd.region))
 		return
 	}
 	if err != nil {
@@ -45,7 +52,32 @@ func (r *rotatedSecretResource) ImportState(ctx context.Context, req resource.Im
 	}
 	m.observe(imp.Observed, drift, false)
 	resp.Diagnostics.Append(saveRotationSeen(ctx, resp.Private, imp.Observed.RotationSeen())...)
+	if imp.Adoption != nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdoptionKey, adoptionJSON(imp.Adoption.Describe(m.Name.ValueString())))...)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.ARN.ValueString())...)
+}
+
+// privateAdoptionKey is the private-state key under which import records
+// what the adoption apply will do; the plan shows it as a warning until
+// an apply succeeded.
+const privateAdoptionKey = "adoption"
+
+func adoptionJSON(details string) []byte {
+	b, _ := json.Marshal(details) // a string always marshals
+	return b
+}
+
+// adoptionPending returns the adoption's description while the secret is
+// being adopted ("" otherwise).
+func adoptionPending(ctx context.Context, p privateStateReader) string {
+	b, diags := p.GetKey(ctx, privateAdoptionKey)
+	var s string
+	if diags.HasError() || len(b) == 0 || json.Unmarshal(b, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 // importedModel maps what stack.Import read back to the configuration
@@ -79,6 +111,7 @@ func importedModel(imp *stack.Imported, defaultTags map[string]string) rotatedSe
 	m.Rotation = &rotationModel{
 		Strategy:               types.StringValue(s.Strategy),
 		MasterSecretARN:        optionalString(s.MasterSecretARN),
+		CABundle:               optionalString(s.CABundle),
 		AutomaticallyAfterDays: types.Int64Null(),
 		ScheduleExpression:     optionalString(rot.ScheduleExpression),
 		Duration:               optionalString(rot.Duration),
@@ -89,7 +122,11 @@ func importedModel(imp *stack.Imported, defaultTags map[string]string) rotatedSe
 		m.Rotation.AutomaticallyAfterDays = types.Int64Value(rot.AutomaticallyAfterDays)
 	}
 
-	if p := s.Password; p != config.DefaultPasswordPolicy() {
+	p := s.Password
+	if config.IsDatabase(s.Strategy) && p.ExcludeCharacters == config.DBExcludeCharacters {
+		p.ExcludeCharacters = "" // the database strategies' default, which "" stands for
+	}
+	if p != config.DefaultPasswordPolicy() {
 		m.Password = &passwordModel{
 			Length:                  types.Int64Value(int64(p.Length)),
 			ExcludeCharacters:       types.StringValue(p.ExcludeCharacters),
@@ -115,7 +152,7 @@ func importedModel(imp *stack.Imported, defaultTags map[string]string) rotatedSe
 	if len(fs.SubnetIDs) > 0 {
 		fn.SubnetIDs, fn.SecurityGroupIDs = stringSet(fs.SubnetIDs), stringSet(fs.SecurityGroupIDs)
 	}
-	if !fn.isDefault() {
+	if !fn.isDefault() && imp.Adoption == nil { // an adopted secret has no function of ours to read
 		m.Function = fn
 	}
 	return m

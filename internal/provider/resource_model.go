@@ -68,6 +68,7 @@ type passwordModel struct {
 type rotationModel struct {
 	Strategy               types.String `tfsdk:"strategy"`
 	MasterSecretARN        types.String `tfsdk:"master_secret_arn"`
+	CABundle               types.String `tfsdk:"ca_bundle"`
 	AutomaticallyAfterDays types.Int64  `tfsdk:"automatically_after_days"`
 	ScheduleExpression     types.String `tfsdk:"schedule_expression"`
 	Duration               types.String `tfsdk:"duration"`
@@ -136,6 +137,13 @@ func (m *rotatedSecretModel) masterSecretARN() string {
 	return m.Rotation.MasterSecretARN.ValueString()
 }
 
+func (m *rotatedSecretModel) caBundle() string {
+	if m.Rotation == nil {
+		return ""
+	}
+	return m.Rotation.CABundle.ValueString()
+}
+
 func (m *rotatedSecretModel) architecture() string {
 	if m.Function == nil {
 		return defaultArchitecture
@@ -180,8 +188,10 @@ func (m *rotatedSecretModel) spec(ctx context.Context, pd *providerData) (stack.
 		RecoveryWindowDays: int32(int64Or(m.RecoveryWindowInDays, defaultRecoveryWindowDays)),
 		Strategy:           m.strategy(),
 		RotatedField:       stringOr(m.RotatedField, config.DefaultRotatedField),
-		Password:           m.passwordPolicy(),
+		Password:           config.EffectivePassword(m.strategy(), m.passwordPolicy()),
 		MasterSecretARN:    m.masterSecretARN(),
+		SecretTemplate:     m.SecretTemplate.ValueString(),
+		CABundle:           m.caBundle(),
 		Function: stack.FunctionSpec{
 			Architecture:     defaultArchitecture,
 			MemorySize:       defaultMemorySize,
@@ -258,8 +268,12 @@ func rewriteTemplate(template, oldField, field, strategyName, masterARN string) 
 		}
 		obj[field] = value
 		if config.IsAlternating(strategyName) {
-			if u, ok := cur[strategy.KeyUsername]; ok {
-				obj[strategy.KeyUsername] = u
+			// Keep whichever of the pair is current; a username the
+			// template no longer names is replaced by the template's.
+			if u, ok := cur[strategy.KeyUsername].(string); ok {
+				if base, _ := obj[strategy.KeyUsername].(string); u == base+config.CloneSuffix {
+					obj[strategy.KeyUsername] = u
+				}
 			}
 		}
 		if masterARN != "" {

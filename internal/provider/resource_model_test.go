@@ -45,6 +45,11 @@ func TestRewriteTemplateKeepsRotatedValues(t *testing.T) {
 			`{"host":"new","password":"s3cret","username":"app_clone"}`},
 		{"plain string becomes the field", "generic", "password", "password", `s3cret`, `{"host":"h"}`, `{"host":"h","password":"s3cret"}`},
 		{"renamed field moves the value", "generic", "password", "token", `{"password":"s3cret","host":"h"}`, `{"host":"h"}`, `{"host":"h","token":"s3cret"}`},
+		// A renamed base user: the function only accepts the new pair, so
+		// the old clone's name is not kept.
+		{"alternating with a renamed user takes the template's", "mysql_alternating_users", "password", "password",
+			`{"password":"s3cret","username":"app_clone","host":"h"}`, `{"username":"svc","host":"h"}`,
+			`{"host":"h","password":"s3cret","username":"svc"}`},
 	}
 	for _, tc := range tests {
 		got, err := rewriteTemplate(tc.template, tc.oldField, tc.field, tc.strategy, "")(tc.current)

@@ -110,6 +110,11 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 			plan.RotatesOnApply = state.RotatesOnApply
 		}
 	}
+	if state != nil {
+		if details := adoptionPending(ctx, req.Private); details != "" {
+			resp.Diagnostics.Append(adoptionWarning(state.Name.ValueString(), details))
+		}
+	}
 	if rotates || plan.RotatesOnApply.IsUnknown() || state == nil {
 		plan.RotatesOnApply = types.BoolValue(rotates)
 	}

@@ -94,6 +94,7 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 		partial.created(st)
 		partial.nullUnknowns()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, st.SecretARN)...)
 	}
 	st, err := r.pd.stack.Create(ctx, spec, secret, save)
 	if err != nil {
@@ -106,6 +107,7 @@ func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, st.SecretARN)...)
 }
 
 // cleanUpFailedCreate decides what a failed create leaves, and returns
@@ -178,6 +180,7 @@ func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadReque
 	state.observe(o, drift, false)
 	resp.Diagnostics.Append(saveRotationSeen(ctx, resp.Private, o.RotationSeen())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ARN.ValueString())...)
 }
 
 func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -225,6 +228,8 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, st.SecretARN)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdoptionKey, nil)...) // adopted
 }
 
 func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -194,7 +194,9 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 						Validators:          []validator.Int64{int64validator.Between(config.MinPasswordLength, config.MaxPasswordLength)},
 						MarkdownDescription: fmt.Sprintf("Length, %d–%d. Default `%d`.", config.MinPasswordLength, config.MaxPasswordLength, config.DefaultPasswordLength),
 					},
-					"exclude_characters":         optEmptyString("Characters never used. Default none."),
+					"exclude_characters": optEmptyString("Characters never used. Default none for `generic`; for the database " +
+						"strategies, empty means `" + config.DBExcludeCharacters[:len(config.DBExcludeCharacters)-1] + "` and space, " +
+						"the characters AWS's rotation templates leave out of connection strings."),
 					"exclude_numbers":            optBool(false, "Use no digits."),
 					"exclude_punctuation":        optBool(false, "Use no punctuation ("+"`"+config.Punctuation+"`"+")."),
 					"exclude_uppercase":          optBool(false, "Use no uppercase letters."),
@@ -220,6 +222,15 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 						Validators: []validator.String{validators.NewSecretARN()},
 						MarkdownDescription: "ARN of the secret holding a database administrator's credentials. Required by the " +
 							"alternating strategies; stored in the secret as `masterarn`, and the function's role may read it.",
+					},
+					"ca_bundle": schema.StringAttribute{
+						Optional:   true,
+						Validators: []validator.String{validators.NewCABundle()},
+						MarkdownDescription: fmt.Sprintf("PEM CA certificates the database strategies trust, besides the system roots and "+
+							"Amazon RDS's published CA bundle (built in). TLS to the database is verified (certificate and host name) "+
+							"unless `secret_template` sets `\"ssl\": false` (plain text) or `\"ssl\": \"require\"` (encrypted, not "+
+							"verified); a missing `ssl` key means verified TLS, never a fallback to plain text. At most %d bytes "+
+							"(it travels in the function's environment).", config.MaxCABundleBytes),
 					},
 					"automatically_after_days": schema.Int64Attribute{
 						Optional:            true,

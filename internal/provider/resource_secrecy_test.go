@@ -172,32 +172,6 @@ func (c stateSecretCheck) CheckState(_ context.Context, req statecheck.CheckStat
 	}
 }
 
-// TestAccRotatedSecret_importUnmanaged refuses a secret this provider did
-// not set up, naming what is missing.
-func TestAccRotatedSecret_importUnmanaged(t *testing.T) {
-	env, name := acctest.Start(t)
-	_, err := env.Clients.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
-		Name: aws.String(name), SecretString: aws.String("plain"),
-	})
-	if err != nil {
-		t.Fatalf("CreateSecret: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = env.Clients.SecretsManager.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{
-			SecretId: aws.String(name), ForceDeleteWithoutRecovery: aws.Bool(true)})
-	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		Steps: []resource.TestStep{{
-			Config:        basicConfig(env, name, rotation30d),
-			ResourceName:  res,
-			ImportState:   true,
-			ImportStateId: name,
-			ExpectError:   regexp.MustCompile(`(?s)Secret was not set up by this provider.*rotator:managed-by.*rotation function rotator-`),
-		}},
-	})
-}
-
 // TestAccRotatedSecret_stuckPending reports an AWSPENDING left by a failed
 // rotation with the version and the fix, and succeeds once it is cleared.
 func TestAccRotatedSecret_stuckPending(t *testing.T) {

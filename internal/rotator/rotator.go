@@ -324,6 +324,8 @@ func (inv *invocation) stages(step string) []string {
 func (inv *invocation) read(ctx context.Context, step string) (s strategy.Step, pendingFound bool, err error) {
 	want := inv.stages(step)
 	s.Master = inv.master
+	_, hasPrevious := inv.versionWith(StagePrevious)
+	s.FirstRotation = !hasPrevious
 	pendingFound = true
 	if slices.Contains(want, StagePending) {
 		if s.Pending, _, pendingFound, err = inv.get(ctx, inv.token, StagePending); err != nil {
@@ -379,6 +381,33 @@ func (inv *invocation) setSecret(ctx context.Context) error {
 		return err
 	}
 	inv.log.InfoContext(ctx, "set the pending value on the target", "version_id", inv.token)
+	return inv.markSet(ctx)
+}
+
+// markSet puts config.StageSetDone on the token's version once a database
+// strategy's setSecret succeeded, so whoever finds the rotation stuck can
+// tell whether the database already has the pending password (then the
+// rotation must be finished, not discarded). A re-run finds the label in
+// place and makes no call.
+func (inv *invocation) markSet(ctx context.Context) error {
+	if !config.IsDatabase(inv.h.cfg.Strategy) {
+		return nil
+	}
+	old, ok := inv.versionWith(config.StageSetDone)
+	if ok && old == inv.token {
+		return nil
+	}
+	in := &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId:        aws.String(inv.h.cfg.SecretARN),
+		VersionStage:    aws.String(config.StageSetDone),
+		MoveToVersionId: aws.String(inv.token),
+	}
+	if ok {
+		in.RemoveFromVersionId = aws.String(old)
+	}
+	if _, err := inv.h.sm.UpdateSecretVersionStage(ctx, in); err != nil {
+		return fmt.Errorf("the database accepted the pending value, but labelling the version %s failed: %w", config.StageSetDone, err)
+	}
 	return nil
 }
 

@@ -11,17 +11,18 @@ import (
 
 // NewStrategy returns the strategy cfg.Strategy names.
 func NewStrategy(cfg config.Config) (strategy.Strategy, error) {
+	db := strategy.DB{Target: cfg.Target, CABundle: cfg.CABundle}
 	switch cfg.Strategy {
 	case config.StrategyGeneric, "":
 		return strategy.NewGeneric(cfg.RotatedField, cfg.Password), nil
 	case config.StrategyPostgreSQLSingleUser:
-		return postgres.SingleUser(), nil
+		return postgres.SingleUser(db), nil
 	case config.StrategyPostgreSQLAlternatingUsers:
-		return postgres.AlternatingUsers(), nil
+		return postgres.AlternatingUsers(db), nil
 	case config.StrategyMySQLSingleUser:
-		return mysql.SingleUser(), nil
+		return mysql.SingleUser(db), nil
 	case config.StrategyMySQLAlternatingUsers:
-		return mysql.AlternatingUsers(), nil
+		return mysql.AlternatingUsers(db), nil
 	default:
 		return nil, fmt.Errorf("unknown strategy %q: want one of %v", cfg.Strategy, config.Strategies())
 	}

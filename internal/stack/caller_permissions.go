@@ -31,10 +31,10 @@ const (
 func CallerPermissions() []Permission {
 	return []Permission{
 		{"secretsmanager:CreateSecret", whenCreate},
-		{"secretsmanager:DescribeSecret", whenAlways},
+		{"secretsmanager:DescribeSecret", whenAlways + " (and, for the alternating strategies, on `rotation.master_secret_arn`, to find its KMS key)"},
 		{"secretsmanager:GetSecretValue", whenImport},
 		{"secretsmanager:PutSecretValue", whenImport},
-		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version)"},
+		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version), and adopting a secret whose unfinished rotation left `AWSPENDING` on a version without a value"},
 		{"secretsmanager:UpdateSecret", whenUpdate + " of `description` or `kms_key_id`"},
 		{"secretsmanager:TagResource", whenAlways + " (tags are set at create)"},
 		{"secretsmanager:UntagResource", whenUpdate},
@@ -47,7 +47,7 @@ func CallerPermissions() []Permission {
 		{"lambda:CreateFunction", whenCreate},
 		{"lambda:GetFunction", whenAlways},
 		{"lambda:UpdateFunctionCode", whenUpdate + " of `function.architecture`, and provider upgrades with new function code"},
-		{"lambda:UpdateFunctionConfiguration", whenUpdate + " of the `function` block, `rotated_field`, `password` or `rotation.strategy`"},
+		{"lambda:UpdateFunctionConfiguration", whenUpdate + " of the `function` block, `rotated_field`, `password` or `rotation.strategy` (database strategies: also `secret_template`, `rotation.master_secret_arn` and `rotation.ca_bundle`, which the function pins)"},
 		{"lambda:DeleteFunction", whenDelete},
 		{"lambda:AddPermission", whenCreate},
 		{"lambda:RemovePermission", whenDelete},

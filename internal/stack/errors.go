@@ -45,6 +45,14 @@ func IsNotFound(err error) bool {
 type PendingRotationError struct {
 	SecretARN string
 	VersionID string
+	// CurrentVersionID holds AWSCURRENT.
+	CurrentVersionID string
+	// SetSecretDone is true when the rotation function labelled the
+	// pending version config.StageSetDone: the database already accepts
+	// its password (for single-user strategies, maybe no other one).
+	SetSecretDone bool
+	// Strategy is the resource's rotation strategy ("" when unknown).
+	Strategy string
 }
 
 func (e *PendingRotationError) Error() string {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
@@ -27,19 +29,25 @@ type Imported struct {
 	Template string
 	// Observed is the Read the import is built from.
 	Observed *Observed
+	// Adoption is set when the secret was not set up by this provider: the
+	// import adopts it (see adopt.go).
+	Adoption *Adoption
 }
 
 // Import reads the secret id (ARN or name) and its children and returns
 // the configuration they were made with. base gives the region, account
-// and partition. Only a secret this provider set up imports: otherwise
-// the error is a NotManagedError.
+// and partition. A secret this provider did not set up is adopted (see
+// adopt); an ARN of another region is refused (OtherRegionError).
 func (s *Stack) Import(ctx context.Context, base Spec, id string) (*Imported, error) {
+	if err := CheckRegion(id, base.Region); err != nil {
+		return nil, err
+	}
 	o, err := s.Read(ctx, Spec{Region: base.Region, Account: base.Account, Partition: base.Partition}, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := o.Managed(); err != nil {
-		return nil, err
+	if o.Managed() != nil {
+		return s.adopt(ctx, base, o)
 	}
 	fc := o.Function.Configuration
 	var env map[string]string
@@ -53,7 +61,7 @@ func (s *Stack) Import(ctx context.Context, base Spec, id string) (*Imported, er
 	f := o.Facts()
 	spec := base
 	spec.Name, spec.Description, spec.KMSKeyID, spec.Tags = f.SecretName, f.Description, f.KMSKeyID, f.Tags
-	spec.Strategy, spec.RotatedField, spec.Password = cfg.Strategy, cfg.RotatedField, cfg.Password
+	spec.Strategy, spec.RotatedField, spec.Password, spec.CABundle = cfg.Strategy, cfg.RotatedField, cfg.Password, cfg.CABundle
 	if spec.Policy, err = s.readPolicy(ctx, f.SecretARN); err != nil {
 		return nil, err
 	}
@@ -73,39 +81,59 @@ func (s *Stack) Import(ctx context.Context, base Spec, id string) (*Imported, er
 		spec.Function.RoleARN = role
 	}
 
-	spec.Rotation = RotationSpec{Enabled: f.RotationEnabled}
-	if r := SeenRotation(o.Secret, f.FunctionARN).Rules; r != nil {
-		kind := SecretTags(o.Secret.Tags)[ScheduleKindTag]
-		if d := r.AutomaticallyAfterDays; d > 0 && kind != ScheduleKindExpression &&
-			(r.ScheduleExpression == "" || IsDaysRate(r.ScheduleExpression, d)) {
-			spec.Rotation.AutomaticallyAfterDays = d
-		} else {
-			spec.Rotation.ScheduleExpression = r.ScheduleExpression
-		}
-		spec.Rotation.Duration = r.Duration
-	}
+	spec.Rotation = importRotation(o.Secret, f.FunctionARN)
 
-	// The template is the current value without the rotated field and
-	// masterarn: the keys that never rotate.
-	cur, err := s.readValue(ctx, f.SecretARN, "to read the secret's non-rotating keys")
-	if err != nil {
+	imp := &Imported{Spec: spec, Observed: o}
+	if err := s.importTemplate(ctx, imp, f.SecretARN, cfg.RotatedField); err != nil {
 		return nil, err
 	}
-	imp := &Imported{Spec: spec, Observed: o}
+	return imp, nil
+}
+
+// importRotation reads the secret's rotation schedule back.
+func importRotation(sec *secretsmanager.DescribeSecretOutput, functionARN string) RotationSpec {
+	rot := RotationSpec{Enabled: aws.ToBool(sec.RotationEnabled)}
+	if r := SeenRotation(sec, functionARN).Rules; r != nil {
+		kind := SecretTags(sec.Tags)[ScheduleKindTag]
+		if d := r.AutomaticallyAfterDays; d > 0 && kind != ScheduleKindExpression &&
+			(r.ScheduleExpression == "" || IsDaysRate(r.ScheduleExpression, d)) {
+			rot.AutomaticallyAfterDays = d
+		} else {
+			rot.ScheduleExpression = r.ScheduleExpression
+		}
+		rot.Duration = r.Duration
+	}
+	return rot
+}
+
+// importTemplate sets imp's Template (and master secret) from the current
+// value without the rotated field and masterarn: the keys that never
+// rotate.
+func (s *Stack) importTemplate(ctx context.Context, imp *Imported, secretARN, rotatedField string) error {
+	cur, err := s.readValue(ctx, secretARN, "to read the secret's non-rotating keys")
+	if err != nil {
+		return err
+	}
 	var obj map[string]any
 	if json.Unmarshal([]byte(cur), &obj) == nil {
 		if m, ok := obj[strategy.KeyMasterARN].(string); ok {
 			imp.Spec.MasterSecretARN = m
 		}
-		delete(obj, cfg.RotatedField)
+		delete(obj, rotatedField)
 		delete(obj, strategy.KeyMasterARN)
+		// The template names the base user, also when the clone is current.
+		if u, ok := obj[strategy.KeyUsername].(string); ok && config.IsAlternating(imp.Spec.Strategy) {
+			if base, cut := strings.CutSuffix(u, config.CloneSuffix); cut && base != "" {
+				obj[strategy.KeyUsername] = base
+			}
+		}
 		if len(obj) > 0 {
 			if imp.Template, err = MarshalSecret(obj); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	return imp, nil
+	return nil
 }
 
 // MarshalSecret encodes a secret's JSON object the way the rotation

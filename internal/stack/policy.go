@@ -14,7 +14,10 @@ type PolicyInput struct {
 	MasterSecretARN string // alternating strategies: the master secret the function reads
 	LogGroupARN     string // arn:…:log-group:/aws/lambda/NAME
 	KMSKeyARN       string // only when the secret uses a customer-managed key
-	VPC             bool   // the function runs in a VPC
+	// MasterKMSKeyARN is the customer-managed key of the master secret,
+	// when it has one: reading the master secret needs kms:Decrypt on it.
+	MasterKMSKeyARN string
+	VPC             bool // the function runs in a VPC
 }
 
 type policyDocument struct {
@@ -71,6 +74,14 @@ func RolePolicyDocument(in PolicyInput) string {
 			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
 			Resource:  []string{in.KMSKeyARN},
 			Condition: map[string]map[string]string{"StringEquals": {"kms:EncryptionContext:SecretARN": in.SecretARN}},
+		})
+	}
+	if in.MasterSecretARN != "" && in.MasterKMSKeyARN != "" {
+		add(policyStatement{
+			Sid:       "DecryptMasterSecret",
+			Action:    []string{"kms:Decrypt"},
+			Resource:  []string{in.MasterKMSKeyARN},
+			Condition: map[string]map[string]string{"StringEquals": {"kms:EncryptionContext:SecretARN": in.MasterSecretARN}},
 		})
 	}
 	if in.VPC {

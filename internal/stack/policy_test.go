@@ -21,6 +21,10 @@ func TestRolePolicyDocument(t *testing.T) {
 			[]string{"RotateThisSecret", "WriteOwnLogs", "UseSecretKey"}},
 		{"vpc and master", func(p PolicyInput) PolicyInput { p.VPC = true; p.MasterSecretARN = "arn:m"; return p },
 			[]string{"RotateThisSecret", "ReadMasterSecret", "WriteOwnLogs", "ManageVPCNetworkInterfaces"}},
+		{"master under a customer key", func(p PolicyInput) PolicyInput {
+			p.MasterSecretARN, p.MasterKMSKeyARN = "arn:m", "arn:aws:kms:us-east-1:1:key/mk"
+			return p
+		}, []string{"RotateThisSecret", "ReadMasterSecret", "WriteOwnLogs", "DecryptMasterSecret"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,6 +38,13 @@ func TestRolePolicyDocument(t *testing.T) {
 			for _, s := range doc.Statement {
 				sids = append(sids, s.Sid)
 				switch s.Sid {
+				case "DecryptMasterSecret":
+					if diff := cmp.Diff([]string{in.MasterKMSKeyARN}, s.Resource); diff != "" || s.Condition["StringEquals"]["kms:EncryptionContext:SecretARN"] != in.MasterSecretARN {
+						t.Errorf("master key grant must be scoped to the key and the master secret's encryption context: %v %+v", s.Resource, s.Condition)
+					}
+					if diff := cmp.Diff([]string{"kms:Decrypt"}, s.Action); diff != "" {
+						t.Errorf("the master key needs kms:Decrypt only (-want +got):\n%s", diff)
+					}
 				case "RotateThisSecret":
 					if diff := cmp.Diff([]string{in.SecretARN}, s.Resource); diff != "" {
 						t.Errorf("rotation actions must be scoped to the secret (-want +got):\n%s", diff)

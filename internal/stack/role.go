@@ -100,9 +100,14 @@ func (s *Stack) ensureRole(ctx context.Context, spec Spec, st *State) error {
 	return nil
 }
 
-// rolePolicy renders the role's inline policy, resolving the KMS key ARN.
+// rolePolicy renders the role's inline policy, resolving the KMS key ARNs
+// (the secret's and the master secret's).
 func (s *Stack) rolePolicy(ctx context.Context, spec Spec, secretARN string) (string, error) {
 	keyARN, err := s.keyARN(ctx, spec.KMSKeyID)
+	if err != nil {
+		return "", err
+	}
+	masterKey, err := s.masterKeyARN(ctx, spec)
 	if err != nil {
 		return "", err
 	}
@@ -112,6 +117,7 @@ func (s *Stack) rolePolicy(ctx context.Context, spec Spec, secretARN string) (st
 		MasterSecretARN: spec.MasterSecretARN,
 		LogGroupARN:     spec.logGroupARN(),
 		KMSKeyARN:       keyARN,
+		MasterKMSKeyARN: masterKey,
 		VPC:             spec.InVPC(),
 	}), nil
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
 
 // Staging labels of Secrets Manager.
@@ -110,6 +112,7 @@ func (s *Stack) ensureSecret(ctx context.Context, spec Spec, sec *secretsmanager
 		}
 	}
 	have, want := SecretTags(sec.Tags), spec.allTags()
+	adoptionTags(have, want)
 	if add := changedTags(have, want); len(add) > 0 {
 		if _, err := s.c.SecretsManager.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: id, Tags: smTags(add)}); err != nil {
 			return stepErr("tagging the secret", KindSecret, err)
@@ -211,13 +214,36 @@ func (s *Stack) keyChange(ctx context.Context, want, have string) (string, error
 	return "", nil
 }
 
+// awsManagedSecretsKey is the key Secrets Manager uses when a secret names
+// none; IAM policies cannot grant or deny its use.
+const awsManagedSecretsKey = "alias/aws/secretsmanager"
+
+// masterKeyARN returns the ARN of the master secret's customer-managed KMS
+// key, or "" when the strategy reads no master secret or the master
+// secret uses the AWS managed key (one DescribeSecret call).
+func (s *Stack) masterKeyARN(ctx context.Context, spec Spec) (string, error) {
+	if spec.MasterSecretARN == "" || !config.IsAlternating(spec.Strategy) {
+		return "", nil
+	}
+	out, err := s.c.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(spec.MasterSecretARN)})
+	if err != nil {
+		return "", stepErr("describing the master secret (rotation.master_secret_arn) to find its KMS key", KindRolePolicy, err)
+	}
+	id := aws.ToString(out.KmsKeyId)
+	if id == "" || id == awsManagedSecretsKey {
+		return "", nil
+	}
+	return s.keyARN(ctx, id)
+}
+
 // CheckPending returns a PendingRotationError when AWSPENDING sits on a
 // version that is not AWSCURRENT.
 func CheckPending(secret *secretsmanager.DescribeSecretOutput) error {
 	for _, id := range slices.Sorted(maps.Keys(secret.VersionIdsToStages)) {
 		stages := secret.VersionIdsToStages[id]
 		if slices.Contains(stages, stagePending) && !slices.Contains(stages, stageCurrent) {
-			return &PendingRotationError{SecretARN: aws.ToString(secret.ARN), VersionID: id}
+			return &PendingRotationError{SecretARN: aws.ToString(secret.ARN), VersionID: id,
+				CurrentVersionID: currentVersion(secret), SetSecretDone: slices.Contains(stages, config.StageSetDone)}
 		}
 	}
 	return nil

@@ -28,6 +28,11 @@ type Spec struct {
 	RotatedField    string
 	Password        config.PasswordPolicy
 	MasterSecretARN string
+	// SecretTemplate is the resource's secret_template: the database
+	// strategies pin its user and server in the function's configuration.
+	SecretTemplate string
+	// CABundle is extra PEM CA certificates for the database strategies.
+	CABundle string
 
 	Function FunctionSpec
 	Rotation RotationSpec
@@ -95,8 +100,23 @@ func (s Spec) BringsOwnRole() bool { return s.Function.RoleARN != "" }
 func (s Spec) Names() Names { return NamesFor(s.Region, s.Name) }
 
 // FunctionConfig is the environment contract with the rotation function.
+// The database strategies get the pinned target built from the template
+// (an invalid template, which plan-time validation rejects, pins nothing
+// and the function refuses to run).
 func (s Spec) FunctionConfig(secretARN string) config.Config {
-	return config.Config{SecretARN: secretARN, Strategy: s.Strategy, RotatedField: s.RotatedField, Password: s.Password}
+	c := config.Config{SecretARN: secretARN, Strategy: s.Strategy, RotatedField: s.RotatedField,
+		Password: config.EffectivePassword(s.Strategy, s.Password)}
+	if config.IsDatabase(s.Strategy) {
+		master := ""
+		if config.IsAlternating(s.Strategy) {
+			master = s.MasterSecretARN
+		}
+		if t, err := config.TargetFromTemplate(s.SecretTemplate, master); err == nil {
+			c.Target = t
+		}
+		c.CABundle = s.CABundle
+	}
+	return c
 }
 
 // InVPC reports whether the function runs in a VPC.

@@ -92,6 +92,9 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	}
 	st.SecretARN, st.SecretName = aws.ToString(sec.ARN), aws.ToString(sec.Name)
 	spec = spec.WithAccountFrom(st.SecretARN)
+	if sec, err = s.clearAdoptedPending(ctx, sec); err != nil {
+		return st, err
+	}
 
 	if err := s.ensureSecret(ctx, spec, sec, opts.HadPolicy); err != nil {
 		return st, err
@@ -130,6 +133,9 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	switch {
 	case Reconfigures(spec.Rotation, seen):
 		if err := CheckPending(sec); err != nil {
+			if p, ok := err.(*PendingRotationError); ok {
+				p.Strategy = spec.Strategy
+			}
 			return st, err
 		}
 		if err := s.rotate(ctx, spec, &st); err != nil {

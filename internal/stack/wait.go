@@ -47,8 +47,10 @@ const (
 	// rotationPollFirst and rotationPollMax space the DescribeSecret polls.
 	rotationPollFirst = 200 * time.Millisecond
 	rotationPollMax   = 2 * time.Second
-	// rotationMaxQuoted bounds the function lines a diagnostic quotes.
-	rotationMaxQuoted = 5
+	// rotationMaxQuoted bounds the function lines a diagnostic quotes, and
+	// rotationMaxLineLen each line's length.
+	rotationMaxQuoted  = 5
+	rotationMaxLineLen = 500
 )
 
 // rotationTiming are the waits of waitRotation; unit tests shorten them.
@@ -109,6 +111,9 @@ func (s *Stack) readRotationLog(ctx context.Context, logGroup, token string, sin
 			}
 			if l.Error != "" {
 				line += ": " + l.Error
+			}
+			if len(line) > rotationMaxLineLen {
+				line = strings.ToValidUTF8(line[:rotationMaxLineLen], "") + "…"
 			}
 			out.errors = append(out.errors, line)
 			if l.Step != "" {

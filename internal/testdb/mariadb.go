@@ -73,11 +73,11 @@ func StartMariaDBDirWith(dir string, o Options) (*Server, error) {
 	socket := filepath.Join(dir, "mysqld.sock")
 	var extra []string
 	if o.TLS {
-		cert, key, pemBytes, err := writeSelfSigned(dir, nil)
+		cert, key, pemBytes, caPEM, err := writeServerCert(dir, nil, o.CertNames)
 		if err != nil {
 			return fail(err)
 		}
-		s.TLS, s.CertPEM = true, pemBytes
+		s.TLS, s.CertPEM, s.CAPEM = true, pemBytes, caPEM
 		// The unix socket counts as secure; TCP logins must use TLS.
 		extra = append(extra, "--ssl-cert="+cert, "--ssl-key="+key, "--require-secure-transport=ON")
 	}

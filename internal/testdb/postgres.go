@@ -70,11 +70,11 @@ func StartPostgresDirWith(dir string, o Options) (*Server, error) {
 	}
 	var extra []string
 	if o.TLS {
-		cert, key, pemBytes, err := writeSelfSigned(dir, as)
+		cert, key, pemBytes, caPEM, err := writeServerCert(dir, as, o.CertNames)
 		if err != nil {
 			return fail(err)
 		}
-		s.TLS, s.CertPEM = true, pemBytes
+		s.TLS, s.CertPEM, s.CAPEM = true, pemBytes, caPEM
 		// Encrypted TCP logins only.
 		hba := "local all all trust\n" +
 			"hostssl all all 127.0.0.1/32 scram-sha-256\n" +

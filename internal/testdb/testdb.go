@@ -69,9 +69,11 @@ type Server struct {
 	// Dir is the temp directory holding data, socket and log; removed on Close.
 	Dir string
 	// TLS is true when the server was started with Options.TLS: it then
-	// accepts encrypted TCP logins only. CertPEM is its certificate.
+	// accepts encrypted TCP logins only. CertPEM is its certificate, CAPEM
+	// the throwaway CA that signed it (for 127.0.0.1 and localhost).
 	TLS     bool
 	CertPEM []byte
+	CAPEM   []byte
 
 	cmd       *exec.Cmd
 	logPath   string
@@ -112,15 +114,15 @@ func (s *Server) AdminDSN(db string) string {
 
 // SecretJSON returns a database secret in the format of AWS's rotation
 // templates for this server: engine, host, port, username, password,
-// dbname, plus masterarn when it is not "" and "ssl": true for a TLS server.
+// dbname, plus masterarn when it is not "", and "ssl": true for a TLS
+// server ("ssl": false otherwise: without the key, clients of this project
+// require verified TLS).
 func (s *Server) SecretJSON(username, password, dbname, masterARN string) string {
 	m := map[string]any{
 		"engine": s.Engine, "host": s.Host, "port": s.Port,
 		"username": username, "password": password, "dbname": dbname,
 	}
-	if s.TLS {
-		m["ssl"] = true
-	}
+	m["ssl"] = s.TLS
 	if masterARN != "" {
 		m["masterarn"] = masterARN
 	}

@@ -208,6 +208,39 @@ func (*secretARNValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 }
 
+// caBundleValidator checks rotation.ca_bundle.
+type caBundleValidator struct{}
+
+var _ validator.String = (*caBundleValidator)(nil)
+
+// NewCABundle returns the validator of `rotation.ca_bundle`: PEM
+// CERTIFICATE blocks only, at most config.MaxCABundleBytes.
+func NewCABundle() validator.String { return &caBundleValidator{} }
+
+func (*caBundleValidator) Description(context.Context) string {
+	return fmt.Sprintf("Must be PEM CA certificates, at most %d bytes.", config.MaxCABundleBytes)
+}
+
+func (v *caBundleValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (*caBundleValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	v := req.ConfigValue.ValueString()
+	if len(v) > config.MaxCABundleBytes {
+		resp.Diagnostics.AddAttributeError(req.Path, "CA bundle too large",
+			fmt.Sprintf("%s is %d bytes; it travels in the rotation function's environment, which Lambda limits to 4 KB, so at most %d bytes fit. Give only the CA certificates that sign the database server's certificate (Amazon RDS's CAs are already trusted).", req.Path, len(v), config.MaxCABundleBytes))
+		return
+	}
+	if _, err := config.ParseCABundle(v); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CA bundle",
+			fmt.Sprintf("%s must be PEM CA certificates (-----BEGIN CERTIFICATE----- blocks), for example from file(\"ca.pem\"): %v.", req.Path, err))
+	}
+}
+
 // NewStrategy returns the validator of `rotation.strategy`: one of
 // config.Strategies().
 func NewStrategy() validator.String { return stringvalidator.OneOf(config.Strategies()...) }

@@ -241,3 +241,30 @@ func TestAttributeValidatorsDescribeThemselves(t *testing.T) {
 		}
 	}
 }
+
+func TestCABundle(t *testing.T) {
+	t.Parallel()
+	p := path.Root("rotation").AtName("ca_bundle")
+	runStringCases(t, NewCABundle(), p, map[string]stringCase{
+		"null":          {value: types.StringNull()},
+		"unknown":       {value: types.StringUnknown()},
+		"one CA":        {value: str(testCAPEM)},
+		"two CAs":       {value: str(testCAPEM + testCAPEM)},
+		"not PEM":       {value: str("hello"), want: []diagShape{errAt(p.String(), "Invalid CA bundle", "must be PEM CA certificates")}},
+		"a private key": {value: str("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), want: []diagShape{errAt(p.String(), "Invalid CA bundle", "PRIVATE KEY")}},
+		"too large":     {value: str(strings.Repeat(testCAPEM, 6)), want: []diagShape{errAt(p.String(), "CA bundle too large", "at most 3072 bytes fit")}},
+	})
+}
+
+// testCAPEM is a throwaway CA certificate made for these tests.
+const testCAPEM = `-----BEGIN CERTIFICATE-----
+MIIBZTCCAQugAwIBAgIBATAKBggqhkjOPQQDAjAaMRgwFgYDVQQDEw9yb3RhdG9y
+IHRlc3QgQ0EwHhcNMjYwMTAxMDAwMDAwWhcNMzYwMTAxMDAwMDAwWjAaMRgwFgYD
+VQQDEw9yb3RhdG9yIHRlc3QgQ0EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAATd
+g+fYg2ANhB9qwWKUNG2DaiaR8GmhwpIK4Mv20YfO/hMGnHqRDYe/RJIzS6iMUrvU
+ZQPBpDt+i6afs75Xmx2Ro0IwQDAOBgNVHQ8BAf8EBAMCAgQwDwYDVR0TAQH/BAUw
+AwEB/zAdBgNVHQ4EFgQUBSv/HuYTt4FQqxsIqBzpaEjNRAswCgYIKoZIzj0EAwID
+SAAwRQIgQBglGYGXMNqRhBMvjV/hCoN/WV3G+UQ5FONHE+P2ZWMCIQDwGIvjmdIO
+2R4XatnXSrJ3PhBEYGEGGSv1+C8P+Wi/ew==
+-----END CERTIFICATE-----
+`

@@ -384,6 +384,19 @@ func (*secretTemplateValidator) ValidateResource(ctx context.Context, req resour
 					pathStrategy, s, k, pathSecretTemplate, strategy.KeyUsername, strategy.KeyHost))
 		}
 	}
+	var user, engine string
+	if json.Unmarshal(obj[strategy.KeyUsername], &user) == nil && user != "" {
+		_ = json.Unmarshal(obj[strategy.KeyEngine], &engine)
+		if err := config.CheckUsername(s, engine, user); err != nil {
+			resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Database username too long",
+				fmt.Sprintf("In %s, %v. The database would refuse or silently truncate it, so rotation could not work: choose a shorter username.", pathSecretTemplate, err))
+		}
+		if config.IsAlternating(s) && strings.HasSuffix(user, config.CloneSuffix) {
+			resp.Diagnostics.AddAttributeError(pathSecretTemplate, "Base username ends in the clone suffix",
+				fmt.Sprintf("%s = %q alternates between %q's username and the same name plus %q; a username that already ends in %q would make the pair ambiguous. Name the base user (without %q) in %s.",
+					pathStrategy, s, pathSecretTemplate, config.CloneSuffix, config.CloneSuffix, config.CloneSuffix, pathSecretTemplate))
+		}
+	}
 	if raw, ok := obj[strategy.KeyEngine]; ok && string(raw) != "null" {
 		var v string
 		if json.Unmarshal(raw, &v) != nil || !slices.ContainsFunc(engines, func(e string) bool { return strings.EqualFold(e, v) }) {

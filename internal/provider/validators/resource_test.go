@@ -248,6 +248,26 @@ func TestSecretTemplate(t *testing.T) {
 		"strategy unknown skips database checks": {
 			config: obj{"secret_template": `{"username":"app"}`, "rotation": obj{"strategy": unknown}},
 		},
+		// PostgreSQL: 63 bytes; MySQL: 32 characters (MariaDB 80), counting "_clone" when alternating.
+		"postgres username of 63 bytes": {config: pg(`{"host":"db","username":"` + strings.Repeat("u", 63) + `"}`)},
+		"postgres username of 64 bytes": {
+			config: pg(`{"host":"db","username":"` + strings.Repeat("u", 64) + `"}`),
+			want:   []diagShape{errAt("secret_template", "Database username too long", `key "username" is longer than PostgreSQL's 63-byte limit`)},
+		},
+		"postgres alternating: 58 bytes plus _clone": {
+			config: obj{"secret_template": `{"host":"db","username":"` + strings.Repeat("u", 58) + `"}`, "rotation": obj{"strategy": "postgresql_alternating_users"}},
+			want:   []diagShape{errAt("secret_template", "Database username too long", `counting the "_clone" suffix`)},
+		},
+		"mysql alternating: 26 characters plus _clone fit": {config: my(`{"host":"db","username":"` + strings.Repeat("u", 26) + `"}`)},
+		"mysql alternating: 27 characters plus _clone": {
+			config: my(`{"host":"db","username":"` + strings.Repeat("u", 27) + `"}`),
+			want:   []diagShape{errAt("secret_template", "Database username too long", `longer than the 32 characters`)},
+		},
+		"mariadb alternating: 74 characters plus _clone fit": {config: my(`{"engine":"mariadb","host":"db","username":"` + strings.Repeat("u", 74) + `"}`)},
+		"alternating base user ending in _clone": {
+			config: my(`{"host":"db","username":"app_clone"}`),
+			want:   []diagShape{errAt("secret_template", "Base username ends in the clone suffix", `Name the base user`)},
+		},
 	})
 }
 

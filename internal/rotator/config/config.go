@@ -76,17 +76,31 @@ type Config struct {
 	Strategy     string
 	RotatedField string
 	Password     PasswordPolicy
+	// Target pins the user and server of a database strategy; nil for
+	// generic. Build it with TargetFromTemplate.
+	Target *Target
+	// CABundle is PEM certificates the database strategies trust besides
+	// the system roots and Amazon RDS's CAs; "" for none.
+	CABundle string
 }
 
 // Env renders c as the function's environment variables.
 func (c Config) Env() map[string]string {
 	p, _ := json.Marshal(c.Password) // a struct of plain fields cannot fail
-	return map[string]string{
+	env := map[string]string{
 		EnvSecretARN:      c.SecretARN,
 		EnvStrategy:       c.Strategy,
 		EnvRotatedField:   c.RotatedField,
 		EnvPasswordPolicy: string(p),
 	}
+	if c.Target != nil {
+		t, _ := json.Marshal(c.Target) // plain fields cannot fail
+		env[EnvTarget] = string(t)
+	}
+	if c.CABundle != "" {
+		env[EnvCABundle] = c.CABundle
+	}
+	return env
 }
 
 // FromEnv reads a Config with getenv (os.Getenv in the function) and
@@ -109,6 +123,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("%s is not valid JSON: %w", EnvPasswordPolicy, err)
 		}
 	}
+	c.Password = EffectivePassword(c.Strategy, c.Password)
+	if raw := getenv(EnvTarget); raw != "" {
+		c.Target = &Target{}
+		if err := json.Unmarshal([]byte(raw), c.Target); err != nil {
+			return Config{}, fmt.Errorf("%s is not valid JSON: %w", EnvTarget, err)
+		}
+	}
+	c.CABundle = getenv(EnvCABundle)
 	return c, c.Validate()
 }
 
@@ -127,6 +149,26 @@ func (c Config) Validate() error {
 	}
 	if err := c.Password.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if IsDatabase(c.Strategy) {
+		switch {
+		case c.Target == nil || c.Target.Username == "" || c.Target.Host == "":
+			errs = append(errs, fmt.Errorf("strategy %q needs %s with the username and host it may rotate (apply again with this provider version)", c.Strategy, EnvTarget))
+		case IsAlternating(c.Strategy) && c.Target.MasterARN == "":
+			errs = append(errs, fmt.Errorf("strategy %q needs the master secret ARN in %s", c.Strategy, EnvTarget))
+		default:
+			if err := CheckUsername(c.Strategy, c.Target.Engine, c.Target.Username); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if c.CABundle != "" {
+		if _, err := ParseCABundle(c.CABundle); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if n := EnvSize(c.Env()); n > MaxEnvBytes {
+		errs = append(errs, fmt.Errorf("the function's environment would be %d bytes, over Lambda's %d-byte limit (is the CA bundle larger than it needs to be?)", n, MaxEnvBytes))
 	}
 	return errors.Join(errs...)
 }

@@ -2,14 +2,14 @@ package strategy
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
 
 // Keys of the database secret JSON, as AWS's rotation templates spell them.
@@ -27,36 +27,61 @@ const (
 // Engines the database strategies accept in the secret's "engine" key, by
 // strategy family (the values AWS's RDS secrets use). The strategies check
 // them at rotation, and the provider at plan time.
+// They live in config, next to the strategy names they belong to.
 var (
-	PostgreSQLEngines = []string{"postgres", "postgresql", "aurora-postgresql"}
-	MySQLEngines      = []string{"mysql", "mariadb", "aurora-mysql", "aurora"}
+	PostgreSQLEngines = config.PostgreSQLEngines
+	MySQLEngines      = config.MySQLEngines
 )
 
 // CloneSuffix is appended to the username to get the second user of the
 // alternating-users scheme, as AWS's multi-user templates do.
-const CloneSuffix = "_clone"
+const CloneSuffix = config.CloneSuffix
 
 // TLSMode is what the "ssl" key of a database secret asks for.
 type TLSMode int
 
-// TLS modes. The "ssl" key takes a JSON bool or one of the strings "true",
-// "false", "require", "verify-ca" and "verify-full".
+// TLS modes, weakest first. The "ssl" key takes a JSON bool or one of the
+// strings "true", "false", "disable", "require", "verify-ca" and
+// "verify-full". Certificates are verified against the system roots, Amazon
+// RDS's CA bundle and the resource's rotation.ca_bundle.
 const (
-	// TLSUnset: no "ssl" key. Strategies try TLS and fall back to plain
-	// text, as AWS's templates do when the key is absent.
+	// TLSUnset: no "ssl" key. It means TLSVerifyFull: a server without TLS
+	// is refused, never silently used in plain text (AWS's templates fall
+	// back to plain text here; we do not, as that is a downgrade anyone on
+	// the network path can force).
 	TLSUnset TLSMode = iota
 	// TLSDisable: "ssl": false. Plain text only.
 	TLSDisable
-	// TLSRequire: "ssl": true or "require". Encrypted; the server
-	// certificate is not verified (sslmode=require).
+	// TLSRequire: "ssl": "require". Encrypted, the certificate is not
+	// verified: an explicit opt-out for servers with a certificate no CA
+	// in the bundle signs.
 	TLSRequire
-	// TLSVerifyCA: "ssl": "verify-ca". Encrypted; the certificate chain is
-	// verified against the system roots, the host name is not.
+	// TLSVerifyCA: "ssl": "verify-ca". The chain is verified, the host
+	// name is not.
 	TLSVerifyCA
-	// TLSVerifyFull: "ssl": "verify-full". Encrypted; chain and host name
-	// are verified against the system roots.
+	// TLSVerifyFull: "ssl": true or "verify-full". Chain and host name are
+	// verified, as AWS's templates do for "ssl": true.
 	TLSVerifyFull
 )
+
+// Effective maps TLSUnset to the mode it means, TLSVerifyFull.
+func (m TLSMode) Effective() TLSMode {
+	if m == TLSUnset {
+		return TLSVerifyFull
+	}
+	return m
+}
+
+// Stricter returns the strictest of modes (each taken as Effective).
+func Stricter(modes ...TLSMode) TLSMode {
+	out := TLSDisable
+	for _, m := range modes {
+		if m.Effective() > out {
+			out = m.Effective()
+		}
+	}
+	return out
+}
 
 // DBSecret is the secret JSON of AWS's database rotation templates. Unknown
 // keys are kept and written back unchanged by Marshal. The String method
@@ -78,7 +103,15 @@ type DBSecret struct {
 // ParseDBSecret parses a database secret. It requires host, username and
 // password to be non-empty strings; the other keys are optional. Errors
 // name keys, never values.
-func ParseDBSecret(s string) (*DBSecret, error) {
+func ParseDBSecret(s string) (*DBSecret, error) { return parseDBSecret(s, true) }
+
+// ParseMasterSecret parses a master secret: username and password are
+// required, host is not (secrets RDS manages for its master user hold
+// only username and password; the connection target then comes from the
+// function's pinned configuration).
+func ParseMasterSecret(s string) (*DBSecret, error) { return parseDBSecret(s, false) }
+
+func parseDBSecret(s string, hostRequired bool) (*DBSecret, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -108,7 +141,7 @@ func ParseDBSecret(s string) (*DBSecret, error) {
 		}
 	}
 	str(KeyEngine, &d.Engine, false)
-	str(KeyHost, &d.Host, true)
+	str(KeyHost, &d.Host, hostRequired)
 	str(KeyUsername, &d.Username, true)
 	str(KeyPassword, &d.Password, true)
 	str(KeyDBName, &d.DBName, false)
@@ -162,14 +195,16 @@ func parseSSL(v json.RawMessage) (TLSMode, error) {
 	var b bool
 	if err := json.Unmarshal(v, &b); err == nil {
 		if b {
-			return TLSRequire, nil
+			return TLSVerifyFull, nil
 		}
 		return TLSDisable, nil
 	}
 	var s string
 	if err := json.Unmarshal(v, &s); err == nil {
 		switch strings.ToLower(strings.TrimSpace(s)) {
-		case "true", "require":
+		case "true":
+			return TLSVerifyFull, nil
+		case "require":
 			return TLSRequire, nil
 		case "false", "disable":
 			return TLSDisable, nil
@@ -179,7 +214,7 @@ func parseSSL(v json.RawMessage) (TLSMode, error) {
 			return TLSVerifyFull, nil
 		}
 	}
-	return TLSUnset, fmt.Errorf(`key %q of the database secret must be true, false, "require", "verify-ca" or "verify-full"`, KeySSL)
+	return TLSUnset, fmt.Errorf(`key %q of the database secret must be true, false, "disable", "require", "verify-ca" or "verify-full"`, KeySSL)
 }
 
 // PortOr returns the port, or def when the secret has none.
@@ -215,7 +250,7 @@ func (d *DBSecret) Marshal() (string, error) {
 	if o == nil {
 		o = &DBSecret{}
 	}
-	sslValue := map[TLSMode]any{TLSDisable: false, TLSRequire: true, TLSVerifyCA: "verify-ca", TLSVerifyFull: "verify-full"}
+	sslValue := map[TLSMode]any{TLSDisable: false, TLSRequire: "require", TLSVerifyCA: "verify-ca", TLSVerifyFull: true}
 	err := errors.Join(
 		set(KeyEngine, d.Engine != o.Engine, d.Engine != "", d.Engine),
 		set(KeyHost, d.Host != o.Host, true, d.Host),
@@ -251,191 +286,3 @@ func (d *DBSecret) String() string {
 
 // GoString is String, so %#v cannot print the password either.
 func (d *DBSecret) GoString() string { return d.String() }
-
-// AlternateUsername returns the other user of the alternating scheme:
-// "app" -> "app_clone" and "app_clone" -> "app".
-func AlternateUsername(u string) string {
-	if base, ok := strings.CutSuffix(u, CloneSuffix); ok && base != "" {
-		return base
-	}
-	return u + CloneSuffix
-}
-
-// SameTarget reports which of host, port, dbname and engine differ between
-// two secrets (the key names only), for the "refuse to touch a different
-// principal" check of setSecret. Ports compare after applying defPort.
-func SameTarget(a, b *DBSecret, defPort int) []string {
-	var diff []string
-	if a.Host != b.Host {
-		diff = append(diff, KeyHost)
-	}
-	if a.PortOr(defPort) != b.PortOr(defPort) {
-		diff = append(diff, KeyPort)
-	}
-	if a.DBName != b.DBName {
-		diff = append(diff, KeyDBName)
-	}
-	if a.Engine != b.Engine {
-		diff = append(diff, KeyEngine)
-	}
-	return diff
-}
-
-// CheckEngine returns an error naming the engine key when the secret has an
-// engine that is not one of allowed. A secret without an engine passes.
-func (d *DBSecret) CheckEngine(allowed ...string) error {
-	if d.Engine == "" {
-		return nil
-	}
-	for _, a := range allowed {
-		if strings.EqualFold(d.Engine, a) {
-			return nil
-		}
-	}
-	return fmt.Errorf("key %q of the database secret must be one of %s", KeyEngine, strings.Join(allowed, ", "))
-}
-
-// Redact replaces every occurrence of each non-empty secret in msg with
-// "<redacted>". Database drivers may quote parts of a failing statement; the
-// strategies pass their error texts through Redact as a second line of
-// defence.
-func Redact(msg string, secrets ...string) string {
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "<redacted>")
-		}
-	}
-	return msg
-}
-
-// DBStep is a Step with its values parsed as database secrets.
-type DBStep struct {
-	Current  *DBSecret
-	Pending  *DBSecret
-	Previous *DBSecret // nil when there is none or it does not parse
-}
-
-// ParseDBStep parses the current and pending values of s (both required)
-// and the previous one (optional: a previous value that does not parse is
-// ignored, since it only serves as a login fallback).
-func ParseDBStep(s Step) (DBStep, error) {
-	var out DBStep
-	var err error
-	if out.Current, err = ParseDBSecret(s.Current); err != nil {
-		return DBStep{}, fmt.Errorf("AWSCURRENT: %w", err)
-	}
-	if out.Pending, err = ParseDBSecret(s.Pending); err != nil {
-		return DBStep{}, fmt.Errorf("AWSPENDING: %w", err)
-	}
-	if s.Previous != "" {
-		if p, err := ParseDBSecret(s.Previous); err == nil {
-			out.Previous = p
-		}
-	}
-	return out, nil
-}
-
-// ParseSetStep is ParseDBStep plus the checks every database strategy
-// makes before setSecret touches the database: the current value's engine
-// is one of engines, the pending value names the same target, and its user
-// is the one the strategy rotates to (the same user, or the other user of
-// the pair when alternating).
-func ParseSetStep(s Step, engines []string, defaultPort int, alternating bool) (DBStep, error) {
-	st, err := ParseDBStep(s)
-	if err != nil {
-		return DBStep{}, err
-	}
-	if err := st.Current.CheckEngine(engines...); err != nil {
-		return DBStep{}, err
-	}
-	if diff := SameTarget(st.Current, st.Pending, defaultPort); len(diff) > 0 {
-		return DBStep{}, fmt.Errorf("refusing to set AWSPENDING: its %v differ from AWSCURRENT's", diff)
-	}
-	want := st.Current.Username
-	if alternating {
-		want = AlternateUsername(want)
-	}
-	if st.Pending.Username != want {
-		return DBStep{}, fmt.Errorf("refusing to set AWSPENDING: its %q is not the user this strategy rotates to", KeyUsername)
-	}
-	return st, nil
-}
-
-// Passwords returns every non-empty password of the step, for Redact.
-func (s DBStep) Passwords() []string {
-	var out []string
-	for _, d := range []*DBSecret{s.Current, s.Pending, s.Previous} {
-		if d != nil && d.Password != "" {
-			out = append(out, d.Password)
-		}
-	}
-	return out
-}
-
-// CheckNewPassword rejects a generated password a database cannot store:
-// one with a NUL character or invalid UTF-8.
-func CheckNewPassword(pw string) error {
-	if pw == "" {
-		return errors.New("the new password is empty")
-	}
-	if strings.ContainsRune(pw, 0) {
-		return errors.New("the new password contains a NUL character")
-	}
-	if !utf8.ValidString(pw) {
-		return errors.New("the new password is not valid UTF-8")
-	}
-	return nil
-}
-
-// ReadMaster reads and parses the master secret named by cur's masterarn
-// (the alternating-users strategies). It refuses a master secret for
-// another host or port: whoever can edit the user's secret could otherwise
-// make the function send the master password elsewhere.
-func ReadMaster(ctx context.Context, s Step, cur *DBSecret, defaultPort int) (*DBSecret, error) {
-	if cur.MasterARN == "" {
-		return nil, fmt.Errorf("the alternating-users strategy needs the %q key in AWSCURRENT", KeyMasterARN)
-	}
-	if s.Master == nil {
-		return nil, errors.New("no way to read the master secret")
-	}
-	raw, err := s.Master(ctx, cur.MasterARN)
-	if err != nil {
-		return nil, fmt.Errorf("reading the master secret: %w", err)
-	}
-	master, err := ParseDBSecret(raw)
-	if err != nil {
-		return nil, fmt.Errorf("master secret: %w", err)
-	}
-	if master.Host != cur.Host || (master.Port != 0 && master.PortOr(defaultPort) != cur.PortOr(defaultPort)) {
-		return nil, fmt.Errorf("the master secret's %q or %q differ from AWSCURRENT's", KeyHost, KeyPort)
-	}
-	return master, nil
-}
-
-// NewDBPending is NewPending of the database strategies: it keeps every
-// key of current and sets newPassword; with alternating it also swaps the
-// username for the other user of the pair. checkUsername enforces the
-// engine's limits on the resulting username.
-func NewDBPending(current, newPassword string, engines []string, alternating bool, checkUsername func(string) error) (string, error) {
-	d, err := ParseDBSecret(current)
-	if err != nil {
-		return "", fmt.Errorf("AWSCURRENT: %w", err)
-	}
-	if err := d.CheckEngine(engines...); err != nil {
-		return "", err
-	}
-	if err := CheckNewPassword(newPassword); err != nil {
-		return "", err
-	}
-	if alternating {
-		if d.MasterARN == "" {
-			return "", fmt.Errorf("the alternating-users strategy needs the %q key in the secret", KeyMasterARN)
-		}
-		d.Username = AlternateUsername(d.Username)
-	}
-	if err := checkUsername(d.Username); err != nil {
-		return "", err
-	}
-	d.Password = newPassword
-	return d.Marshal()
-}

@@ -2,11 +2,14 @@ package strategy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 )
 
 func TestParseDBSecret(t *testing.T) {
@@ -19,7 +22,7 @@ func TestParseDBSecret(t *testing.T) {
 		{
 			name: "every key, port as number, ssl as bool",
 			in:   `{"engine":"postgres","host":"db","port":5432,"username":"app","password":"s3cret","dbname":"appdb","masterarn":"arn:m","ssl":true}`,
-			want: DBSecret{Engine: "postgres", Host: "db", Port: 5432, Username: "app", Password: "s3cret", DBName: "appdb", MasterARN: "arn:m", SSL: TLSRequire},
+			want: DBSecret{Engine: "postgres", Host: "db", Port: 5432, Username: "app", Password: "s3cret", DBName: "appdb", MasterARN: "arn:m", SSL: TLSVerifyFull},
 		},
 		{
 			name: "port as string, ssl as string false",
@@ -34,7 +37,7 @@ func TestParseDBSecret(t *testing.T) {
 		{
 			name: "ssl string true",
 			in:   `{"host":"db","username":"app","password":"s3cret","ssl":"true"}`,
-			want: DBSecret{Host: "db", Username: "app", Password: "s3cret", SSL: TLSRequire},
+			want: DBSecret{Host: "db", Username: "app", Password: "s3cret", SSL: TLSVerifyFull},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,10 +199,11 @@ func TestSameTargetAndEngine(t *testing.T) {
 	}
 }
 
-func TestParseDBStep(t *testing.T) {
+func TestParseSetStep(t *testing.T) {
 	t.Parallel()
 	ok := `{"host":"h","username":"u","password":"p1"}`
-	st, err := ParseDBStep(Step{Current: ok, Pending: strings.Replace(ok, "p1", "p2", 1), Previous: "not json"})
+	db := DB{Target: &config.Target{Username: "u", Host: "h"}}
+	st, err := db.ParseSetStep(Step{Current: ok, Pending: strings.Replace(ok, "p1", "p2", 1), Previous: "not json"}, nil, 5432, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +213,113 @@ func TestParseDBStep(t *testing.T) {
 	if d := cmp.Diff([]string{"p1", "p2"}, st.Passwords()); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
-	if _, err := ParseDBStep(Step{Current: ok, Pending: "{}"}); err == nil || !strings.HasPrefix(err.Error(), "AWSPENDING") {
+	if _, err := db.ParseSetStep(Step{Current: ok, Pending: "{}"}, nil, 5432, false); err == nil || !strings.HasPrefix(err.Error(), "AWSPENDING") {
 		t.Errorf("error = %v, want one naming AWSPENDING", err)
+	}
+	if _, err := (DB{}).ParseSetStep(Step{Current: ok, Pending: ok}, nil, 5432, false); err == nil || !strings.Contains(err.Error(), "pins no database user") {
+		t.Errorf("without pins: %v, want a refusal", err)
+	}
+}
+
+// TestCheckPinned: each pinned key is compared, named in the error, and
+// its value is never shown.
+func TestCheckPinned(t *testing.T) {
+	t.Parallel()
+	db := DB{Target: &config.Target{Username: "app", Host: "db.internal", Port: 5433, Engine: "postgres", DBName: "appdb", MasterARN: "arn:m"}}
+	base := `{"engine":"postgres","host":"db.internal","port":5433,"username":"app","password":"pw","dbname":"appdb","masterarn":"arn:m"}`
+	for _, tc := range []struct {
+		name, from, to, key string
+		alternating         bool
+	}{
+		{"same", "", "", "", true},
+		{"clone allowed when alternating", `"app"`, `"app_clone"`, "", true},
+		{"clone refused single user", `"app"`, `"app_clone"`, "username", false},
+		{"other user", `"app"`, `"evil"`, "username", true},
+		{"other user's clone", `"app"`, `"evil_clone"`, "username", true},
+		{"other host", `"db.internal"`, `"evil.example"`, "host", true},
+		{"other port", `5433`, `5432`, "port", true},
+		{"no port means the default", `"port":5433,`, ``, "port", true},
+		{"other database", `"appdb"`, `"evil"`, "dbname", true},
+		{"other engine", `"engine":"postgres"`, `"engine":"aurora-postgresql"`, "engine", true},
+		{"other master", `"arn:m"`, `"arn:evil"`, "masterarn", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := ParseDBSecret(strings.Replace(base, tc.from, tc.to, 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.CheckPinned("AWSCURRENT", d, 5432, tc.alternating)
+			if tc.key == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), `"`+tc.key+`"`) {
+				t.Fatalf("error = %v, want one naming %q", err, tc.key)
+			}
+			if strings.Contains(err.Error(), "evil") || strings.Contains(err.Error(), "pw") {
+				t.Errorf("the error shows a value: %v", err)
+			}
+		})
+	}
+}
+
+// TestStricterTLS: the master login and every login use the strictest
+// setting; no key counts as verify-full.
+func TestStricterTLS(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   []TLSMode
+		want TLSMode
+	}{
+		{[]TLSMode{TLSDisable, TLSDisable}, TLSDisable},
+		{[]TLSMode{TLSDisable, TLSUnset}, TLSVerifyFull},
+		{[]TLSMode{TLSRequire, TLSDisable}, TLSRequire},
+		{[]TLSMode{TLSVerifyCA, TLSRequire}, TLSVerifyCA},
+		{[]TLSMode{TLSDisable, TLSVerifyFull, TLSRequire}, TLSVerifyFull},
+	} {
+		if got := Stricter(tc.in...); got != tc.want {
+			t.Errorf("Stricter(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestRedact: the password disappears from an error text in every form a
+// database may echo it: as is, with quotes doubled, backslash-escaped
+// (MySQL), JSON-escaped and Go-quoted.
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	pw := `a'b"c\d`
+	for _, msg := range []string{
+		`password a'b"c\d rejected`,
+		`near 'a''b"c\d'`,
+		`near 'a\'b\"c\\d'`,
+		`near 'a\'b"c\\d'`,
+		`near 'a''b"c\\d'`,
+		`{"password":"a'b\"c\\d"}`,
+	} {
+		got := Redact(msg, pw)
+		if !strings.Contains(got, "<redacted>") || strings.Contains(got, `c\d`) || strings.Contains(got, `c\\d`) || strings.Contains(got, `b"c`) || strings.Contains(got, `b\"c`) {
+			t.Errorf("Redact(%q) = %q, the password is still there", msg, got)
+		}
+	}
+	if got := Redact("nothing here", pw, ""); got != "nothing here" {
+		t.Errorf("Redact changed a text without the password: %q", got)
+	}
+}
+
+func TestTLSHint(t *testing.T) {
+	t.Parallel()
+	tlsErr := errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority")
+	if TLSHint(TLSUnset, tlsErr) == "" || TLSHint(TLSVerifyFull, errors.New("TLS requested but server does not support TLS")) == "" {
+		t.Error("no hint for a TLS failure")
+	}
+	if h := TLSHint(TLSUnset, errors.New("Error 1045: Access denied for user")); h != "" {
+		t.Errorf("hint for a wrong password: %q", h)
+	}
+	if h := TLSHint(TLSDisable, tlsErr); h != "" {
+		t.Errorf("hint with ssl false: %q", h)
 	}
 }

@@ -13,6 +13,12 @@ type Step struct {
 	// Master returns AWSCURRENT of another secret (the "masterarn" of the
 	// alternating-users strategies), read with the function's own client.
 	Master func(ctx context.Context, secretARN string) (string, error)
+	// FirstRotation is true while the secret still has only the value it
+	// was created with: no version carries AWSPREVIOUS. The alternating
+	// strategies then accept an AWSCURRENT that does not log in (the
+	// provider generated it and the database never saw it); afterwards
+	// AWSCURRENT must log in before the master credential is used.
+	FirstRotation bool
 }
 
 // Strategy is one way to rotate a secret.

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy/dbtest"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/testdb"
 )
 
@@ -219,7 +220,7 @@ func TestSingleUserRotation(t *testing.T) {
 			t.Parallel()
 			user := tc.user + uniq("_")
 			f := newFixture(t, user, tc.password)
-			step := rotate(t, SingleUser(), strategy.Step{Current: f.secret(user, tc.password, false)}, tc.next)
+			step := rotate(t, dbtest.Lazy(SingleUser), strategy.Step{Current: f.secret(user, tc.password, false)}, tc.next)
 
 			if got := username(t, step.Pending); got != user {
 				t.Errorf("pending username changed: got %q, want %q", got, user)
@@ -237,7 +238,7 @@ func TestSingleUserFallsBackToPrevious(t *testing.T) {
 		Current:  f.secret(f.user, "never-applied-current", false),
 		Previous: f.secret(f.user, "works-previous", false),
 	}
-	rotate(t, SingleUser(), step, "new-after-fallback")
+	rotate(t, dbtest.Lazy(SingleUser), step, "new-after-fallback")
 	f.mustLogin(t, "new credential", f.user, "new-after-fallback")
 	f.mustNotLogin(t, "previous credential", f.user, "works-previous")
 }
@@ -255,7 +256,7 @@ func TestSetFailures(t *testing.T) {
 	}{
 		{
 			name: "nothing logs in",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current:  f.secret(f.user, "wrong-current", false),
 				Previous: f.secret(f.user, "wrong-previous", false),
@@ -265,35 +266,35 @@ func TestSetFailures(t *testing.T) {
 		},
 		{
 			name: "pending names another user",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: f.secret(other.user, "pending-password", false),
 			},
-			want: "is not the user this strategy rotates to",
+			want: `refusing AWSPENDING: its "username" differ`,
 		},
 		{
 			name: "pending names another database",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: other.secret(f.user, "pending-password", false),
 			},
-			want: "differ from AWSCURRENT's",
+			want: `refusing AWSPENDING: its "dbname" differ`,
 		},
 		{
 			name: "alternating pending is not the clone",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(other.user, "pending-password", true),
 				Master:  f.masterFake(nil),
 			},
-			want: "is not the user this strategy rotates to",
+			want: `refusing AWSPENDING: its "username" differ`,
 		},
 		{
 			name: "master secret for another host",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(f.user+"_clone", "pending-password", true),
@@ -301,17 +302,17 @@ func TestSetFailures(t *testing.T) {
 					return `{"host":"db.attacker.example","username":"master","password":"` + f.srv.AdminPassword + `"}`, nil
 				},
 			},
-			want: "differ from AWSCURRENT's",
+			want: `refusing the master secret: its "host" differ`,
 		},
 		{
 			name: "current user missing",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret("ghost", "the-real-password", true),
 				Pending: f.secret("ghost_clone", "pending-password", true),
 				Master:  f.masterFake(nil),
 			},
-			want: "does not exist",
+			want: "AWSCURRENT does not log in",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -342,7 +343,7 @@ func TestTestStep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := SingleUser().Test(context.Background(), strategy.Step{Pending: tc.pending})
+			err := dbtest.Lazy(SingleUser).Test(context.Background(), strategy.Step{Pending: tc.pending})
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
 			}
@@ -359,7 +360,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			user := tc.user + uniq("_")
 			f := newFixture(t, user, tc.password)
 			calls := 0
-			rot := AlternatingUsers()
+			rot := dbtest.Lazy(AlternatingUsers)
 			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
 
 			first := rotate(t, rot, step, tc.next)
@@ -400,7 +401,7 @@ func TestAlternatingCopiesGrantOption(t *testing.T) {
 	f.srv.MustExec(t, f.db, "CREATE TABLE u (x int)")
 	f.admin(t, "SELECT CONCAT('GRANT INSERT ON "+f.db+".u TO ', QUOTE(?), '@''%'' WITH GRANT OPTION')", f.user)
 	f.admin(t, "SELECT CONCAT('GRANT PROCESS ON *.* TO ', QUOTE(?), '@''%''')", f.user)
-	rotate(t, AlternatingUsers(), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
+	rotate(t, dbtest.Lazy(AlternatingUsers), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
 
 	conn := f.mustLogin(t, "clone", f.user+"_clone", "pw-2")
 	var grants []string
@@ -442,11 +443,10 @@ func TestNewPending(t *testing.T) {
 		want map[string]any
 		err  string
 	}{
-		{name: "single user keeps everything but the password", rot: SingleUser(), cur: current, want: with("app")},
-		{name: "alternating swaps to the clone", rot: AlternatingUsers(), cur: current, want: with("app_clone")},
-		{name: "alternating swaps back", rot: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1), want: with("app")},
-		{name: "alternating needs masterarn", rot: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
-		{name: "wrong engine", rot: SingleUser(), cur: `{"engine":"postgres","host":"h","username":"u","password":"old"}`, err: `"engine"`},
+		{name: "single user keeps everything but the password", rot: dbtest.Lazy(SingleUser), cur: current, want: with("app")},
+		{name: "alternating swaps to the clone", rot: dbtest.Lazy(AlternatingUsers), cur: current, want: with("app_clone")},
+		{name: "alternating swaps back", rot: dbtest.Lazy(AlternatingUsers), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1), want: with("app")},
+		{name: "wrong engine", rot: dbtest.Lazy(SingleUser), cur: `{"engine":"postgres","host":"h","username":"u","password":"old"}`, err: `"engine"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -567,18 +567,25 @@ func TestRewriteGrant(t *testing.T) {
 }
 
 // TestTLS: the "ssl" key decides whether the connection is encrypted and
-// verified. The TLS server refuses plain TCP logins and has a self-signed
-// certificate; the shared server has no TLS at all.
+// verified; no key means verified TLS, and plain text happens only with an
+// explicit "ssl": false. The TLS servers refuse plain TCP logins and have
+// certificates from a throwaway CA (one for 127.0.0.1, one for another
+// host name only); the shared server has no TLS at all.
 func TestTLS(t *testing.T) {
 	t.Parallel()
 	tlsSrv := testdb.StartMariaDBWith(t, testdb.Options{TLS: true})
+	wrongName := testdb.StartMariaDBWith(t, testdb.Options{TLS: true, CertNames: []string{"db.example.test"}})
 	plainSrv := testdb.SharedMariaDB(t)
+	otherCA, err := testdb.NewCA("some other CA")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
-	for _, srv := range []*testdb.Server{tlsSrv, plainSrv} {
+	for _, srv := range []*testdb.Server{tlsSrv, wrongName, plainSrv} {
 		srv.MustExec(t, "", "CREATE USER IF NOT EXISTS tls_user@'%' IDENTIFIED BY 'tls-password-1'")
 	}
-	secret := func(srv *testdb.Server, ssl string) string {
-		s := `{"engine":"mariadb","host":"127.0.0.1","port":` + strconv.Itoa(srv.Port) + `,"username":"tls_user","password":"tls-password-1"`
+	secret := func(srv *testdb.Server, host, ssl string) string {
+		s := `{"engine":"mariadb","host":"` + host + `","port":` + strconv.Itoa(srv.Port) + `,"username":"tls_user","password":"tls-password-1"`
 		if ssl != "" {
 			s += `,"ssl":` + ssl
 		}
@@ -588,38 +595,76 @@ func TestTLS(t *testing.T) {
 		name    string
 		srv     *testdb.Server
 		ssl     string
-		wantErr bool
+		ca      []byte
+		pinSSL  string // the template's "ssl"; "-" means the secret's own
+		wantErr string // "" means the login works
 	}{
-		{"TLS server, ssl true", tlsSrv, "true", false},
-		{"TLS server, ssl \"true\"", tlsSrv, `"true"`, false},
-		{"TLS server, no ssl key tries TLS first", tlsSrv, "", false},
-		{"TLS server, ssl false", tlsSrv, "false", true},
-		{"TLS server, verify-full rejects an untrusted certificate", tlsSrv, `"verify-full"`, true},
-		{"TLS server, verify-ca rejects an untrusted certificate", tlsSrv, `"verify-ca"`, true},
-		{"plain server, ssl true requires TLS", plainSrv, "true", true},
-		{"plain server, no ssl key falls back", plainSrv, "", false},
-		{"plain server, ssl false", plainSrv, "false", false},
+		{"verified: ssl true, the server's CA", tlsSrv, "true", tlsSrv.CAPEM, "-", ""},
+		{"verified: ssl \"true\"", tlsSrv, `"true"`, tlsSrv.CAPEM, "-", ""},
+		{"verified: no ssl key means verify-full", tlsSrv, "", tlsSrv.CAPEM, "-", ""},
+		{"verified: verify-ca", tlsSrv, `"verify-ca"`, tlsSrv.CAPEM, "-", ""},
+		{"no CA bundle: the throwaway CA is not trusted", tlsSrv, "true", nil, "-", "certificate signed by unknown authority"},
+		{"wrong CA refused", tlsSrv, "true", otherCA.PEM, "-", "certificate signed by unknown authority"},
+		{"wrong CA refused with verify-ca", tlsSrv, `"verify-ca"`, otherCA.PEM, "-", "certificate signed by unknown authority"},
+		{"wrong host name refused", wrongName, "true", wrongName.CAPEM, "-", "certificate is valid for db.example.test, not localhost"},
+		{"wrong host name refused without ssl key", wrongName, "", wrongName.CAPEM, "-", "certificate is valid for db.example.test"},
+		{"verify-ca ignores the host name", wrongName, `"verify-ca"`, wrongName.CAPEM, "-", ""},
+		{"explicit require skips verification", tlsSrv, `"require"`, nil, "-", ""},
+		{"TLS server refuses plain text", tlsSrv, "false", nil, "-", "Access denied"},
+		{"downgrade refused: plain server, ssl true", plainSrv, "true", nil, "-", "server does not support TLS"},
+		{"downgrade refused: plain server, no ssl key", plainSrv, "", nil, "-", "server does not support TLS"},
+		{"plain text with explicit ssl false", plainSrv, "false", nil, "-", ""},
+		{"downgrade refused: secret says false, template says true", plainSrv, "false", nil, "true", "server does not support TLS"},
+		{"downgrade refused: secret says false, template has no ssl key", plainSrv, "false", nil, "", "server does not support TLS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := SingleUser().Test(ctx, strategy.Step{Pending: secret(tc.srv, tc.ssl)})
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
+			host := "127.0.0.1"
+			if tc.srv == wrongName {
+				host = "localhost"
+			}
+			pend := secret(tc.srv, host, tc.ssl)
+			target := dbtest.TargetOf(pend)
+			if tc.pinSSL != "-" {
+				target.SSL = tc.pinSSL
+			}
+			err := SingleUser(strategy.DB{Target: target, CABundle: string(tc.ca)}).Test(ctx, strategy.Step{Pending: pend})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Test error = %v, want none", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("Test error = %v, want one containing %q", err, tc.wantErr)
 			}
 			noSecretIn(t, err, "tls-password-1")
 		})
 	}
 
-	t.Run("alternating rotation over TLS", func(t *testing.T) {
+	t.Run("alternating rotation over verified TLS, RDS-managed master secret", func(t *testing.T) {
 		t.Parallel()
-		tlsSrv.MustExec(t, "", "CREATE USER tls_rotated@'%' IDENTIFIED BY 'before'")
+		tlsSrv.MustExec(t, "", "CREATE USER tls_rotated@'%' IDENTIFIED BY 'before' REQUIRE SSL WITH MAX_USER_CONNECTIONS 7")
+		calls := 0
 		master := func(context.Context, string) (string, error) {
-			return tlsSrv.SecretJSON(tlsSrv.AdminUser, tlsSrv.AdminPassword, "", ""), nil
+			calls++ // username and password only, as RDS manages it
+			return `{"username":"` + tlsSrv.AdminUser + `","password":"` + tlsSrv.AdminPassword + `"}`, nil
 		}
 		cur := tlsSrv.SecretJSON("tls_rotated", "before", "", masterARN)
-		step := rotate(t, AlternatingUsers(), strategy.Step{Current: cur, Master: master}, "after-rotation")
-		if got := username(t, step.Pending); got != "tls_rotated_clone" {
-			t.Fatalf("pending user = %q", got)
+		step := rotate(t, dbtest.LazyCA(AlternatingUsers, string(tlsSrv.CAPEM)), strategy.Step{Current: cur, Master: master}, "after-rotation")
+		if got := username(t, step.Pending); got != "tls_rotated_clone" || calls == 0 {
+			t.Fatalf("pending user = %q, master read %d times", got, calls)
+		}
+		// REQUIRE SSL and the resource limit came along.
+		db, err := sql.Open("mysql", tlsSrv.AdminDSN(""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var sslType string
+		var maxUC int
+		if err := db.QueryRowContext(ctx, "SELECT ssl_type, max_user_connections FROM mysql.user WHERE User = 'tls_rotated_clone' AND Host = '%'").Scan(&sslType, &maxUC); err != nil {
+			t.Fatal(err)
+		}
+		if sslType != "ANY" || maxUC != 7 {
+			t.Errorf("clone: ssl_type %q, max_user_connections %d; want ANY (REQUIRE SSL) and 7, as the base user", sslType, maxUC)
 		}
 	})
 }

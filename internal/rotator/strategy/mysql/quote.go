@@ -106,3 +106,48 @@ func rewriteGrant(line, from, host, to string) (stmt string, ok bool, err error)
 	}
 	return stmt, true, nil
 }
+
+// revokeFor returns the statements that undo g, a statement rewriteGrant
+// produced for acct: REVOKE of the same privileges (and their grant
+// option) on the same object, REVOKE of a role, or SET DEFAULT ROLE NONE.
+func revokeFor(g, acct string) []string {
+	if strings.HasPrefix(g, "SET DEFAULT ROLE ") {
+		return []string{"SET DEFAULT ROLE NONE FOR " + acct}
+	}
+	core, withGrant := g, false
+	for _, opt := range []string{" WITH GRANT OPTION", " WITH ADMIN OPTION"} {
+		if c, ok := strings.CutSuffix(core, opt); ok {
+			core, withGrant = c, opt == " WITH GRANT OPTION"
+		}
+	}
+	body := strings.TrimSuffix(strings.TrimPrefix(core, "GRANT "), " TO "+acct)
+	i := indexUnquoted(body, " ON ")
+	if i < 0 {
+		return []string{"REVOKE " + body + " FROM " + acct}
+	}
+	privs, obj := body[:i], body[i+len(" ON "):]
+	out := []string{"REVOKE " + privs + " ON " + obj + " FROM " + acct}
+	if withGrant {
+		out = append(out, "REVOKE GRANT OPTION ON "+obj+" FROM "+acct)
+	}
+	return out
+}
+
+// indexUnquoted is strings.Index outside `…`, '…' and "…".
+func indexUnquoted(s, sub string) int {
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '`' || c == '\'' || c == '"':
+			quote = c
+		case strings.HasPrefix(s[i:], sub):
+			return i
+		}
+	}
+	return -1
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/strategy/dbtest"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/testdb"
 )
 
@@ -223,7 +224,7 @@ func TestSingleUserRotation(t *testing.T) {
 			f := newFixture(t, user, tc.password)
 			step := strategy.Step{Current: f.secret(user, tc.password, false)}
 
-			step = rotate(t, SingleUser(), step, tc.next)
+			step = rotate(t, dbtest.Lazy(SingleUser), step, tc.next)
 
 			if got := username(t, step.Pending); got != user {
 				t.Errorf("pending username changed: got %q, want %q", got, user)
@@ -242,7 +243,7 @@ func TestSingleUserFallsBackToPrevious(t *testing.T) {
 		Current:  f.secret(f.user, "never-applied-current", false),
 		Previous: f.secret(f.user, "works-previous", false),
 	}
-	rotate(t, SingleUser(), step, "new-after-fallback")
+	rotate(t, dbtest.Lazy(SingleUser), step, "new-after-fallback")
 	f.mustLogin(t, "new credential", f.user, "new-after-fallback")
 	f.mustNotLogin(t, "previous credential", f.user, "works-previous")
 }
@@ -260,7 +261,7 @@ func TestSetFailures(t *testing.T) {
 	}{
 		{
 			name: "nothing logs in",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current:  f.secret(f.user, "wrong-current", false),
 				Previous: f.secret(f.user, "wrong-previous", false),
@@ -270,35 +271,35 @@ func TestSetFailures(t *testing.T) {
 		},
 		{
 			name: "pending names another user",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: f.secret(other.user, "pending-password", false),
 			},
-			want: "is not the user this strategy rotates to",
+			want: `refusing AWSPENDING: its "username" differ`,
 		},
 		{
 			name: "pending names another database",
-			rot:  SingleUser(),
+			rot:  dbtest.Lazy(SingleUser),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: other.secret(f.user, "pending-password", false),
 			},
-			want: "differ from AWSCURRENT's",
+			want: `refusing AWSPENDING: its "dbname" differ`,
 		},
 		{
 			name: "alternating pending is not the clone",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(other.user, "pending-password", true),
 				Master:  f.masterFake(nil),
 			},
-			want: "is not the user this strategy rotates to",
+			want: `refusing AWSPENDING: its "username" differ`,
 		},
 		{
 			name: "master secret for another host",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", true),
 				Pending: f.secret(f.user+"_clone", "pending-password", true),
@@ -306,17 +307,17 @@ func TestSetFailures(t *testing.T) {
 					return `{"host":"db.attacker.example","username":"master","password":"` + f.srv.AdminPassword + `"}`, nil
 				},
 			},
-			want: "differ from AWSCURRENT's",
+			want: `refusing the master secret: its "host" differ`,
 		},
 		{
 			name: "no masterarn",
-			rot:  AlternatingUsers(),
+			rot:  dbtest.Lazy(AlternatingUsers),
 			step: strategy.Step{
 				Current: f.secret(f.user, "the-real-password", false),
 				Pending: f.secret(f.user+"_clone", "pending-password", false),
 				Master:  f.masterFake(nil),
 			},
-			want: `needs the "masterarn" key`,
+			want: "pins no master secret",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -348,7 +349,7 @@ func TestTestStep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := SingleUser().Test(context.Background(), strategy.Step{Pending: tc.pending})
+			err := dbtest.Lazy(SingleUser).Test(context.Background(), strategy.Step{Pending: tc.pending})
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
 			}
@@ -365,7 +366,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			user := tc.user + uniq("_")
 			f := newFixture(t, user, tc.password)
 			calls := 0
-			rot := AlternatingUsers()
+			rot := dbtest.Lazy(AlternatingUsers)
 			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
 
 			// First flip: the clone is created with the current user's grants.
@@ -412,20 +413,19 @@ func TestNewPending(t *testing.T) {
 		err  string
 	}{
 		{
-			name: "single user keeps everything but the password", rot: SingleUser(), cur: current,
+			name: "single user keeps everything but the password", rot: dbtest.Lazy(SingleUser), cur: current,
 			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
 		},
 		{
-			name: "alternating swaps to the clone", rot: AlternatingUsers(), cur: current,
+			name: "alternating swaps to the clone", rot: dbtest.Lazy(AlternatingUsers), cur: current,
 			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app_clone", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
 		},
 		{
-			name: "alternating swaps back", rot: AlternatingUsers(), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1),
+			name: "alternating swaps back", rot: dbtest.Lazy(AlternatingUsers), cur: strings.Replace(current, `"app"`, `"app_clone"`, 1),
 			want: map[string]any{"engine": "postgres", "host": "db.internal", "port": "5432", "username": "app", "password": "new", "dbname": "appdb", "masterarn": "arn:m", "ssl": true, "extra": map[string]any{"keep": []any{1.0, 2.0}}},
 		},
-		{name: "alternating needs masterarn", rot: AlternatingUsers(), cur: `{"host":"h","username":"u","password":"old"}`, err: "masterarn"},
-		{name: "wrong engine", rot: SingleUser(), cur: `{"engine":"mysql","host":"h","username":"u","password":"old"}`, err: `"engine"`},
-		{name: "clone name too long", rot: AlternatingUsers(), cur: `{"host":"h","username":"` + strings.Repeat("u", 60) + `","password":"old","masterarn":"m"}`, err: "63-byte"},
+		{name: "wrong engine", rot: dbtest.Lazy(SingleUser), cur: `{"engine":"mysql","host":"h","username":"u","password":"old"}`, err: `"engine"`},
+		{name: "clone name too long", rot: dbtest.Lazy(AlternatingUsers), cur: `{"host":"h","username":"` + strings.Repeat("u", 60) + `","password":"old","masterarn":"m"}`, err: "63-byte"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -522,14 +522,21 @@ func TestScramVerifierFormat(t *testing.T) {
 }
 
 // TestTLS: the "ssl" key decides whether the connection is encrypted and
-// verified. The TLS server refuses plain TCP logins and has a self-signed
-// certificate; the shared server has no TLS at all.
+// verified; no key means verified TLS, and plain text happens only with an
+// explicit "ssl": false. The TLS servers refuse plain TCP logins and have
+// certificates from a throwaway CA (one for 127.0.0.1, one for another
+// host name only); the shared server has no TLS at all.
 func TestTLS(t *testing.T) {
 	t.Parallel()
 	tlsSrv := testdb.StartPostgresWith(t, testdb.Options{TLS: true})
+	wrongName := testdb.StartPostgresWith(t, testdb.Options{TLS: true, CertNames: []string{"db.example.test"}})
 	plainSrv := testdb.SharedPostgres(t)
+	otherCA, err := testdb.NewCA("some other CA")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
-	for _, srv := range []*testdb.Server{tlsSrv, plainSrv} {
+	for _, srv := range []*testdb.Server{tlsSrv, wrongName, plainSrv} {
 		srv.MustExec(t, "", "CREATE ROLE tls_user LOGIN PASSWORD 'tls-password-1'")
 	}
 	secret := func(srv *testdb.Server, ssl string) string {
@@ -543,37 +550,59 @@ func TestTLS(t *testing.T) {
 		name    string
 		srv     *testdb.Server
 		ssl     string
-		wantErr bool
+		ca      []byte
+		pinSSL  string // the template's "ssl"; "-" means the secret's own
+		wantErr string // "" means the login works
 	}{
-		{"TLS server, ssl true", tlsSrv, "true", false},
-		{"TLS server, ssl \"true\"", tlsSrv, `"true"`, false},
-		{"TLS server, no ssl key tries TLS first", tlsSrv, "", false},
-		{"TLS server, ssl false", tlsSrv, "false", true},
-		{"TLS server, verify-full rejects an untrusted certificate", tlsSrv, `"verify-full"`, true},
-		{"TLS server, verify-ca rejects an untrusted certificate", tlsSrv, `"verify-ca"`, true},
-		{"plain server, ssl true requires TLS", plainSrv, "true", true},
-		{"plain server, no ssl key falls back", plainSrv, "", false},
-		{"plain server, ssl false", plainSrv, "false", false},
+		{"verified: ssl true, the server's CA", tlsSrv, "true", tlsSrv.CAPEM, "-", ""},
+		{"verified: ssl \"true\"", tlsSrv, `"true"`, tlsSrv.CAPEM, "-", ""},
+		{"verified: no ssl key means verify-full", tlsSrv, "", tlsSrv.CAPEM, "-", ""},
+		{"verified: verify-ca", tlsSrv, `"verify-ca"`, tlsSrv.CAPEM, "-", ""},
+		{"no CA bundle: the throwaway CA is not trusted", tlsSrv, "true", nil, "-", "certificate signed by unknown authority"},
+		{"wrong CA refused", tlsSrv, "true", otherCA.PEM, "-", "certificate signed by unknown authority"},
+		{"wrong CA refused with verify-ca", tlsSrv, `"verify-ca"`, otherCA.PEM, "-", "certificate signed by unknown authority"},
+		{"wrong host name refused", wrongName, "true", wrongName.CAPEM, "-", "certificate is valid for db.example.test, not localhost"},
+		{"wrong host name refused without ssl key", wrongName, "", wrongName.CAPEM, "-", "certificate is valid for db.example.test"},
+		{"verify-ca ignores the host name", wrongName, `"verify-ca"`, wrongName.CAPEM, "-", ""},
+		{"explicit require skips verification", tlsSrv, `"require"`, nil, "-", ""},
+		{"TLS server refuses plain text", tlsSrv, "false", nil, "-", "no encryption"},
+		{"downgrade refused: plain server, ssl true", plainSrv, "true", nil, "-", "server refused TLS"},
+		{"downgrade refused: plain server, no ssl key", plainSrv, "", nil, "-", "server refused TLS"},
+		{"plain text with explicit ssl false", plainSrv, "false", nil, "-", ""},
+		{"downgrade refused: secret says false, template says true", plainSrv, "false", nil, "true", "server refused TLS"},
+		{"downgrade refused: secret says false, template has no ssl key", plainSrv, "false", nil, "", "server refused TLS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := SingleUser().Test(ctx, strategy.Step{Pending: secret(tc.srv, tc.ssl)})
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
+			pend := secret(tc.srv, tc.ssl)
+			if tc.srv == wrongName {
+				pend = strings.Replace(pend, `"127.0.0.1"`, `"localhost"`, 1)
+			}
+			target := dbtest.TargetOf(pend)
+			if tc.pinSSL != "-" {
+				target.SSL = tc.pinSSL
+			}
+			err := SingleUser(strategy.DB{Target: target, CABundle: string(tc.ca)}).Test(ctx, strategy.Step{Pending: pend})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Test error = %v, want none", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("Test error = %v, want one containing %q", err, tc.wantErr)
 			}
 			noSecretIn(t, err, "tls-password-1")
 		})
 	}
 
-	t.Run("rotation over TLS", func(t *testing.T) {
+	t.Run("rotation over verified TLS", func(t *testing.T) {
 		t.Parallel()
 		tlsSrv.MustExec(t, "", "CREATE ROLE tls_rotated LOGIN PASSWORD 'before'")
 		cur := tlsSrv.SecretJSON("tls_rotated", "before", "postgres", "")
-		step := rotate(t, SingleUser(), strategy.Step{Current: cur}, "after-rotation")
-		if err := SingleUser().Test(ctx, strategy.Step{Pending: step.Pending}); err != nil {
+		rot := dbtest.LazyCA(SingleUser, string(tlsSrv.CAPEM))
+		step := rotate(t, rot, strategy.Step{Current: cur}, "after-rotation")
+		if err := rot.Test(ctx, strategy.Step{Pending: step.Pending}); err != nil {
 			t.Fatal(err)
 		}
-		if err := SingleUser().Test(ctx, strategy.Step{Pending: cur}); err == nil {
+		if err := rot.Test(ctx, strategy.Step{Pending: cur}); err == nil {
 			t.Fatal("the old password still logs in")
 		}
 	})
@@ -587,7 +616,7 @@ func TestPasswordNeverReachesServerLog(t *testing.T) {
 	srv := testdb.StartPostgres(t)
 	srv.MustExec(t, "", "CREATE ROLE logged LOGIN PASSWORD 'first-password'", "ALTER ROLE logged SET log_statement = 'all'")
 	const next = "Logged-New-Password-42"
-	rotate(t, SingleUser(), strategy.Step{Current: srv.SecretJSON("logged", "first-password", "postgres", "")}, next)
+	rotate(t, dbtest.Lazy(SingleUser), strategy.Step{Current: srv.SecretJSON("logged", "first-password", "postgres", "")}, next)
 	log := srv.Log()
 	if !strings.Contains(log, "ALTER ROLE") {
 		t.Fatalf("statement logging is not on; the test proves nothing. Log:\n%s", log)
@@ -618,7 +647,7 @@ func TestAlternatingCopiesRoleAttributes(t *testing.T) {
 			if tc.attrs != "" {
 				f.srv.MustExec(t, "", "ALTER ROLE "+pgx.Identifier{f.user}.Sanitize()+" WITH "+tc.attrs)
 			}
-			rotate(t, AlternatingUsers(), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
+			rotate(t, dbtest.Lazy(AlternatingUsers), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
 			conn := f.mustLogin(t, "clone", f.user+"_clone", "pw-2")
 			var createDB, createRole bool
 			var limit int

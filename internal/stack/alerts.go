@@ -1,0 +1,392 @@
+package stack
+
+// alerts.go is the optional alerts child: an EventBridge rule on the
+// default bus that matches this secret's RotationFailed and
+// RotationAbandoned events (Secrets Manager's CloudTrail service events,
+// "AWS Service Event via CloudTrail"), with one SNS topic as its target,
+// and the statement in the topic's policy that lets EventBridge publish
+// for this rule only (sns:Publish by events.amazonaws.com with
+// aws:SourceArn = the rule's ARN). Without that statement EventBridge's
+// delivery fails silently (FailedInvocations), so it is part of the child.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+// KindAlertRule is the alerts child's kind in NotFoundError and StepError.
+const KindAlertRule = "alert rule"
+
+// Alert facts, each written once here.
+const (
+	// alertTargetID is the rule's one target.
+	alertTargetID = "rotator-sns"
+	// alertRulePrefix replaces the function names' "rotator-" prefix.
+	alertRulePrefix = "rotator-alerts-"
+	// maxRuleNameLen is EventBridge's limit on rule names.
+	maxRuleNameLen = 64
+	// alertStatementPrefix prefixes the Sid of the topic-policy statement.
+	alertStatementPrefix = "rotator-events-"
+	eventsPrincipal      = "events.amazonaws.com"
+)
+
+// AlertEventNames are the Secrets Manager events an alert rule matches.
+var AlertEventNames = []string{"RotationFailed", "RotationAbandoned"}
+
+// EventsAPI is the part of the EventBridge client the alerts child uses.
+type EventsAPI interface {
+	PutRule(context.Context, *eventbridge.PutRuleInput, ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error)
+	DescribeRule(context.Context, *eventbridge.DescribeRuleInput, ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error)
+	DeleteRule(context.Context, *eventbridge.DeleteRuleInput, ...func(*eventbridge.Options)) (*eventbridge.DeleteRuleOutput, error)
+	PutTargets(context.Context, *eventbridge.PutTargetsInput, ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error)
+	ListTargetsByRule(context.Context, *eventbridge.ListTargetsByRuleInput, ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
+	RemoveTargets(context.Context, *eventbridge.RemoveTargetsInput, ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error)
+	ListTagsForResource(context.Context, *eventbridge.ListTagsForResourceInput, ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error)
+}
+
+// SNSAPI is the part of the SNS client the alerts child uses.
+type SNSAPI interface {
+	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
+	SetTopicAttributes(context.Context, *sns.SetTopicAttributesInput, ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error)
+}
+
+var (
+	_ EventsAPI = (*eventbridge.Client)(nil)
+	_ SNSAPI    = (*sns.Client)(nil)
+)
+
+// AlertClients are the clients of the alerts child.
+type AlertClients struct {
+	Events EventsAPI
+	SNS    SNSAPI
+}
+
+// AlertRuleName derives the rule's name from the function's (NamesFor),
+// keeping its hash so that two secrets never share a rule.
+func AlertRuleName(n Names) string {
+	const fnPrefix = "rotator-"
+	rest := strings.TrimPrefix(n.Function, fnPrefix) // base + "-" + hash
+	if room := maxRuleNameLen - len(alertRulePrefix); len(rest) > room {
+		i := strings.LastIndex(rest, "-")
+		hash := rest[i:] // "-xxxxxxxx"
+		rest = rest[:room-len(hash)] + hash
+	}
+	return alertRulePrefix + rest
+}
+
+// AlertPattern is the rule's event pattern for one secret.
+func AlertPattern(secretARN string) string {
+	p := map[string]any{
+		"source":      []string{"aws.secretsmanager"},
+		"detail-type": []string{"AWS Service Event via CloudTrail"},
+		"detail": map[string]any{
+			"eventSource":         []string{"secretsmanager.amazonaws.com"},
+			"eventName":           AlertEventNames,
+			"additionalEventData": map[string]any{"SecretId": []string{secretARN}},
+		},
+	}
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// AlertState is what exists of the alerts child.
+type AlertState struct {
+	RuleName string
+	RuleARN  string
+	TopicARN string
+}
+
+// The kinds of drift of the alerts child (see Drift).
+const (
+	DriftAlertRuleChanged DriftKind = "alert_rule_changed"
+	DriftAlertTarget      DriftKind = "alert_target"
+	DriftAlertTopicPolicy DriftKind = "alert_topic_policy"
+)
+
+// EnsureAlerts creates or repairs the rule, its target and the topic
+// policy statement. It is idempotent: run it again after any drift.
+func EnsureAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicARN string, tags map[string]string) (AlertState, error) {
+	name := AlertRuleName(n)
+	st := AlertState{RuleName: name, TopicARN: topicARN}
+	ebTags := []ebtypes.Tag{{Key: aws.String(ManagedByTag), Value: aws.String(ManagedByValue)}}
+	for _, k := range sortedKeys(tags) {
+		if k != ManagedByTag {
+			ebTags = append(ebTags, ebtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+		}
+	}
+	if err := checkRuleOwned(ctx, c.Events, name); err != nil {
+		return st, stepErr("creating the alert rule (EventBridge PutRule)", KindAlertRule, err)
+	}
+	out, err := c.Events.PutRule(ctx, &eventbridge.PutRuleInput{
+		Name:         aws.String(name),
+		Description:  aws.String("Rotation failures of " + secretARN + " (terraform-provider-rotator)"),
+		EventPattern: aws.String(AlertPattern(secretARN)),
+		State:        ebtypes.RuleStateEnabled,
+		Tags:         ebTags,
+	})
+	if err != nil {
+		return st, stepErr("creating the alert rule (EventBridge PutRule)", KindAlertRule, err)
+	}
+	st.RuleARN = aws.ToString(out.RuleArn)
+	if err := allowEvents(ctx, c.SNS, topicARN, name, st.RuleARN); err != nil {
+		return st, stepErr("letting EventBridge publish to the alert topic (SNS SetTopicAttributes)", KindAlertRule, err)
+	}
+	tout, err := c.Events.PutTargets(ctx, &eventbridge.PutTargetsInput{
+		Rule:    aws.String(name),
+		Targets: []ebtypes.Target{{Id: aws.String(alertTargetID), Arn: aws.String(topicARN)}},
+	})
+	if err == nil && tout.FailedEntryCount > 0 && len(tout.FailedEntries) > 0 {
+		fe := tout.FailedEntries[0]
+		err = fmt.Errorf("%s: %s", aws.ToString(fe.ErrorCode), aws.ToString(fe.ErrorMessage))
+	}
+	if err != nil {
+		return st, stepErr("adding the alert topic as the rule's target (EventBridge PutTargets)", KindAlertRule, err)
+	}
+	return st, nil
+}
+
+// checkRuleOwned refuses to take over a rule of the same name that this
+// provider did not create (it lacks ManagedByTag).
+func checkRuleOwned(ctx context.Context, c EventsAPI, name string) error {
+	rule, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if isCode(err, codeResourceNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tags, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
+	if err != nil {
+		return err
+	}
+	for _, t := range tags.Tags {
+		if aws.ToString(t.Key) == ManagedByTag && aws.ToString(t.Value) == ManagedByValue {
+			return nil
+		}
+	}
+	return &foreignRuleError{name: name}
+}
+
+// foreignRuleError: a rule of the alert rule's name exists without ManagedByTag.
+type foreignRuleError struct{ name string }
+
+func (e *foreignRuleError) Error() string {
+	return fmt.Sprintf("an EventBridge rule named %s exists and was not created by this provider (no %s tag); rename or delete it", e.name, ManagedByTag)
+}
+
+// ReadAlerts reports the rule's drift for the configured secret and topic
+// in 2 calls (DescribeRule, ListTargetsByRule); checkPolicy adds a third
+// (GetTopicAttributes) to check the topic policy statement. A missing rule
+// is a NotFoundError.
+func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicARN string, checkPolicy bool) (AlertState, []Drift, error) {
+	name := AlertRuleName(n)
+	st := AlertState{RuleName: name}
+	rule, err := c.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if isCode(err, codeResourceNotFound) {
+		return st, nil, &NotFoundError{Kind: KindAlertRule, ID: name, Err: err}
+	}
+	if err != nil {
+		return st, nil, err
+	}
+	st.RuleARN = aws.ToString(rule.Arn)
+	var drift []Drift
+	if rule.State != ebtypes.RuleStateEnabled {
+		drift = append(drift, Drift{Kind: DriftAlertRuleChanged, Message: fmt.Sprintf("the alert rule %s is %s, not ENABLED", name, rule.State)})
+	}
+	if !samePattern(aws.ToString(rule.EventPattern), AlertPattern(secretARN)) {
+		drift = append(drift, Drift{Kind: DriftAlertRuleChanged, Message: "the event pattern of the alert rule " + name + " was changed"})
+	}
+	targets, err := c.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+	if err != nil {
+		return st, nil, err
+	}
+	for _, t := range targets.Targets {
+		if aws.ToString(t.Id) == alertTargetID {
+			st.TopicARN = aws.ToString(t.Arn)
+		} else {
+			drift = append(drift, Drift{Kind: DriftAlertTarget, Message: "the alert rule " + name + " has another target, " + aws.ToString(t.Id)})
+		}
+	}
+	if st.TopicARN != topicARN {
+		drift = append(drift, Drift{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s sends to %q, not to the topic %s", name, st.TopicARN, topicARN)})
+	}
+	if checkPolicy && st.TopicARN != "" {
+		doc, err := topicPolicy(ctx, c.SNS, st.TopicARN)
+		if err != nil {
+			return st, nil, err
+		}
+		if !slices.ContainsFunc(doc.Statement, func(s policyStmt) bool { return s.Sid == alertStatementPrefix+name }) {
+			drift = append(drift, Drift{Kind: DriftAlertTopicPolicy, Message: "the policy of topic " + st.TopicARN + " no longer lets EventBridge publish for the alert rule " + name})
+		}
+	}
+	return st, drift, nil
+}
+
+// DeleteAlerts removes the target, the rule and the topic policy
+// statement. Each step tolerates what is already gone; a rule of the same
+// name that this provider did not create is left alone.
+func DeleteAlerts(ctx context.Context, c AlertClients, n Names, topicARN string) error {
+	name := AlertRuleName(n)
+	if err := checkRuleOwned(ctx, c.Events, name); err != nil {
+		var notOurs *foreignRuleError
+		if errors.As(err, &notOurs) {
+			return nil // not ours: leave it alone
+		}
+		return stepErr("reading the alert rule (EventBridge DescribeRule)", KindAlertRule, err)
+	}
+	_, err := c.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{alertTargetID}})
+	if err != nil && !isCode(err, codeResourceNotFound) {
+		return stepErr("removing the alert rule's target (EventBridge RemoveTargets)", KindAlertRule, err)
+	}
+	if _, err := c.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)}); err != nil && !isCode(err, codeResourceNotFound) {
+		return stepErr("deleting the alert rule (EventBridge DeleteRule)", KindAlertRule, err)
+	}
+	if topicARN == "" {
+		return nil
+	}
+	if err := revokeEvents(ctx, c.SNS, topicARN, name); err != nil && !isCode(err, "NotFound") {
+		return stepErr("removing the alert rule's statement from the topic policy (SNS SetTopicAttributes)", KindAlertRule, err)
+	}
+	return nil
+}
+
+// samePattern compares two patterns as JSON values.
+func samePattern(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
+}
+
+// policyStmt keeps a statement's fields as they came, so that the user's
+// statements are written back unchanged.
+type policyStmt struct {
+	Sid string
+	Raw json.RawMessage
+}
+
+type topicPolicyDoc struct {
+	Fields    map[string]json.RawMessage // every top-level field but Statement
+	Statement []policyStmt
+}
+
+func topicPolicy(ctx context.Context, c SNSAPI, topicARN string) (*topicPolicyDoc, error) {
+	out, err := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topicARN)})
+	if err != nil {
+		return nil, err
+	}
+	doc := &topicPolicyDoc{Fields: map[string]json.RawMessage{}}
+	raw := out.Attributes["Policy"]
+	if raw == "" {
+		return doc, nil
+	}
+	if err := json.Unmarshal([]byte(raw), &doc.Fields); err != nil {
+		return nil, fmt.Errorf("the policy of topic %s is not JSON: %w", topicARN, err)
+	}
+	stmts := doc.Fields["Statement"]
+	delete(doc.Fields, "Statement")
+	var list []json.RawMessage
+	if len(stmts) > 0 && stmts[0] == '{' {
+		list = []json.RawMessage{stmts}
+	} else if len(stmts) > 0 {
+		if err := json.Unmarshal(stmts, &list); err != nil {
+			return nil, fmt.Errorf("the policy of topic %s has no statement list: %w", topicARN, err)
+		}
+	}
+	for _, s := range list {
+		var head struct{ Sid string }
+		_ = json.Unmarshal(s, &head)
+		doc.Statement = append(doc.Statement, policyStmt{Sid: head.Sid, Raw: s})
+	}
+	return doc, nil
+}
+
+func setTopicPolicy(ctx context.Context, c SNSAPI, topicARN string, doc *topicPolicyDoc) error {
+	fields := map[string]any{}
+	for k, v := range doc.Fields {
+		fields[k] = v
+	}
+	if _, ok := fields["Version"]; !ok {
+		fields["Version"] = "2012-10-17"
+	}
+	stmts := make([]json.RawMessage, 0, len(doc.Statement))
+	for _, s := range doc.Statement {
+		stmts = append(stmts, s.Raw)
+	}
+	fields["Statement"] = stmts
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	_, err = c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
+		TopicArn: aws.String(topicARN), AttributeName: aws.String("Policy"), AttributeValue: aws.String(string(b)),
+	})
+	return err
+}
+
+// allowEvents puts (or replaces) the statement that lets EventBridge
+// publish to the topic for this rule only.
+func allowEvents(ctx context.Context, c SNSAPI, topicARN, ruleName, ruleARN string) error {
+	doc, err := topicPolicy(ctx, c, topicARN)
+	if err != nil {
+		return err
+	}
+	sid := alertStatementPrefix + ruleName
+	want, _ := json.Marshal(map[string]any{
+		"Sid":       sid,
+		"Effect":    "Allow",
+		"Principal": map[string]string{"Service": eventsPrincipal},
+		"Action":    "sns:Publish",
+		"Resource":  topicARN,
+		"Condition": map[string]any{"ArnEquals": map[string]string{"aws:SourceArn": ruleARN}},
+	})
+	i := slices.IndexFunc(doc.Statement, func(s policyStmt) bool { return s.Sid == sid })
+	if i >= 0 && samePattern(string(doc.Statement[i].Raw), string(want)) {
+		return nil
+	}
+	if i >= 0 {
+		doc.Statement[i].Raw = want
+	} else {
+		doc.Statement = append(doc.Statement, policyStmt{Sid: sid, Raw: want})
+	}
+	return setTopicPolicy(ctx, c, topicARN, doc)
+}
+
+// revokeEvents removes the rule's statement from the topic policy.
+func revokeEvents(ctx context.Context, c SNSAPI, topicARN, ruleName string) error {
+	doc, err := topicPolicy(ctx, c, topicARN)
+	if err != nil {
+		return err
+	}
+	sid := alertStatementPrefix + ruleName
+	n := len(doc.Statement)
+	doc.Statement = slices.DeleteFunc(doc.Statement, func(s policyStmt) bool { return s.Sid == sid })
+	if len(doc.Statement) == n {
+		return nil
+	}
+	if len(doc.Statement) == 0 {
+		return errors.New("refusing to leave the topic policy without statements; remove " + sid + " by hand")
+	}
+	return setTopicPolicy(ctx, c, topicARN, doc)
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
