@@ -26,9 +26,9 @@ func BuildProvider(ctx context.Context, root, dir string, log io.Writer) (string
 	return out, nil
 }
 
-// EnsureTool runs one of the repository's install scripts (for example
-// scripts/install-tofu.sh), which builds and caches a CLI, and returns the
-// path it prints. The script's progress goes to log.
+// EnsureTool runs one of the repository's tool scripts (for example
+// scripts/find-cli.sh, which finds or builds and caches a CLI) and returns
+// the path it prints. The script's progress goes to log.
 func EnsureTool(ctx context.Context, root, script string, log io.Writer) (string, error) {
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, script))
 	cmd.Dir = root

@@ -16,10 +16,11 @@ import (
 	"time"
 )
 
-// Provider source addresses the dev_overrides configuration maps to the
-// locally built binary: the Terraform registry's and OpenTofu's spelling of
-// `source = "rotatorhq/rotator"`.
-var providerAddresses = []string{
+// ProviderAddresses are the provider's source addresses: the Terraform
+// registry's and OpenTofu's spelling of `source = "rotatorhq/rotator"`
+// (the dev_overrides configuration maps both to the locally built binary;
+// the release check's filesystem mirror serves both).
+var ProviderAddresses = []string{
 	"registry.terraform.io/rotatorhq/rotator",
 	"registry.opentofu.org/rotatorhq/rotator",
 }
@@ -38,7 +39,7 @@ const cliTimeout = 10 * time.Minute
 func CLIConfig(providerDir string) string {
 	var b strings.Builder
 	b.WriteString("provider_installation {\n  dev_overrides {\n")
-	for _, a := range providerAddresses {
+	for _, a := range ProviderAddresses {
 		fmt.Fprintf(&b, "    %q = %q\n", a, providerDir)
 	}
 	b.WriteString("  }\n  direct {}\n}\n")
@@ -134,6 +135,19 @@ func (c *CLI) Run(ctx context.Context, args ...string) (string, error) {
 		return out, &CLIError{Command: c.Name + " " + strings.Join(args, " "), Err: err, Output: out}
 	}
 	return out, nil
+}
+
+// FindCLIScript picks the CLI the demo uses: a Terraform or OpenTofu >= 1.11
+// on the PATH, else OpenTofu built from its Go module (and cached).
+const FindCLIScript = "scripts/find-cli.sh"
+
+// CommandName returns the command a version line belongs to: "tofu" for
+// "OpenTofu v1.12.6", "terraform" for "Terraform v1.11.4" and anything else.
+func CommandName(versionLine string) string {
+	if strings.HasPrefix(versionLine, "OpenTofu ") {
+		return "tofu"
+	}
+	return "terraform"
 }
 
 // Version returns the first line of `version`, e.g. "OpenTofu v1.12.6".

@@ -182,3 +182,20 @@ func TestEnsureRequiredProviders(t *testing.T) {
 		t.Errorf("EnsureRequiredProviders(full config) = %v, %v; want false, nil", wrote, err)
 	}
 }
+
+// The demo names the CLI it ran after the command a user types.
+func TestCommandName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		version, want string
+	}{
+		{"OpenTofu v1.12.6", "tofu"},
+		{"Terraform v1.11.4", "terraform"},
+		{"Terraform v1.5.7", "terraform"},
+	}
+	for _, tt := range tests {
+		if got := CommandName(tt.version); got != tt.want {
+			t.Errorf("CommandName(%q) = %q, want %q", tt.version, got, tt.want)
+		}
+	}
+}

@@ -258,6 +258,11 @@ func FindExampleDirs(root string) ([]string, error) {
 	return dirs, nil
 }
 
+// SupportsWriteOnly reports whether a CLI's version line ("Terraform
+// v1.11.4", "OpenTofu v1.12.6") is a version with write-only arguments,
+// which the demo and the acceptance tests use.
+func SupportsWriteOnly(versionLine string) bool { return atLeast(versionLine, writeOnlyMinVersion) }
+
 // versionRE finds "v1.5.7" in "Terraform v1.5.7" or "OpenTofu v1.12.6-dev".
 var versionRE = regexp.MustCompile(`v(\d+)\.(\d+)`)
 

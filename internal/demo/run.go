@@ -44,7 +44,7 @@ const (
 
 // pgConfig is written next to examples/demo when a PostgreSQL server can be
 // started: a postgresql_single_user secret whose first value is the role's
-// real password, passed write-only (OpenTofu >= 1.11).
+// real password, passed write-only (Terraform/OpenTofu >= 1.11).
 const pgConfig = `# Written by the demo (internal/demo): a PostgreSQL single-user secret for
 # a throwaway PostgreSQL server on loopback.
 variable "demo_pg_host" {
@@ -97,8 +97,10 @@ type Options struct {
 	RepoRoot string
 	// Example is the directory applied (default RepoRoot/examples/demo).
 	Example string
-	// Tofu is the OpenTofu binary (default: scripts/install-tofu.sh).
-	Tofu string
+	// CLI is the Terraform or OpenTofu binary (default: what
+	// scripts/find-cli.sh picks: a supported terraform or tofu on the PATH,
+	// else OpenTofu built from its Go module).
+	CLI string
 	// SkipBundle skips building the rotation function zips.
 	SkipBundle bool
 	// NoPostgres skips the PostgreSQL secret even when a server can start.
@@ -117,7 +119,7 @@ type demo struct {
 	admin    *awsemu.AdminClient
 	sm       *secretsmanager.Client
 	logs     *cloudwatchlogs.Client
-	tofu     *CLI
+	cli      *CLI
 	pg       *testdb.Server
 	redactor *Redactor
 	report   Report
@@ -205,10 +207,10 @@ func (d *demo) run(ctx context.Context) error {
 	if _, err := BuildProvider(ctx, d.o.RepoRoot, providerDir, blog); err != nil {
 		return fmt.Errorf("%w (log: %s)", err, buildLog)
 	}
-	tofuPath := d.o.Tofu
-	if tofuPath == "" {
-		d.progress("finding OpenTofu (built once from its Go module and cached; the first time takes several minutes)")
-		if tofuPath, err = EnsureTool(ctx, d.o.RepoRoot, "scripts/install-tofu.sh", d.o.Progress); err != nil {
+	cliPath := d.o.CLI
+	if cliPath == "" {
+		d.progress("finding Terraform or OpenTofu >= 1.11 on the PATH (else OpenTofu is built once from its Go module and cached: several minutes the first time)")
+		if cliPath, err = EnsureTool(ctx, d.o.RepoRoot, FindCLIScript, d.o.Progress); err != nil {
 			return err
 		}
 	}
@@ -256,27 +258,32 @@ func (d *demo) run(ctx context.Context) error {
 	if vars["endpoint_url"] {
 		extraEnv = append(extraEnv, "TF_VAR_endpoint_url="+emu.URL)
 	}
-	pgNote, pgEnv := d.startPostgres(ctx, tfDir)
-	extraEnv = append(extraEnv, pgEnv...)
-
-	d.tofu = &CLI{
-		Name: "tofu", Path: tofuPath, Dir: tfDir,
-		Env:     CLIEnv(os.Environ(), cliConfig, d.work, emu, extraEnv...),
-		LogFile: filepath.Join(d.work, "tofu.log"),
-	}
-	version, err := d.tofu.Version(ctx)
+	pgNote, pgEnv, err := d.startPostgres(ctx, tfDir)
 	if err != nil {
 		return err
 	}
-	d.report.Title = fmt.Sprintf("rotator demo: %s and the provider built from this tree, against the AWS emulator at %s (account %s, %s)",
-		version, emu.URL, emu.AccountID, emu.Region)
+	extraEnv = append(extraEnv, pgEnv...)
+
+	d.cli = &CLI{
+		Path: cliPath, Dir: tfDir,
+		Env: CLIEnv(os.Environ(), cliConfig, d.work, emu, extraEnv...),
+	}
+	version, err := d.cli.Version(ctx)
+	if err != nil {
+		return err
+	}
+	d.cli.Name = CommandName(version)
+	d.cli.LogFile = filepath.Join(d.work, d.cli.Name+".log")
+	d.progress("using %s (%s)", version, cliPath)
+	d.report.Title = fmt.Sprintf("rotator demo: %s (%s) and the provider built from this tree, against the AWS emulator at %s (account %s, %s)",
+		version, cliPath, emu.URL, emu.AccountID, emu.Region)
 
 	// 1. Apply.
 	rel, _ := filepath.Rel(d.o.RepoRoot, d.o.Example)
-	d.progress("tofu apply %s", rel)
-	err = d.phase(ctx, "tofu apply "+rel, func(p *Phase) error {
+	d.progress("%s apply %s", d.cli.Name, rel)
+	err = d.phase(ctx, d.cli.Name+" apply "+rel, func(p *Phase) error {
 		d.applied = true
-		out, err := d.tofu.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color")
+		out, err := d.cli.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color")
 		p.Notes = append(p.Notes, SummaryLines(out)...)
 		if pgNote != "" {
 			p.Notes = append(p.Notes, pgNote)
@@ -387,9 +394,9 @@ func (d *demo) run(ctx context.Context) error {
 	d.checkNoLeak("the state file", filepath.Join(tfDir, "terraform.tfstate"))
 
 	// 4. Destroy.
-	d.progress("tofu destroy")
-	err = d.phase(ctx, "tofu destroy", func(p *Phase) error {
-		out, err := d.tofu.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color")
+	d.progress("%s destroy", d.cli.Name)
+	err = d.phase(ctx, d.cli.Name+" destroy", func(p *Phase) error {
+		out, err := d.cli.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color")
 		p.Notes = append(p.Notes, SummaryLines(out)...)
 		if err == nil {
 			d.applied = false
@@ -399,7 +406,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.checkNoLeak("the OpenTofu output", d.tofu.LogFile)
+	d.checkNoLeak("the "+d.cli.Name+" output", d.cli.LogFile)
 
 	return d.print()
 }
@@ -451,7 +458,7 @@ func (d *demo) phase(ctx context.Context, name string, f func(*Phase) error) err
 
 // secrets lists the rotated secrets in the state.
 func (d *demo) secrets(ctx context.Context) ([]SecretReport, error) {
-	out, err := d.tofu.Run(ctx, "show", "-json", "-no-color")
+	out, err := d.cli.Run(ctx, "show", "-json", "-no-color")
 	if err != nil {
 		return nil, err
 	}
@@ -570,30 +577,45 @@ func (d *demo) checkNoLeak(what, path string) {
 
 // startPostgres starts a throwaway PostgreSQL server and adds the
 // single-user secret's configuration, when possible. It returns a note for
-// the report and the TF_VAR_ environment for the configuration.
-func (d *demo) startPostgres(ctx context.Context, tfDir string) (string, []string) {
+// the report and the TF_VAR_ environment for the configuration. Outside CI
+// a missing or failing PostgreSQL only leaves the secret out (the note says
+// why); under CI=true it is an error, so that CI never skips it silently.
+func (d *demo) startPostgres(ctx context.Context, tfDir string) (string, []string, error) {
 	if d.o.NoPostgres {
-		return "", nil
+		return "", nil, nil
 	}
 	d.progress("starting a throwaway PostgreSQL server")
+	note, env, err := d.addPostgres(ctx, tfDir)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			return "", nil, fmt.Errorf("%w (CI=true: the demo's PostgreSQL rotation must run; install the Debian package %s, or pass -no-postgres)", err, testdb.PackagePostgres)
+		}
+		return "the PostgreSQL single-user secret is skipped: " + firstLine(err.Error()), nil, nil
+	}
+	return note, env, nil
+}
+
+// addPostgres starts PostgreSQL, creates the demo role and writes the
+// secret's configuration.
+func (d *demo) addPostgres(ctx context.Context, tfDir string) (string, []string, error) {
 	pg, err := testdb.StartPostgresDir("")
 	if errors.Is(err, testdb.ErrNotInstalled) {
-		return "PostgreSQL is not installed (Debian package postgresql): the PostgreSQL single-user secret is skipped", nil
+		return "", nil, fmt.Errorf("PostgreSQL is not installed (Debian package %s): %w", testdb.PackagePostgres, err)
 	}
 	if err != nil {
-		return "PostgreSQL did not start, so the PostgreSQL single-user secret is skipped: " + firstLine(err.Error()), nil
+		return "", nil, fmt.Errorf("PostgreSQL did not start: %w", err)
 	}
 	d.pg = pg
 	password, err := randomHex(16)
 	if err != nil {
-		return "no random password: " + err.Error(), nil
+		return "", nil, fmt.Errorf("no random password: %w", err)
 	}
 	d.redactor.Add(password, pg.AdminPassword)
 	if err := pg.Exec(ctx, "", fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", pgDemoUser, password)); err != nil {
-		return "could not create the demo role, so the PostgreSQL secret is skipped", nil
+		return "", nil, errors.New("could not create the demo role " + pgDemoUser)
 	}
 	if err := os.WriteFile(filepath.Join(tfDir, pgFileName), []byte(pgConfig), 0o600); err != nil {
-		return "could not write the PostgreSQL configuration: " + err.Error(), nil
+		return "", nil, fmt.Errorf("could not write the PostgreSQL configuration: %w", err)
 	}
 	return fmt.Sprintf("PostgreSQL %s:%d: role %s, single-user rotation (configuration written by the demo: %s)", pg.Host, pg.Port, pgDemoUser, pgFileName),
 		[]string{
@@ -601,7 +623,7 @@ func (d *demo) startPostgres(ctx context.Context, tfDir string) (string, []strin
 			"TF_VAR_demo_pg_port=" + strconv.Itoa(pg.Port),
 			"TF_VAR_demo_pg_password=" + password,
 			"TF_VAR_demo_pg_architecture=" + hostArchitecture(),
-		}
+		}, nil
 }
 
 // checkPostgres logs in with the PostgreSQL secret's AWSCURRENT and
@@ -660,10 +682,10 @@ func (d *demo) pgLogin(ctx context.Context, password string) error {
 func (d *demo) cleanup(runErr error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
 	defer cancel()
-	if d.applied && d.tofu != nil {
-		d.progress("cleaning up: tofu destroy")
-		if _, err := d.tofu.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
-			d.progress("tofu destroy failed; the emulator is stopped anyway, so nothing is left behind")
+	if d.applied && d.cli != nil {
+		d.progress("cleaning up: %s destroy", d.cli.Name)
+		if _, err := d.cli.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+			d.progress("%s destroy failed; the emulator is stopped anyway, so nothing is left behind", d.cli.Name)
 		}
 	}
 	if d.pg != nil {

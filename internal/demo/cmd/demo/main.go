@@ -1,9 +1,11 @@
 // Command demo is `make demo`: it builds the provider and its rotation
-// function, applies examples/demo with OpenTofu against the local AWS
+// function, applies examples/demo with Terraform or OpenTofu (the one on the
+// PATH when it is 1.11 or later, else OpenTofu built from its Go module;
+// the report says which) against the local AWS
 // emulator, rotates the secrets (on demand, then on schedule by moving the
 // emulator clock) and prints what happened, without any secret value.
 //
-//	go run ./internal/demo/cmd/demo [-keep] [-tofu PATH] [-no-postgres]
+//	go run ./internal/demo/cmd/demo [-keep] [-cli PATH] [-no-postgres]
 package main
 
 import (
@@ -19,8 +21,8 @@ import (
 
 func main() {
 	var o demo.Options
-	flag.BoolVar(&o.Keep, "keep", false, "keep the work dir (state, OpenTofu log, build log) after a successful run")
-	flag.StringVar(&o.Tofu, "tofu", "", "OpenTofu binary (default: build and cache it with scripts/install-tofu.sh)")
+	flag.BoolVar(&o.Keep, "keep", false, "keep the work dir (state, CLI log, build log) after a successful run")
+	flag.StringVar(&o.CLI, "cli", "", "Terraform or OpenTofu binary, 1.11 or later (default: scripts/find-cli.sh picks a terraform or tofu on the PATH, else builds OpenTofu)")
 	flag.StringVar(&o.Example, "example", "", "configuration to apply (default examples/demo)")
 	flag.BoolVar(&o.NoPostgres, "no-postgres", false, "skip the PostgreSQL single-user secret")
 	flag.BoolVar(&o.SkipBundle, "skip-bundle", false, "do not rebuild the rotation function zips")
