@@ -188,11 +188,12 @@ func iamFormList(c *Call, name string) []string {
 	}
 }
 
-// iamFormTags reads Tags.member.N.Key / .Value.
-func iamFormTags(c *Call, name string) []iamTag {
+// iamFormTags reads Tags.member.N.Key / .Value (the query protocol's
+// tag list, shared by IAM and SNS).
+func iamFormTags(c *Call) []iamTag {
 	var out []iamTag
 	for i := 1; ; i++ {
-		p := name + ".member." + strconv.Itoa(i)
+		p := "Tags.member." + strconv.Itoa(i)
 		k, ok := c.Form[p+".Key"]
 		if !ok || len(k) == 0 {
 			return out
@@ -358,7 +359,7 @@ func (b *iamBackend) createRole(c *Call) (any, error) {
 		}
 		maxSession = n
 	}
-	tags := iamFormTags(c, "Tags")
+	tags := iamFormTags(c)
 	if len(tags) > 50 {
 		return nil, &APIError{Code: "LimitExceeded", Message: "Cannot exceed quota for TagsPerRole: 50.", HTTPStatus: 409}
 	}
@@ -547,7 +548,7 @@ func (b *iamBackend) tagRole(c *Call) (any, error) {
 	if err := b.authorize(c, "iam:TagRole", name); err != nil {
 		return nil, err
 	}
-	tags := iamFormTags(c, "Tags")
+	tags := iamFormTags(c)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r, err := b.lookupRole(name)

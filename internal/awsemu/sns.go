@@ -222,7 +222,7 @@ func (b *snsBackend) createTopic(c *Call) (any, error) {
 			}
 		}
 	}
-	tags := iamFormTags(c, "Tags")
+	tags := iamFormTags(c)
 	arn := b.topicARN(name)
 	if err := b.authorize(c, "sns:CreateTopic", arn); err != nil {
 		return nil, err
@@ -525,7 +525,7 @@ func (b *snsBackend) listSubscriptionsByTopic(c *Call) (any, error) {
 }
 
 func (b *snsBackend) tagResource(c *Call) (any, error) {
-	tags := iamFormTags(c, "Tags")
+	tags := iamFormTags(c)
 	if len(tags) == 0 {
 		return nil, snsInvalid("Tags")
 	}
