@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
@@ -244,6 +245,8 @@ func TestAccRotatedSecret_adoptByCLIImportByName(t *testing.T) {
   tags        = { team = "payments" }
   policy      = %q`, policy)+rotation30d)
 	resource.Test(t, resource.TestCase{
+		// Resource identity needs Terraform/OpenTofu >= 1.12.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
 		CheckDestroy:             env.CheckDestroy,
 		Steps: []resource.TestStep{
@@ -292,6 +295,8 @@ resource "rotator_rotated_secret" "test" {
 }
 `, name, rotation30d)
 	resource.Test(t, resource.TestCase{
+		// Resource identity needs Terraform/OpenTofu >= 1.12.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
 		CheckDestroy:             env.CheckDestroy,
 		Steps: []resource.TestStep{

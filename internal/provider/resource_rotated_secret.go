@@ -162,6 +162,9 @@ func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadReque
 	o, err := r.pd.stack.Read(ctx, spec, id)
 	if stack.IsNotFound(err) {
 		tflog.Warn(ctx, "secret is gone or scheduled for deletion; removing it from state", map[string]any{"secret": id})
+		// The framework wants an identity even from a Read that removes the
+		// resource. Terraform < 1.12 stores none, so set it from the state.
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ARN.ValueString())...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
