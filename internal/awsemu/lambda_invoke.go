@@ -303,17 +303,20 @@ func (b *lambdaBackend) run(ctx context.Context, name string, payload []byte) (*
 		}
 		defer func() { _ = os.RemoveAll(tmp) }()
 
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Dir = dir
-		cmd.Env = b.processEnv(fn, creds, ln.Addr().String(), dir, tmp, logGroup, logStream)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		pr, pw, err := os.Pipe()
 		if err != nil {
 			fail("Runtime.Unknown", "RequestId: "+reqID+" Error: pipe: "+err.Error())
 			return
 		}
-		cmd.Stdout, cmd.Stderr = pw, pw
-		if err := cmd.Start(); err != nil {
+		cmd, err := startRetryingBusy(func() *exec.Cmd {
+			cmd := exec.Command(argv[0], argv[1:]...)
+			cmd.Dir = dir
+			cmd.Env = b.processEnv(fn, creds, ln.Addr().String(), dir, tmp, logGroup, logStream)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			cmd.Stdout, cmd.Stderr = pw, pw
+			return cmd
+		})
+		if err != nil {
 			_ = pr.Close()
 			_ = pw.Close()
 			fail("Runtime.InvalidEntrypoint", "RequestId: "+reqID+" Error: "+strings.ReplaceAll(err.Error(), dir, "/var/task"))
@@ -655,4 +658,22 @@ func (m *lambdaMemWatch) maxMB() int64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return int64(math.Ceil(float64(m.hwmKB) / 1024))
+}
+
+// startRetryingBusy starts the command newCmd builds, again while exec
+// fails with ETXTBSY ("text file busy"). That error is the emulator's, not
+// the function's: a process forked elsewhere in this server at the moment
+// the bootstrap was unpacked still holds the file open for writing until it
+// execs (golang.org/issue/22315). It clears within milliseconds; Lambda
+// itself never shows it.
+func startRetryingBusy(newCmd func() *exec.Cmd) (*exec.Cmd, error) {
+	var err error
+	for attempt := 0; attempt < 50; attempt++ {
+		cmd := newCmd()
+		if err = cmd.Start(); err == nil || !errors.Is(err, syscall.ETXTBSY) {
+			return cmd, err
+		}
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return nil, err
 }
