@@ -717,6 +717,9 @@ func BenchmarkLambdaInvokeColdStart(b *testing.B) {
 	if _, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench"), AssumeRolePolicyDocument: aws.String(lambdaTrustPolicy)}); err != nil {
 		b.Fatal(err)
 	}
+	// The new role propagates first (on the emulator clock): this measures
+	// the invocation, not IAM's eventual consistency.
+	srv.AdvanceClock(ctx, srv.IAMPropagationDelay())
 	if _, err := c.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("bench"), Role: aws.String("arn:aws:iam::123456789012:role/bench"),
 		Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Architectures: []lambdatypes.Architecture{lambdatypes.Architecture(arch)},
 		Code: &lambdatypes.FunctionCode{ZipFile: zipBytes}}); err != nil {

@@ -225,6 +225,8 @@ func deployRotation(b *testing.B, emu *emulator, secretName, arch string, zip []
 	if err != nil {
 		b.Fatalf("AddPermission: %v", err)
 	}
+	// The invoke permission propagates too before Secrets Manager sees it.
+	emu.srv.AdvanceClock(ctx, emu.srv.IAMPropagationDelay())
 	return rotationFunction{secretARN: secretARN, functionARN: aws.ToString(created.FunctionArn), logGroup: names.LogGroup}
 }
 
