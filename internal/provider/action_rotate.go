@@ -61,15 +61,7 @@ func (a *rotateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *a
 }
 
 func (a *rotateAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("got %T", req.ProviderData))
-		return
-	}
-	a.data = data
+	a.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (a *rotateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {

@@ -98,15 +98,7 @@ func (e *secretValueEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 }
 
 func (e *secretValueEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("got %T", req.ProviderData))
-		return
-	}
-	e.data = data
+	e.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (e *secretValueEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {

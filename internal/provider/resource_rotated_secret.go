@@ -42,15 +42,7 @@ func (r *rotatedSecretResource) ConfigValidators(context.Context) []resource.Con
 }
 
 func (r *rotatedSecretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	pd, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("got %T; this is a bug in the provider", req.ProviderData))
-		return
-	}
-	r.pd = pd
+	r.pd = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *rotatedSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -262,4 +254,18 @@ func (r *rotatedSecretResource) fromState(ctx context.Context, st tfsdk.State, d
 		id = state.Name.ValueString()
 	}
 	return state, spec, id, !diags.HasError()
+}
+
+// configuredData is what every resource, ephemeral resource and action
+// gets from the provider's Configure: nil before the provider is
+// configured (validation, early plan), then the *providerData.
+func configuredData(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("got %T; this is a bug in the provider", data))
+	}
+	return pd
 }
