@@ -20,6 +20,7 @@ const (
 	whenOwnRole  = "unless `function.role_arn` is set"
 	whenRotate   = "create, and changes of the `rotation` block"
 	whenDisabled = "when `rotation.enabled` turns `false`, and destroy"
+	whenReplica  = "when `replica` blocks are set"
 )
 
 // CallerPermissions lists exactly the IAM actions the provider calls (one
@@ -44,6 +45,8 @@ func CallerPermissions() []Permission {
 		{"secretsmanager:RotateSecret", whenRotate},
 		{"secretsmanager:CancelRotateSecret", whenDisabled},
 		{"secretsmanager:DeleteSecret", whenDelete},
+		{"secretsmanager:ReplicateSecretToRegions", whenReplica + ": adding a region or changing a replica's `kms_key_id` (Secrets Manager also checks `secretsmanager:CreateSecret` in each replica region, and KMS use of the replica's key there)"},
+		{"secretsmanager:RemoveRegionsFromReplication", whenReplica + ": removing a region or changing a replica's `kms_key_id`, and destroy"},
 		{"lambda:CreateFunction", whenCreate},
 		{"lambda:GetFunction", whenAlways},
 		{"lambda:UpdateFunctionCode", whenUpdate + " of `function.architecture`, and provider upgrades with new function code"},

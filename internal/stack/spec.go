@@ -36,6 +36,8 @@ type Spec struct {
 
 	Function FunctionSpec
 	Rotation RotationSpec
+	// Replicas are the secret's replicas in other regions (replica.go).
+	Replicas []ReplicaSpec
 }
 
 // FunctionSpec configures the rotation function.
