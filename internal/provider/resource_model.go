@@ -49,6 +49,8 @@ type rotatedSecretModel struct {
 	RotatesOnApply        types.Bool   `tfsdk:"rotates_on_apply"`
 	Drift                 types.List   `tfsdk:"drift"`
 
+	Replicas types.Set `tfsdk:"replica"` // replica.go
+
 	Password *passwordModel `tfsdk:"password"`
 	Rotation *rotationModel `tfsdk:"rotation"`
 	Function *functionModel `tfsdk:"function"`
@@ -199,6 +201,7 @@ func (m *rotatedSecretModel) spec(ctx context.Context, pd *providerData) (stack.
 			LogRetentionDays: defaultLogRetentionDays,
 		},
 		Rotation: stack.RotationSpec{Enabled: defaultRotationEnabled, RotateImmediately: defaultRotateImmediately},
+		Replicas: m.replicaSpecs(ctx, &diags),
 	}
 	if f := m.Function; f != nil {
 		s.Function.Architecture = stringOr(f.Architecture, defaultArchitecture)
@@ -366,6 +369,7 @@ func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, aft
 	set(afterApply, &m.NextRotationDate, timeString(f.NextRotationDate))
 	set(afterApply, &m.RotatesOnApply, types.BoolValue(false))
 	set(afterApply, &m.Drift, driftList(drift))
+	m.observeReplicas(f.Replicas)
 	m.InitialValueWO = types.StringNull()
 }
 

@@ -71,11 +71,11 @@ func Replicas(sec *secretsmanager.DescribeSecretOutput) []Replica {
 	return out
 }
 
-// sameReplicaKey reports whether a replica's key is the wanted one ("" and
+// SameReplicaKey reports whether a replica's key is the wanted one ("" and
 // alias/aws/secretsmanager are the same key). Keys of other regions cannot
 // be resolved with the primary region's KMS client, so they are compared as
 // written: give key ARNs to avoid needless re-replication.
-func sameReplicaKey(want, have string) bool {
+func SameReplicaKey(want, have string) bool {
 	norm := func(k string) string {
 		if k == "" {
 			return awsManagedKey
@@ -100,7 +100,7 @@ func replicaChanges(want []ReplicaSpec, have []Replica) (remove []string, add []
 		switch {
 		case !ok:
 			add = append(add, w)
-		case !sameReplicaKey(w.KMSKeyID, r.KMSKeyID) || r.Status == replicaFailed:
+		case !SameReplicaKey(w.KMSKeyID, r.KMSKeyID) || r.Status == replicaFailed:
 			remove = append(remove, w.Region)
 			add = append(add, w)
 		}
@@ -229,7 +229,7 @@ func replicaDrift(want []ReplicaSpec, have []Replica) []Drift {
 			d = append(d, Drift{Kind: DriftReplicaMissing, Message: fmt.Sprintf("the replica in %s is missing (removed outside Terraform)", w.Region)})
 		case r.Status == replicaFailed:
 			d = append(d, Drift{Kind: DriftReplicaFailed, Message: fmt.Sprintf("the replication to %s failed: %s", w.Region, r.StatusMessage)})
-		case !sameReplicaKey(w.KMSKeyID, r.KMSKeyID):
+		case !SameReplicaKey(w.KMSKeyID, r.KMSKeyID):
 			d = append(d, Drift{Kind: DriftReplicaKMSKey, Message: fmt.Sprintf("the replica in %s uses KMS key %s, changed outside Terraform", w.Region, r.KMSKeyID)})
 		}
 	}

@@ -1,0 +1,79 @@
+package validators
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go/aws/endpoints"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
+)
+
+// pathReplica is the resource's replica blocks.
+var pathReplica = path.Root("replica")
+
+// ReplicaRegionRule is what replica.region accepts: the attribute's
+// description and the detail of the errors below.
+const ReplicaRegionRule = "A region of the provider's partition, other than the provider's own region (the primary secret's), " +
+	"named at most once. The regions of each partition are those the AWS SDK's endpoint data lists " +
+	"(`github.com/aws/aws-sdk-go/aws/endpoints`)."
+
+// SingleUserReplicaWarning is what a user of a single-user database
+// strategy must know about replicas.
+const SingleUserReplicaWarning = "The single-user strategies change the password of one database user on the one database " +
+	"`secret_template` names (its host). Replicas copy that secret, host and password included, to other regions: " +
+	"applications there that read their regional replica get the same credentials for that same database, not for a " +
+	"database of their own region. Rotation runs only in the primary region (Secrets Manager then copies the new value " +
+	"to every replica), so the rotation function must reach the database from the primary region, and while a replica " +
+	"catches up an application in another region may briefly read the previous password, which the database no longer " +
+	"accepts. For a regional database per region, create one rotator_rotated_secret per region (a provider alias per " +
+	"region); for a database with cross-region read replicas, prefer an alternating-users strategy, which keeps the " +
+	"previous password valid until the next rotation."
+
+// PartitionRegions are the regions of partition (e.g. "aws", "aws-cn"),
+// sorted: the one list the replica checks use.
+func PartitionRegions(partition string) []string {
+	for _, p := range endpoints.DefaultPartitions() {
+		if p.ID() == partition {
+			var out []string
+			for r := range p.Regions() {
+				out = append(out, r)
+			}
+			slices.Sort(out)
+			return out
+		}
+	}
+	return nil
+}
+
+// Replicas checks the replica regions against the primary's region and
+// partition, and warns when a single-user database strategy is
+// replicated. An empty region (unknown at plan time) is skipped.
+func Replicas(primaryRegion, partition, strategy string, regions []string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	known := PartitionRegions(partition)
+	seen := map[string]bool{}
+	for _, r := range regions {
+		switch {
+		case r == "":
+			continue
+		case r == primaryRegion:
+			diags.AddAttributeError(pathReplica, "Replica in the primary region",
+				fmt.Sprintf("replica.region %q is the provider's region, where the secret itself (the primary) lives. %s", r, ReplicaRegionRule))
+		case seen[r]:
+			diags.AddAttributeError(pathReplica, "Duplicate replica region",
+				fmt.Sprintf("replica.region %q is named by more than one replica block. %s", r, ReplicaRegionRule))
+		case len(known) > 0 && !slices.Contains(known, r):
+			diags.AddAttributeError(pathReplica, "Unknown replica region",
+				fmt.Sprintf("replica.region %q is not a region of partition %s (%s). %s", r, partition, strings.Join(known, ", "), ReplicaRegionRule))
+		}
+		seen[r] = true
+	}
+	if len(regions) > 0 && (strategy == config.StrategyPostgreSQLSingleUser || strategy == config.StrategyMySQLSingleUser) {
+		diags.AddAttributeWarning(pathReplica, "Replicas of a single-user database secret", SingleUserReplicaWarning)
+	}
+	return diags
+}
