@@ -45,6 +45,7 @@ func TestAccExamples(t *testing.T) {
 	}{
 		{"resource", []string{"provider/provider.tf", "resources/rotator_rotated_secret/resource.tf"}, "payments/api-key"},
 		{"demo", []string{"demo/main.tf"}, "demo/app-token"},
+		{"replicas", []string{"provider/provider.tf", "resources/rotator_rotated_secret/replicas.tf"}, "payments/partner-token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := acctest.Emulator(t)
