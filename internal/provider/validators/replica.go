@@ -1,11 +1,14 @@
 package validators
 
 import (
+	_ "embed" // partitions.json
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
-	"github.com/aws/aws-sdk-go/aws/endpoints"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
@@ -18,8 +21,7 @@ var pathReplica = path.Root("replica")
 // ReplicaRegionRule is what replica.region accepts: the attribute's
 // description and the detail of the errors below.
 const ReplicaRegionRule = "A region of the provider's partition, other than the provider's own region (the primary secret's), " +
-	"named at most once. The regions of each partition are those the AWS SDK's endpoint data lists " +
-	"(`github.com/aws/aws-sdk-go/aws/endpoints`)."
+	"named at most once. The regions of each partition are those the AWS SDK for Go v2 lists (its partitions.json)."
 
 // SingleUserReplicaWarning is what a user of a single-user database
 // strategy must know about replicas.
@@ -33,20 +35,43 @@ const SingleUserReplicaWarning = "The single-user strategies change the password
 	"region); for a database with cross-region read replicas, prefer an alternating-users strategy, which keeps the " +
 	"previous password valid until the next rotation."
 
+// partitionsJSON is the AWS SDK for Go v2's partition data (SOURCE.md).
+//
+//go:embed partitions.json
+var partitionsJSON []byte
+
+// partitionRegions maps a partition ID to its regions, sorted.
+var partitionRegions = sync.OnceValue(func() map[string][]string {
+	var doc struct {
+		Partitions []struct {
+			ID          string                     `json:"id"`
+			RegionRegex string                     `json:"regionRegex"`
+			Regions     map[string]json.RawMessage `json:"regions"`
+		} `json:"partitions"`
+	}
+	if err := json.Unmarshal(partitionsJSON, &doc); err != nil {
+		panic("validators: embedded partitions.json: " + err.Error()) // TestPartitionRegions catches it
+	}
+	out := map[string][]string{}
+	for _, p := range doc.Partitions {
+		re, err := regexp.Compile(p.RegionRegex)
+		if err != nil {
+			panic("validators: embedded partitions.json: " + err.Error())
+		}
+		for r := range p.Regions {
+			if re.MatchString(r) { // not the pseudo regions such as aws-global
+				out[p.ID] = append(out[p.ID], r)
+			}
+		}
+		slices.Sort(out[p.ID])
+	}
+	return out
+})
+
 // PartitionRegions are the regions of partition (e.g. "aws", "aws-cn"),
 // sorted: the one list the replica checks use.
 func PartitionRegions(partition string) []string {
-	for _, p := range endpoints.DefaultPartitions() {
-		if p.ID() == partition {
-			var out []string
-			for r := range p.Regions() {
-				out = append(out, r)
-			}
-			slices.Sort(out)
-			return out
-		}
-	}
-	return nil
+	return slices.Clone(partitionRegions()[partition])
 }
 
 // Replicas checks the replica regions against the primary's region and

@@ -1,7 +1,12 @@
 package validators
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,7 +20,7 @@ func TestPartitionRegions(t *testing.T) {
 		has       []string
 		hasNot    []string
 	}{
-		{"aws", []string{"us-east-1", "eu-west-1", "ap-southeast-2"}, []string{"cn-north-1", "us-gov-west-1"}},
+		{"aws", []string{"us-east-1", "eu-west-1", "ap-southeast-2", "mx-central-1", "ap-southeast-7"}, []string{"cn-north-1", "us-gov-west-1", "aws-global"}},
 		{"aws-cn", []string{"cn-north-1", "cn-northwest-1"}, []string{"us-east-1"}},
 		{"aws-us-gov", []string{"us-gov-west-1", "us-gov-east-1"}, []string{"us-east-1"}},
 	}
@@ -67,5 +72,22 @@ func TestReplicas(t *testing.T) {
 				t.Errorf("diagnostics (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPartitionsMatchSDK keeps the embedded partitions.json equal to the
+// one the AWS SDK for Go v2 of go.mod ships (SOURCE.md).
+func TestPartitionsMatchSDK(t *testing.T) {
+	t.Parallel()
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-sdk-go-v2").Output()
+	if err != nil {
+		t.Fatalf("locating github.com/aws/aws-sdk-go-v2: %v", err)
+	}
+	sdk, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(dir)), "internal", "endpoints", "awsrulesfn", "partitions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(sdk, partitionsJSON) {
+		t.Error("internal/provider/validators/partitions.json differs from the SDK's: copy it again (SOURCE.md)")
 	}
 }
