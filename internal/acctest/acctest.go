@@ -72,10 +72,14 @@ type Env struct {
 // SecretsManagerIn is a plain Secrets Manager client for another region of
 // the same endpoint and credentials: replicas are checked where
 // applications read them.
-func (e *Env) SecretsManagerIn(region string) *secretsmanager.Client {
+func (e *Env) SecretsManagerIn(region string) *secretsmanager.Client { return e.SDKIn(region).SecretsManager }
+
+// SDKIn are plain clients for another region of the same endpoint and
+// credentials (e.g. a KMS key of a replica's region).
+func (e *Env) SDKIn(region string) stack.SDKClients {
 	cfg := e.cfg.Copy()
 	cfg.Region = region
-	return stack.NewSDKClients(cfg, e.endpoints).SecretsManager
+	return stack.NewSDKClients(cfg, e.endpoints)
 }
 
 // IsEmulator reports whether the test runs against the emulator.

@@ -44,6 +44,9 @@ const (
 	// is not in the replica's region ("each replica region needs its own
 	// KMS key").
 	smMsgReplicaKeyRegion = "Replication failed: The KMS key %s is not in region %s. Use a KMS key of the replica's region."
+	// smMsgReplicaKeyUnusable is the StatusMessage of a replica whose key
+	// is missing, disabled or pending deletion.
+	smMsgReplicaKeyUnusable = "Replication failed: Secrets Manager can't use the KMS key %s to encrypt the replica. %s"
 )
 
 // smReplicaWrites are the operations a replica refuses (everything but
@@ -213,11 +216,9 @@ func (b *smBackend) syncSecretLocked(s *smSecret, now time.Time) {
 // finishReplicaLocked creates the replica secret in r's region, or marks
 // r Failed.
 func (b *smBackend) finishReplicaLocked(s *smSecret, r *smReplica, now time.Time) {
-	if k := r.KmsKeyID; strings.HasPrefix(k, "arn:") {
-		if parts := strings.SplitN(k, ":", 5); len(parts) < 5 || parts[3] != r.Region {
-			r.Status, r.StatusMessage = smReplicaFailed, fmt.Sprintf(smMsgReplicaKeyRegion, k, r.Region)
-			return
-		}
+	if msg := b.replicaKeyProblemLocked(r); msg != "" {
+		r.Status, r.StatusMessage = smReplicaFailed, msg
+		return
 	}
 	for arn, other := range b.secrets {
 		if other.Name != s.Name || other.region() != r.Region {
@@ -234,6 +235,32 @@ func (b *smBackend) finishReplicaLocked(s *smSecret, r *smReplica, now time.Time
 	copyToReplica(s, rep, r)
 	b.secrets[rep.ARN] = rep
 	r.Status, r.StatusMessage = smReplicaInSync, ""
+}
+
+// replicaKeyProblemLocked is why r's KMS key cannot encrypt the replica
+// ("" when it can): it must be a usable key of the replica's region.
+func (b *smBackend) replicaKeyProblemLocked(r *smReplica) string {
+	k := r.KmsKeyID
+	if k == "" || k == kmsAliasManagedSM {
+		return ""
+	}
+	arn := k
+	if !strings.HasPrefix(k, "arn:") && b.kms != nil {
+		arn = b.kms.keyARN(k)
+	}
+	if parts := strings.SplitN(arn, ":", 5); len(parts) < 5 || parts[3] != r.Region {
+		return fmt.Sprintf(smMsgReplicaKeyRegion, k, r.Region)
+	}
+	if b.keys != nil {
+		if err := b.keys.CheckKeyUsable(arn); err != nil {
+			msg := err.Error()
+			if ae, ok := err.(*APIError); ok {
+				msg = ae.Code + ": " + ae.Message
+			}
+			return fmt.Sprintf(smMsgReplicaKeyUnusable, k, msg)
+		}
+	}
+	return ""
 }
 
 // copyToReplica copies the primary's metadata, every version and every

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
@@ -335,5 +337,56 @@ func TestSecretsManagerReplicaFailures(t *testing.T) {
 				t.Errorf("eu-west-1 GetSecretValue = %q, %v; want %q", aws.ToString(v.SecretString), err, want)
 			}
 		})
+	}
+}
+
+func TestSecretsManagerReplicaKMSKeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := emuTestServer(t, Options{})
+	client := func(region string) *emuTestClients {
+		cfg := emuTestConfig(srv, "test", "test", "")
+		cfg.Region = region
+		return emuTestClientsFor(srv, cfg)
+	}
+	east, west := client("us-east-1"), client("eu-west-1")
+	key, err := west.kms.CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	westKey := aws.ToString(key.KeyMetadata.Arn)
+	if !strings.HasPrefix(westKey, "arn:aws:kms:eu-west-1:") {
+		t.Fatalf("CreateKey with an eu-west-1 scope made %s", westKey)
+	}
+	missing := "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+	tests := []struct {
+		name, key, wantStatus, wantMsg string
+	}{
+		{"key of the replica's region", westKey, "InSync", ""},
+		{"key ID of the replica's region", aws.ToString(key.KeyMetadata.KeyId), "InSync", ""},
+		{"missing key of the replica's region", missing, "Failed",
+			"Replication failed: Secrets Manager can't use the KMS key " + missing + " to encrypt the replica. NotFoundException: Key '" + missing + "' does not exist"},
+	}
+	for i, tt := range tests {
+		name := fmt.Sprintf("s%d", i)
+		if _, err := east.sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("v"),
+			AddReplicaRegions: []smtypes.ReplicaRegionType{{Region: aws.String("eu-west-1"), KmsKeyId: aws.String(tt.key)}}}); err != nil {
+			t.Fatal(err)
+		}
+		var d *secretsmanager.DescribeSecretOutput
+		for range smReplicationPolls + 1 {
+			_, d = smStatuses(t, east.sm, name)
+		}
+		got := []string{string(d.ReplicationStatus[0].Status), aws.ToString(d.ReplicationStatus[0].StatusMessage)}
+		if diff := cmp.Diff([]string{tt.wantStatus, tt.wantMsg}, got); diff != "" {
+			t.Errorf("%s: ReplicationStatus (-want +got):\n%s", tt.name, diff)
+		}
+		if tt.wantStatus != "InSync" {
+			continue
+		}
+		v, err := west.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
+		if err != nil || aws.ToString(v.SecretString) != "v" {
+			t.Errorf("%s: replica GetSecretValue = %q, %v; want v", tt.name, aws.ToString(v.SecretString), err)
+		}
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -225,4 +227,52 @@ func TestAccRotatedSecret_replicaValidation(t *testing.T) {
 		})
 	}
 	env.Test(t, resource.TestCase{Steps: steps})
+}
+
+// TestAccRotatedSecret_replicaKMSKey changes a replica's key to a
+// customer key of the replica's region: the replica is replicated again
+// under the new key, with every version.
+func TestAccRotatedSecret_replicaKMSKey(t *testing.T) {
+	env, name := acctest.Start(t)
+	created, err := env.SDKIn("eu-west-1").KMS.CreateKey(context.Background(), &kms.CreateKeyInput{Description: aws.String("replica key of " + name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := aws.ToString(created.KeyMetadata.Arn)
+	if !strings.HasPrefix(key, "arn:aws:kms:eu-west-1:") {
+		t.Fatalf("key created in eu-west-1 has ARN %s", key)
+	}
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: basicConfig(env, name, rotation30d+replicaBlocks("eu-west-1"))},
+			{
+				Config: basicConfig(env, name, rotation30d+fmt.Sprintf(`
+  replica {
+    region     = "eu-west-1"
+    kms_key_id = %q
+  }`, key)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("replica"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"region": knownvalue.StringExact("eu-west-1"), "kms_key_id": knownvalue.StringExact(key),
+							"status": knownvalue.StringExact("InSync"), "status_message": knownvalue.NotNull(),
+						}),
+					})),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					checkSecret(env, name, func(o *secretsmanager.DescribeSecretOutput) error {
+						if len(o.ReplicationStatus) != 1 || aws.ToString(o.ReplicationStatus[0].KmsKeyId) != key {
+							return fmt.Errorf("ReplicationStatus = %+v, want eu-west-1 under %s", o.ReplicationStatus, key)
+						}
+						return nil
+					}),
+					checkReplicaValues(env, name, "eu-west-1"),
+				),
+			},
+		},
+	})
 }
