@@ -72,7 +72,9 @@ type Env struct {
 // SecretsManagerIn is a plain Secrets Manager client for another region of
 // the same endpoint and credentials: replicas are checked where
 // applications read them.
-func (e *Env) SecretsManagerIn(region string) *secretsmanager.Client { return e.SDKIn(region).SecretsManager }
+func (e *Env) SecretsManagerIn(region string) *secretsmanager.Client {
+	return e.SDKIn(region).SecretsManager
+}
 
 // SDKIn are plain clients for another region of the same endpoint and
 // credentials (e.g. a KMS key of a replica's region).

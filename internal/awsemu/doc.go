@@ -183,9 +183,11 @@
 // The region of a request is its SigV4 credential scope's. Secrets Manager
 // keeps each secret in the region it was created in: a secret is invisible
 // (ResourceNotFoundException, absent from ListSecrets) from any other
-// region, and the same name can be used in each region. The other services
-// (KMS, IAM, Lambda, Logs, EventBridge, SNS) still serve one region,
-// Options.Region, whatever the scope; rotation functions run there.
+// region, and the same name can be used in each region. KMS CreateKey
+// makes the key's ARN in the scope's region, and a key of another region
+// than Options.Region resolves by its full ARN (or key ID) only; aliases
+// and the other services (IAM, Lambda, Logs, EventBridge, SNS) serve one
+// region, Options.Region, whatever the scope; rotation functions run there.
 //
 // Multi-Region secrets (secretsmanager_replica.go) follow the Secrets
 // Manager user guide ("Replicate secrets across Regions", "Promote a replica
@@ -225,9 +227,10 @@
 //   - A replica region that already holds a secret of that name ends
 //     Failed (StatusMessage "Replication failed: Secret name already exists
 //     in region R. ..."; AWS documents the case, not its wording) unless
-//     ForceOverwriteReplicaSecret; a replica KMS key given as the ARN of a
-//     key of another region ends Failed too. KMS keys of other regions are
-//     not emulated: a key ARN of the replica's region is accepted unchecked.
+//     ForceOverwriteReplicaSecret. A replica's KMS key must be a usable key
+//     of the replica's region (each region needs its own key): a key of
+//     another region, or a missing, disabled or pending-deletion key, ends
+//     Failed with a StatusMessage that says so.
 //   - Region names are checked against the API model's pattern only; the
 //     provider checks them against the partition's region list.
 //
