@@ -45,7 +45,7 @@ func CallerPermissions() []Permission {
 		{"secretsmanager:RotateSecret", whenRotate},
 		{"secretsmanager:CancelRotateSecret", whenDisabled},
 		{"secretsmanager:DeleteSecret", whenDelete},
-		{"secretsmanager:ReplicateSecretToRegions", whenReplica + ": adding a region or changing a replica's `kms_key_id` (Secrets Manager also checks `secretsmanager:CreateSecret` in each replica region, and KMS use of the replica's key there)"},
+		{"secretsmanager:ReplicateSecretToRegions", whenReplica + ": adding a region or changing a replica's `kms_key_id` (with a customer key: `kms:Decrypt` on the primary's key, and `kms:GenerateDataKey` and `kms:Encrypt` on the replica's key)"},
 		{"secretsmanager:RemoveRegionsFromReplication", whenReplica + ": removing a region or changing a replica's `kms_key_id`, and destroy"},
 		{"lambda:CreateFunction", whenCreate},
 		{"lambda:GetFunction", whenAlways},
