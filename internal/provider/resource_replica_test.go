@@ -102,7 +102,7 @@ func TestAccRotatedSecret_replicas(t *testing.T) {
 			if err := env.CheckDestroy(s); err != nil {
 				return err
 			}
-			return checkNoSecretIn(env, name, replicaRegions...)
+			return checkNoSecretIn(env, name, append(replicaRegions, "ap-southeast-2")...)
 		},
 		Steps: []resource.TestStep{
 			{
@@ -135,6 +135,16 @@ func TestAccRotatedSecret_replicas(t *testing.T) {
 					func(*terraform.State) error { return checkNoSecretIn(env, name, "us-west-2") },
 					checkReplicaValues(env, name, "eu-west-1"),
 				),
+			},
+			{
+				// Adding a region replicates every version to it.
+				Config: basicConfig(env, name, rotateNow+replicaBlocks("eu-west-1", "ap-southeast-2")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{replicaState("eu-west-1", "ap-southeast-2")},
+				Check:             checkReplicaValues(env, name, "eu-west-1", "ap-southeast-2"),
 			},
 		},
 	})
