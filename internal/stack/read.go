@@ -25,6 +25,9 @@ type Observed struct {
 	LogGroup   *logtypes.LogGroup
 	// ResourcePolicy is read only when the spec has one.
 	ResourcePolicy *string
+	// VersionDates are the creation dates of the versions holding
+	// AWSCURRENT and AWSPENDING, once ReadVersionDates ran (health.go).
+	VersionDates VersionDates
 }
 
 // Read observes every child with the fewest calls that can still see each

@@ -132,6 +132,9 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	seen := SeenRotation(sec, seenFunction)
 	switch {
 	case Reconfigures(spec.Rotation, seen):
+		// One RotateSecret both configures and, when this apply rotates
+		// (rotate_immediately, or rotate_triggers changed), rotates.
+		spec.Rotation.RotateImmediately = Rotates(spec.Rotation, seen)
 		if err := CheckPending(sec); err != nil {
 			if p, ok := err.(*PendingRotationError); ok {
 				p.Strategy = spec.Strategy
