@@ -90,7 +90,7 @@ type Health struct {
 	// Stuck: Pending, and the pending version is older than
 	// RotationStuckAfter or NextRotationDate has passed ("If rotation is
 	// unsuccessful, this date may be in the past", DescribeSecret), both by
-	// Secrets Manager's clock.
+	// Secrets Manager's clock (ServerTime).
 	Stuck bool
 }
 
@@ -105,7 +105,10 @@ func (o *Observed) Health() Health {
 		return h
 	}
 	h.Pending = true
-	now := serverTime(o.Secret)
+	now := o.ServerTime
+	if now.IsZero() {
+		now = time.Now()
+	}
 	created, ok := o.VersionDates[p.VersionID]
 	h.Stuck = (ok && now.Sub(created) >= RotationStuckAfter) ||
 		(o.Secret.NextRotationDate != nil && o.Secret.NextRotationDate.Before(now))

@@ -28,6 +28,8 @@ type Observed struct {
 	// VersionDates are the creation dates of the versions holding
 	// AWSCURRENT and AWSPENDING, once ReadVersionDates ran (health.go).
 	VersionDates VersionDates
+	// ServerTime is Secrets Manager's clock when it answered DescribeSecret.
+	ServerTime time.Time
 }
 
 // Read observes every child with the fewest calls that can still see each
@@ -109,6 +111,7 @@ func (s *Stack) Read(ctx context.Context, spec Spec, secretID string) (*Observed
 	if o.Function == nil {
 		o.Permission = nil
 	}
+	o.ServerTime = serverTime(o.Secret)
 	return o, nil
 }
 

@@ -95,6 +95,15 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	if sec, err = s.clearAdoptedPending(ctx, sec); err != nil {
 		return st, err
 	}
+	if spec.Rotation.Enabled && spec.Rotation.RotateNow {
+		// rotate_triggers changed, maybe again after a rotation that failed
+		// before it wrote a value: that version's AWSPENDING is safe to drop,
+		// so the apply retries. A pending version with a value is reported
+		// below (CheckPending), with what to do.
+		if sec, _, err = s.dropValuelessPending(ctx, sec); err != nil {
+			return st, err
+		}
+	}
 
 	if err := s.ensureSecret(ctx, spec, sec, opts.HadPolicy); err != nil {
 		return st, err
