@@ -348,3 +348,33 @@ func TestAccRotatedSecret_health(t *testing.T) {
 		},
 	})
 }
+
+// TestAccRotatedSecret_agePostcondition: the age arithmetic of the
+// documented postcondition (rotate-triggers.tf) on current_version_created_date
+// passes on a fresh secret with the schedule's allowance, and fails the
+// plan once the allowance is exceeded (here: a negative one, since a test
+// cannot wait 31 days).
+func TestAccRotatedSecret_agePostcondition(t *testing.T) {
+	env, name := acctest.Start(t)
+	cfg := func(allowance string) string {
+		return basicConfig(env, name, fmt.Sprintf(`
+  rotation {
+    automatically_after_days = 30
+  }
+  function {
+    architecture = "x86_64"
+  }
+  lifecycle {
+    postcondition {
+      condition = timecmp(timeadd(self.current_version_created_date, %q), plantimestamp()) > 0 && !self.rotation_stuck
+      error_message = "older than its schedule allows"
+    }
+  }`, allowance))
+	}
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: cfg("744h")}, // (30 + 1) * 24h
+			{Config: cfg("-1h"), PlanOnly: true, ExpectError: regexp.MustCompile(`older than its schedule allows`)},
+		},
+	})
+}
