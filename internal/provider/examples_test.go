@@ -44,6 +44,8 @@ func TestAccExamples(t *testing.T) {
 		secret string
 	}{
 		{"resource", []string{"provider/provider.tf", "resources/rotator_rotated_secret/resource.tf"}, "payments/api-key"},
+		{"health check and triggers", []string{"provider/provider.tf", "resources/rotator_rotated_secret/resource.tf",
+			"resources/rotator_rotated_secret/health-check.tf", "resources/rotator_rotated_secret/rotate-triggers.tf"}, "payments/signing-key"},
 		{"demo", []string{"demo/main.tf"}, "demo/app-token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,6 +25,11 @@ type Observed struct {
 	LogGroup   *logtypes.LogGroup
 	// ResourcePolicy is read only when the spec has one.
 	ResourcePolicy *string
+	// VersionDates are the creation dates of the versions holding
+	// AWSCURRENT and AWSPENDING, once ReadVersionDates ran (health.go).
+	VersionDates VersionDates
+	// ServerTime is Secrets Manager's clock when it answered DescribeSecret.
+	ServerTime time.Time
 }
 
 // Read observes every child with the fewest calls that can still see each
@@ -106,6 +111,7 @@ func (s *Stack) Read(ctx context.Context, spec Spec, secretID string) (*Observed
 	if o.Function == nil {
 		o.Permission = nil
 	}
+	o.ServerTime = serverTime(o.Secret)
 	return o, nil
 }
 
