@@ -52,6 +52,7 @@ type rotatedSecretModel struct {
 	Password *passwordModel `tfsdk:"password"`
 	Rotation *rotationModel `tfsdk:"rotation"`
 	Function *functionModel `tfsdk:"function"`
+	Alerts   *alertsModel   `tfsdk:"alerts"`
 }
 
 type passwordModel struct {
@@ -199,6 +200,7 @@ func (m *rotatedSecretModel) spec(ctx context.Context, pd *providerData) (stack.
 			LogRetentionDays: defaultLogRetentionDays,
 		},
 		Rotation: stack.RotationSpec{Enabled: defaultRotationEnabled, RotateImmediately: defaultRotateImmediately},
+		Alerts:   m.alertSpec(),
 	}
 	if f := m.Function; f != nil {
 		s.Function.Architecture = stringOr(f.Architecture, defaultArchitecture)
@@ -366,6 +368,7 @@ func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, aft
 	set(afterApply, &m.NextRotationDate, timeString(f.NextRotationDate))
 	set(afterApply, &m.RotatesOnApply, types.BoolValue(false))
 	set(afterApply, &m.Drift, driftList(drift))
+	m.observeAlerts(o, afterApply)
 	m.InitialValueWO = types.StringNull()
 }
 
@@ -385,6 +388,9 @@ func (m *rotatedSecretModel) created(st stack.State) {
 	m.LogGroupName = types.StringValue(st.LogGroupName)
 	m.CodeSHA256 = types.StringValue(st.CodeSHA256)
 	m.RotationEnabled = types.BoolValue(st.RotationConfigured)
+	if m.Alerts != nil {
+		m.Alerts.RuleARN = types.StringValue(st.AlertRuleARN)
+	}
 }
 
 // nullUnknowns replaces every unknown value with a null, for the partial

@@ -193,7 +193,7 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	opts := stack.UpdateOptions{HadPolicy: !state.Policy.IsNull() && state.Policy.ValueString() != ""}
+	opts := stack.UpdateOptions{HadPolicy: !state.Policy.IsNull() && state.Policy.ValueString() != "", PriorAlertTopic: state.alertTopic()}
 	if state.byoRole() == "" && spec.BringsOwnRole() {
 		opts.PriorRoleName = spec.Names().Role
 	}

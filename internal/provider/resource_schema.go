@@ -185,6 +185,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"alerts": alertsBlock(),
 			"password": schema.SingleNestedBlock{
 				MarkdownDescription: "Policy of the generated passwords (the first value and every rotation), with the " +
 					"options and defaults of Secrets Manager's `GetRandomPassword`. Generated with `crypto/rand`, without API calls.",

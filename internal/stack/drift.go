@@ -110,5 +110,9 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]Drift, err
 	} else if aws.ToInt32(o.LogGroup.RetentionInDays) != spec.Function.LogRetentionDays {
 		add(DriftLogGroupRetention, "log group %s: retention changed outside Terraform", names.LogGroup)
 	}
+
+	// Alert rule (alerts.go): its existence and target; the rest is
+	// re-put by every apply.
+	d = append(d, alertDrift(spec.Alerts, o.AlertRule, names)...)
 	return d, nil
 }
