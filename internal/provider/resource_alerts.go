@@ -8,11 +8,10 @@ import (
 	"context"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -21,10 +20,12 @@ import (
 
 type alertsModel struct {
 	SNSTopicARN types.String `tfsdk:"sns_topic_arn"`
-	RuleARN     types.String `tfsdk:"rule_arn"`
 }
 
-// alertsBlock is the schema of the `alerts` block.
+// alertsBlock is the schema of the `alerts` block. It has no computed
+// attribute: Terraform keeps a computed value of a block the
+// configuration removed, which would leave a block without its required
+// topic; the rule's ARN is the top-level alert_rule_arn.
 func alertsBlock() schema.SingleNestedBlock {
 	return schema.SingleNestedBlock{
 		MarkdownDescription: "Get told when a rotation fails: the provider creates an EventBridge rule on the default bus " +
@@ -35,19 +36,26 @@ func alertsBlock() schema.SingleNestedBlock {
 			"exists and sends to the topic (one `ListTargetsByRule` call, the sixth of a refresh); the rule's pattern and the " +
 			"topic's policy are checked and repaired by every apply. A topic encrypted with a customer-managed KMS key must " +
 			"also let `events.amazonaws.com` use that key.",
+		Validators: []validator.Object{objectvalidator.AlsoRequires(path.MatchRelative().AtName("sns_topic_arn"))},
 		Attributes: map[string]schema.Attribute{
 			"sns_topic_arn": schema.StringAttribute{
-				Required:   true,
+				// Required in the block: a Required attribute of a
+				// SingleNestedBlock would be required without the block too.
+				Optional:   true,
 				Validators: []validator.String{topicARNValidator{}},
-				MarkdownDescription: "ARN of the SNS topic that receives the events, `" + stack.TopicARNForm + "`, in the " +
+				MarkdownDescription: "Required in the block: ARN of the SNS topic that receives the events, `" + stack.TopicARNForm + "`, in the " +
 					"provider's region (EventBridge sends to topics of its own region).",
 			},
-			"rule_arn": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "ARN of the EventBridge rule that sends this secret's rotation failures to the topic.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
 		},
+	}
+}
+
+// alertRuleARNAttr is the schema of alert_rule_arn.
+func alertRuleARNAttr() schema.StringAttribute {
+	return schema.StringAttribute{
+		Computed: true,
+		MarkdownDescription: "ARN of the EventBridge rule that sends this secret's rotation failures to `alerts.sns_topic_arn`; " +
+			"empty without the `alerts` block, or when the rule was deleted outside Terraform (the next apply recreates it).",
 	}
 }
 
@@ -90,32 +98,30 @@ func (m *rotatedSecretModel) alertTopic() string {
 	return m.Alerts.SNSTopicARN.ValueString()
 }
 
-// planAlerts fills what the plan can know of the block: the rule's ARN,
-// derived from the secret's name, and a topic in another region is refused.
+// planAlerts fills what the plan can know of alerts: alert_rule_arn,
+// derived from the secret's name ("" without the block), and a topic in
+// another region is refused.
 func (m *rotatedSecretModel) planAlerts(pd *providerData, names stack.Names, account string, diags *diag.Diagnostics) {
 	a := m.Alerts
-	if a == nil {
+	switch {
+	case a == nil:
+		m.AlertRuleARN = types.StringValue("")
 		return
+	case account != "":
+		m.AlertRuleARN = types.StringValue(stack.AlertRuleARN(pd.partition, pd.region, account, stack.AlertRuleName(names)))
 	}
 	if t := a.SNSTopicARN; !t.IsUnknown() && !t.IsNull() {
 		if err := stack.CheckAlertTopic(t.ValueString(), pd.region); err != nil {
 			diags.Append(alertTopicRegion(path.Root("alerts").AtName("sns_topic_arn"), err))
 		}
 	}
-	if account != "" {
-		a.RuleARN = types.StringValue(stack.AlertRuleARN(pd.partition, pd.region, account, stack.AlertRuleName(names)))
-	}
 }
 
-// observeAlerts sets the block's computed rule_arn from a read ("" when
-// the rule is missing, so the plan shows its repair).
-func (m *rotatedSecretModel) observeAlerts(o *stack.Observed, afterApply bool) {
-	if m.Alerts == nil {
-		return
+// alertRuleARN is what a read saw of the alert rule: its ARN, or "" when
+// it is missing or not configured (so the plan shows its repair).
+func alertRuleARN(o *stack.Observed) string {
+	if o.AlertRule == nil {
+		return ""
 	}
-	arn := ""
-	if o.AlertRule != nil {
-		arn = o.AlertRule.RuleARN
-	}
-	set(afterApply, &m.Alerts.RuleARN, types.StringValue(arn))
+	return o.AlertRule.RuleARN
 }

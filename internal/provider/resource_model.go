@@ -48,6 +48,7 @@ type rotatedSecretModel struct {
 	NextRotationDate      types.String `tfsdk:"next_rotation_date"`
 	RotatesOnApply        types.Bool   `tfsdk:"rotates_on_apply"`
 	Drift                 types.List   `tfsdk:"drift"`
+	AlertRuleARN          types.String `tfsdk:"alert_rule_arn"`
 
 	Password *passwordModel `tfsdk:"password"`
 	Rotation *rotationModel `tfsdk:"rotation"`
@@ -368,7 +369,7 @@ func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, aft
 	set(afterApply, &m.NextRotationDate, timeString(f.NextRotationDate))
 	set(afterApply, &m.RotatesOnApply, types.BoolValue(false))
 	set(afterApply, &m.Drift, driftList(drift))
-	m.observeAlerts(o, afterApply)
+	set(afterApply, &m.AlertRuleARN, types.StringValue(alertRuleARN(o)))
 	m.InitialValueWO = types.StringNull()
 }
 
@@ -388,9 +389,7 @@ func (m *rotatedSecretModel) created(st stack.State) {
 	m.LogGroupName = types.StringValue(st.LogGroupName)
 	m.CodeSHA256 = types.StringValue(st.CodeSHA256)
 	m.RotationEnabled = types.BoolValue(st.RotationConfigured)
-	if m.Alerts != nil {
-		m.Alerts.RuleARN = types.StringValue(st.AlertRuleARN)
-	}
+	m.AlertRuleARN = types.StringValue(st.AlertRuleARN)
 }
 
 // nullUnknowns replaces every unknown value with a null, for the partial

@@ -183,6 +183,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 					"(a deleted function, a changed role policy, a removed permission, rotation disabled out of band…). " +
 					"A non-empty list plans an in-place repair; after the apply it is empty.",
 			},
+			"alert_rule_arn": alertRuleARNAttr(),
 		},
 		Blocks: map[string]schema.Block{
 			"alerts": alertsBlock(),
