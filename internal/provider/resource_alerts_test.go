@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -336,6 +337,71 @@ func TestAccRotatedSecret_alertsTopicErrors(t *testing.T) {
 			{
 				Config:      alertsConfig(env, name, missing),
 				ExpectError: regexp.MustCompile(`The alert topic does not exist`),
+			},
+		},
+	})
+}
+
+// readmeAlertsPolicy is the README's caller policy plus its two alerts
+// statements, for account and the topic named topic.
+func readmeAlertsPolicy(t *testing.T, account, topic string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```json\\n(\\[\\s*\\n\\s*\\{\\s*\\n\\s*\"Sid\": \"RotationAlerts\".*?)\\n```").FindSubmatch(b)
+	if m == nil {
+		t.Fatal("README.md has no alerts statements block")
+	}
+	var extra []json.RawMessage
+	if err := json.Unmarshal([]byte(strings.NewReplacer("ACCOUNT", account, "TOPIC", topic).Replace(string(m[1]))), &extra); err != nil {
+		t.Fatalf("README's alerts statements: %v", err)
+	}
+	var pol struct {
+		Version   string
+		Statement []json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(readmeCallerPolicy(t, account)), &pol); err != nil {
+		t.Fatal(err)
+	}
+	pol.Statement = append(pol.Statement, extra...)
+	out, _ := json.Marshal(pol)
+	return string(out)
+}
+
+// TestAccProvider_documentedAlertsPermissionsSuffice: as a role with
+// exactly the README's policy and its alerts statements, a secret with
+// alerts is created, refreshed, loses its alerts, gets them back and is
+// destroyed.
+func TestAccProvider_documentedAlertsPermissionsSuffice(t *testing.T) {
+	env, name := acctest.StartEmulator(t, "creates an IAM role to assume in the emulator")
+	topic := alertTopic(t, env, "perm-alerts")
+	roleARN := callerRole(t, env, "caller-"+name, readmeAlertsPolicy(t, env.Account, "perm-alerts"))
+	body := `
+  rotation {
+    automatically_after_days = 30
+  }
+  function {
+    architecture = "x86_64"
+  }`
+	withAlerts := body + fmt.Sprintf("\n  alerts {\n    sns_topic_arn = %q\n  }", topic)
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:           assumeRoleConfigWith(env, roleARN, name, withAlerts),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            checkAlertRule(t, env, topic),
+			},
+			{
+				Config:           assumeRoleConfigWith(env, roleARN, name, body),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            checkNoEventsStatement(t, env, topic),
+			},
+			{
+				Config:           assumeRoleConfigWith(env, roleARN, name, withAlerts),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            checkAlertRule(t, env, topic),
 			},
 		},
 	})
