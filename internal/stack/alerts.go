@@ -83,14 +83,6 @@ type AlertState struct {
 	TopicARN string
 }
 
-// The kinds of drift of the alerts child (see Drift).
-const (
-	DriftAlertRuleMissing DriftKind = "alert_rule_missing"
-	DriftAlertRuleChanged DriftKind = "alert_rule_changed"
-	DriftAlertTarget      DriftKind = "alert_target"
-	DriftAlertTopicPolicy DriftKind = "alert_topic_policy"
-)
-
 // EnsureAlerts creates or repairs the rule, its target and the topic
 // policy statement. It is idempotent: run it again after any drift.
 func EnsureAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicARN string, tags map[string]string) (AlertState, error) {

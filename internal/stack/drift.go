@@ -27,6 +27,12 @@ const (
 	DriftRolePolicyChanged DriftKind = "role_policy_changed"
 	DriftLogGroupMissing   DriftKind = "log_group_missing"
 	DriftLogGroupRetention DriftKind = "log_group_retention"
+	// The alerts child (alerts.go). A refresh sees only the first two (one
+	// ListTargetsByRule); ReadAlerts, the full check, sees all four.
+	DriftAlertRuleMissing DriftKind = "alert_rule_missing"
+	DriftAlertTarget      DriftKind = "alert_target"
+	DriftAlertRuleChanged DriftKind = "alert_rule_changed"
+	DriftAlertTopicPolicy DriftKind = "alert_topic_policy"
 )
 
 // Drift is one difference between the AWS objects and the spec: its kind,
