@@ -51,10 +51,12 @@ type rotatedSecretModel struct {
 	RotationPending       types.Bool   `tfsdk:"rotation_pending"`
 	RotationStuck         types.Bool   `tfsdk:"rotation_stuck"`
 	Drift                 types.List   `tfsdk:"drift"`
+	AlertRuleARN          types.String `tfsdk:"alert_rule_arn"`
 
 	Password *passwordModel `tfsdk:"password"`
 	Rotation *rotationModel `tfsdk:"rotation"`
 	Function *functionModel `tfsdk:"function"`
+	Alerts   *alertsModel   `tfsdk:"alerts"`
 }
 
 type passwordModel struct {
@@ -203,6 +205,7 @@ func (m *rotatedSecretModel) spec(ctx context.Context, pd *providerData) (stack.
 			LogRetentionDays: defaultLogRetentionDays,
 		},
 		Rotation: stack.RotationSpec{Enabled: defaultRotationEnabled, RotateImmediately: defaultRotateImmediately},
+		Alerts:   m.alertSpec(),
 	}
 	if f := m.Function; f != nil {
 		s.Function.Architecture = stringOr(f.Architecture, defaultArchitecture)
@@ -374,6 +377,7 @@ func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, aft
 	set(afterApply, &m.RotationPending, types.BoolValue(h.Pending))
 	set(afterApply, &m.RotationStuck, types.BoolValue(h.Stuck))
 	set(afterApply, &m.Drift, driftList(drift))
+	set(afterApply, &m.AlertRuleARN, types.StringValue(alertRuleARN(o)))
 	m.InitialValueWO = types.StringNull()
 }
 
@@ -393,6 +397,7 @@ func (m *rotatedSecretModel) created(st stack.State) {
 	m.LogGroupName = types.StringValue(st.LogGroupName)
 	m.CodeSHA256 = types.StringValue(st.CodeSHA256)
 	m.RotationEnabled = types.BoolValue(st.RotationConfigured)
+	m.AlertRuleARN = types.StringValue(st.AlertRuleARN)
 }
 
 // nullUnknowns replaces every unknown value with a null, for the partial

@@ -52,6 +52,7 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 				plan.RoleARN = types.StringValue(stack.RoleARN(r.pd.partition, account, names.Role))
 			}
 		}
+		plan.planAlerts(r.pd, names, account, &resp.Diagnostics)
 	}
 
 	// code_sha256: the embedded bundle for the planned architecture.

@@ -201,7 +201,7 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	triggered, _ := rotateTriggersChanged(&plan, &state) // the plan is known at apply time
 	spec.Rotation.RotateNow = len(triggered) > 0
-	opts := stack.UpdateOptions{HadPolicy: !state.Policy.IsNull() && state.Policy.ValueString() != ""}
+	opts := stack.UpdateOptions{HadPolicy: !state.Policy.IsNull() && state.Policy.ValueString() != "", PriorAlertTopic: state.alertTopic()}
 	if state.byoRole() == "" && spec.BringsOwnRole() {
 		opts.PriorRoleName = spec.Names().Role
 	}

@@ -207,8 +207,10 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 					"(a deleted function, a changed role policy, a removed permission, rotation disabled out of band…). " +
 					"A non-empty list plans an in-place repair; after the apply it is empty.",
 			},
+			"alert_rule_arn": alertRuleARNAttr(),
 		},
 		Blocks: map[string]schema.Block{
+			"alerts": alertsBlock(),
 			"password": schema.SingleNestedBlock{
 				MarkdownDescription: "Policy of the generated passwords (the first value and every rotation), with the " +
 					"options and defaults of Secrets Manager's `GetRandomPassword`. Generated with `crypto/rand`, without API calls.",
