@@ -258,9 +258,10 @@ func login(db *testdb.Server, dbname, user, pw string, wantRead bool) error {
 // TestAccRotatedSecret_updateMasterSecretARN moves an alternating-users
 // secret to another master secret, as a team does when RDS starts
 // managing the master password (review E10). The apply pins the new
-// master in the function's configuration and grants its role the new
-// master secret instead of the old one, keeps AWSCURRENT (changing who
-// logs in as master is no reason to rotate), and leaves the plan empty.
+// master in the function's configuration, grants its role the new master
+// secret instead of the old one, rewrites the value's masterarn key but
+// keeps its user and password (changing who logs in as master is no reason
+// to rotate), and leaves the plan empty.
 // The old master secret is then deleted and the next scheduled rotation
 // still succeeds: the function reads only the new one.
 func TestAccRotatedSecret_updateMasterSecretARN(t *testing.T) {
@@ -314,7 +315,7 @@ variable "ca" {
 	}
 	vars := config.Variables{"initial": config.StringVariable(initial), "ca": config.StringVariable(string(db.CAPEM))}
 	n := derivedNames(env, name)
-	var version string
+	var before dbCredential
 	pinned := func(want, not string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			fnEnv, err := functionEnv(env, name)
@@ -342,8 +343,8 @@ variable "ca" {
 			{
 				Config: cfg(oldMaster), ConfigVariables: vars,
 				Check: resource.ComposeTestCheckFunc(pinned(oldMaster, newMaster), func(*terraform.State) error {
-					version = currentVersion(describe(t, env, name))
-					if u := dbSecret(t, env, name, "AWSCURRENT").Username; u != "app_clone" {
+					before = dbSecret(t, env, name, "AWSCURRENT")
+					if u := before.Username; u != "app_clone" {
 						return errorf("AWSCURRENT user after the first rotation = %q, want app_clone", u)
 					}
 					return nil
@@ -353,10 +354,23 @@ variable "ca" {
 				Config: cfg(newMaster), ConfigVariables: vars,
 				ConfigPlanChecks: emptyPlanAfterApply,
 				Check: resource.ComposeTestCheckFunc(pinned(newMaster, oldMaster), func(*terraform.State) error {
-					if got := currentVersion(describe(t, env, name)); got != version {
-						return errorf("AWSCURRENT moved from %s to %s: changing the master secret rotated", version, got)
+					// The value's masterarn key is rewritten (the function
+					// refuses a value that names another master than its
+					// pin): a new AWSCURRENT version with the same user and
+					// password, no rotation.
+					var cur struct {
+						dbCredential
+						MasterARN string `json:"masterarn"`
 					}
-					cur := dbSecret(t, env, name, "AWSCURRENT")
+					if err := currentJSON(env, name, &cur); err != nil {
+						return err
+					}
+					if cur.dbCredential != before {
+						return errorf("AWSCURRENT's credential changed (user %q, was %q): changing the master secret rotated", cur.Username, before.Username)
+					}
+					if cur.MasterARN != newMaster {
+						return errorf("AWSCURRENT's masterarn = %q, want %s", cur.MasterARN, newMaster)
+					}
 					return login(db, dbname, cur.Username, cur.Password, true)
 				}),
 			},
