@@ -13,10 +13,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"syscall"
 	"time"
 )
 
@@ -26,6 +28,25 @@ func init() {
 		return
 	}
 	runtime.MemProfileRate = 32 << 10
+	// SIGUSR1: collect garbage, then write what is still live to
+	// heap-PID-end.pprof (the bench sends it after each command, when no
+	// request is in flight: whatever is left is retained).
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		for range usr1 {
+			runtime.GC()
+			name := filepath.Join(dir, fmt.Sprintf("heap-%d-end.pprof", os.Getpid()))
+			if f, err := os.Create(name); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				_ = f.Close()
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			_ = os.WriteFile(name+".txt", []byte(fmt.Sprintf("after GC: HeapAlloc %d MB, HeapInuse %d MB, goroutines %d\n",
+				ms.HeapAlloc>>20, ms.HeapInuse>>20, runtime.NumGoroutine())), 0o644)
+		}
+	}()
 	go func() {
 		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		var high uint64

@@ -410,6 +410,11 @@ func reattachValue(line string) (string, bool) {
 func (p *providerProcess) stop(b *testing.B) int64 {
 	p.once.Do(func() {
 		status, procErr := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+		if os.Getenv(envPprof) != "" {
+			// pprof_hook.go: profile what is still live once idle.
+			_ = p.cmd.Process.Signal(syscall.SIGUSR1)
+			time.Sleep(2 * time.Second)
+		}
 		_ = p.cmd.Process.Signal(os.Interrupt)
 		// Wait's error is the interrupt or kill that ended the process.
 		done := make(chan struct{})
