@@ -26,10 +26,12 @@ import (
 //
 // No configuration reaches this through Terraform: spec() fails only when
 // a collection (tags, subnet_ids, security_group_ids) holds a null or
-// unknown element, Terraform never stores unknowns, and Create and Update
-// build the spec from the plan before anything is written. A state edited
-// by hand (`terraform state push`) or a future state upgrade can hold a
-// null element, so the guard is tested here, at the resource, with AWS
+// unknown element; Terraform never stores unknowns, and a null element in
+// the configuration is refused at validation (NoNullValues; before, it
+// reached spec() at plan time and failed with the framework's "always an
+// error in the provider" message: TestAccRotatedSecret_validation). A state
+// edited by hand (`terraform state push`) or a future state upgrade can
+// still hold one, so the guard is tested here, at the resource, with AWS
 // clients whose every call is counted.
 func TestReadDeleteStopAfterSpecErrors(t *testing.T) {
 	t.Parallel()
