@@ -41,6 +41,18 @@ func init() {
 				_ = pprof.Lookup("heap").WriteTo(f, 0)
 				_ = f.Close()
 			}
+			if f, err := os.Create(filepath.Join(dir, fmt.Sprintf("goroutines-%d-end.txt", os.Getpid()))); err == nil {
+				_ = pprof.Lookup("goroutine").WriteTo(f, 1)
+				_ = f.Close()
+			}
+			// Twice more: what sync.Pool victim caches or finalizers kept
+			// through the first collection is gone now.
+			runtime.GC()
+			runtime.GC()
+			if f, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d-end3.pprof", os.Getpid()))); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				_ = f.Close()
+			}
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			_ = os.WriteFile(name+".txt", []byte(fmt.Sprintf("after GC: HeapAlloc %d MB, HeapInuse %d MB, goroutines %d\n",
