@@ -248,7 +248,10 @@ func (r *rotatedSecretResource) Delete(ctx context.Context, req resource.DeleteR
 
 // fromState reads the state, builds its spec and the secret's ID (its ARN,
 // or its name when a create failed before the secret existed). ok is
-// false, and nothing must call AWS, when either fails.
+// false, and nothing must call AWS, when either fails. Only a collection
+// with a null element (a hand-edited state) makes spec() fail here: the
+// schema's NoNullValues validators keep configurations from writing one
+// (TestReadDeleteStopAfterSpecErrors).
 func (r *rotatedSecretResource) fromState(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (rotatedSecretModel, stack.Spec, string, bool) {
 	var state rotatedSecretModel
 	diags.Append(st.Get(ctx, &state)...)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -100,6 +101,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"tags": schema.MapAttribute{
 				ElementType: types.StringType, Optional: true,
+				Validators:          []validator.Map{mapvalidator.NoNullValues()},
 				MarkdownDescription: "Tags of the secret, the function, its role and its log group. Merged over the provider's `default_tags`.",
 			},
 			"tags_all": schema.MapAttribute{
@@ -323,6 +325,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 						Validators: []validator.Set{
 							setvalidator.AlsoRequires(path.MatchRoot("function").AtName("security_group_ids")),
 							setvalidator.SizeAtLeast(1),
+							setvalidator.NoNullValues(),
 						},
 						MarkdownDescription: "Subnets to run the function in, for databases in a VPC. The subnets need a route to " +
 							"Secrets Manager (a NAT gateway or an interface endpoint), or rotation times out. Requires `security_group_ids`.",
@@ -332,6 +335,7 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 						Validators: []validator.Set{
 							setvalidator.AlsoRequires(path.MatchRoot("function").AtName("subnet_ids")),
 							setvalidator.SizeAtLeast(1),
+							setvalidator.NoNullValues(),
 						},
 						MarkdownDescription: "Security groups of the function in the VPC.",
 					},
