@@ -156,7 +156,7 @@ func (e *Env) ProviderBlock() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "provider \"rotator\" {\n  region     = %q\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {\n", e.Region)
-	for _, svc := range []string{"secretsmanager", "lambda", "iam", "sts", "logs", "kms"} {
+	for _, svc := range []string{"secretsmanager", "lambda", "iam", "sts", "logs", "kms", "events", "sns"} {
 		fmt.Fprintf(&b, "    %-14s = %q\n", svc, e.URL)
 	}
 	b.WriteString("  }\n}\n")

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -79,6 +80,8 @@ type endpointsModel struct {
 	STS            types.String `tfsdk:"sts"`
 	Logs           types.String `tfsdk:"logs"`
 	KMS            types.String `tfsdk:"kms"`
+	Events         types.String `tfsdk:"events"`
+	SNS            types.String `tfsdk:"sns"`
 }
 
 type defaultTagsModel struct {
@@ -166,12 +169,17 @@ func (p *rotatorProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"sts":            endpointAttr("STS"),
 					"logs":           endpointAttr("CloudWatch Logs"),
 					"kms":            endpointAttr("KMS"),
+					"events":         endpointAttr("EventBridge (the `alerts` rule)"),
+					"sns":            endpointAttr("SNS (the `alerts` topic's policy)"),
 				},
 			},
 			"default_tags": schema.SingleNestedBlock{
 				MarkdownDescription: "Tags added to every object the provider creates. A resource's own `tags` win on conflicts.",
 				Attributes: map[string]schema.Attribute{
-					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Default tags."},
+					"tags": schema.MapAttribute{
+						ElementType: types.StringType, Optional: true, MarkdownDescription: "Default tags.",
+						Validators: []validator.Map{mapvalidator.NoNullValues()},
+					},
 				},
 			},
 		},
@@ -238,6 +246,8 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 		IAM:            endpoint(ep.IAM),
 		Logs:           endpoint(ep.Logs),
 		KMS:            endpoint(ep.KMS),
+		Events:         endpoint(ep.Events),
+		SNS:            endpoint(ep.SNS),
 	}), p.code)
 	tflog.Debug(ctx, "configured rotator provider", map[string]any{"region": data.region, "account": data.account})
 	resp.ResourceData = data

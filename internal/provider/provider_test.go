@@ -111,6 +111,8 @@ provider "rotator" {
     sts            = %[3]q
     logs           = %[3]q
     kms            = %[3]q
+    events         = %[3]q
+    sns            = %[3]q
   }
 }
 

@@ -32,6 +32,12 @@ const (
 	DriftReplicaFailed     DriftKind = "replica_failed"
 	DriftReplicaKMSKey     DriftKind = "replica_kms_key"
 	DriftReplicaUnexpected DriftKind = "replica_unexpected"
+	// The alerts child (alerts.go). A refresh sees only the first two (one
+	// ListTargetsByRule); ReadAlerts, the full check, sees all four.
+	DriftAlertRuleMissing DriftKind = "alert_rule_missing"
+	DriftAlertTarget      DriftKind = "alert_target"
+	DriftAlertRuleChanged DriftKind = "alert_rule_changed"
+	DriftAlertTopicPolicy DriftKind = "alert_topic_policy"
 )
 
 // Drift is one difference between the AWS objects and the spec: its kind,
@@ -116,5 +122,9 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]Drift, err
 	} else if aws.ToInt32(o.LogGroup.RetentionInDays) != spec.Function.LogRetentionDays {
 		add(DriftLogGroupRetention, "log group %s: retention changed outside Terraform", names.LogGroup)
 	}
+
+	// Alert rule (alerts.go): its existence and target; the rest is
+	// re-put by every apply.
+	d = append(d, alertDrift(spec.Alerts, o.AlertRule, names)...)
 	return d, nil
 }

@@ -38,6 +38,14 @@ type Spec struct {
 	Rotation RotationSpec
 	// Replicas are the secret's replicas in other regions (replica.go).
 	Replicas []ReplicaSpec
+	// Alerts, when set, sends the secret's rotation failures to an SNS
+	// topic (alerts.go); nil for none.
+	Alerts *AlertSpec
+}
+
+// AlertSpec configures the optional alerts child.
+type AlertSpec struct {
+	TopicARN string
 }
 
 // FunctionSpec configures the rotation function.
@@ -59,6 +67,9 @@ type RotationSpec struct {
 	ScheduleExpression     string
 	Duration               string
 	RotateImmediately      bool
+	// RotateNow asks this apply to rotate once, whatever the schedule
+	// (rotation.rotate_triggers changed since the last successful apply).
+	RotateNow bool
 }
 
 // State identifies the objects that exist. It is what the provider keeps
@@ -79,6 +90,8 @@ type State struct {
 	// ValueWritten is true once Update wrote a new value (Update only), so
 	// the caller records it even when a later step fails.
 	ValueWritten bool
+	// AlertRuleARN is the alert rule, once it exists (spec with alerts).
+	AlertRuleARN string
 }
 
 // WithAccountFrom fills an unknown account (credentials validation was
