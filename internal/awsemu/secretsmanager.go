@@ -1041,7 +1041,14 @@ func smMatchesFilters(s *smSecret, filters []struct {
 			for _, t := range s.Tags {
 				fields = append(fields, t.Value)
 			}
-		case "primary-region", "owning-service":
+		case "primary-region":
+			// The region of a replicated secret's primary (multi-Region
+			// secrets only).
+			fields = nil
+			if s.PrimaryRegion != "" {
+				fields = []string{s.PrimaryRegion}
+			}
+		case "owning-service":
 			fields = nil
 		case "all":
 			fields = []string{s.Name, s.Description}

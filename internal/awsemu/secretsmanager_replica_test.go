@@ -390,3 +390,30 @@ func TestSecretsManagerReplicaKMSKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretsManagerListByPrimaryRegion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := smRegionClients(t, "us-east-1", "eu-west-1")
+	if _, err := c["us-east-1"].CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("replicated"), SecretString: aws.String("v"),
+		AddReplicaRegions: []smtypes.ReplicaRegionType{{Region: aws.String("eu-west-1")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c["eu-west-1"].CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("local"), SecretString: aws.String("v")}); err != nil {
+		t.Fatal(err)
+	}
+	for range smReplicationPolls {
+		smStatuses(t, c["us-east-1"], "replicated")
+	}
+	l, err := c["eu-west-1"].ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []smtypes.Filter{{Key: smtypes.FilterNameStringTypePrimaryRegion, Values: []string{"us-east-1"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range l.SecretList {
+		got = append(got, aws.ToString(s.Name))
+	}
+	if diff := cmp.Diff([]string{"replicated"}, got); diff != "" {
+		t.Errorf("eu-west-1 secrets whose primary is in us-east-1 (-want +got):\n%s", diff)
+	}
+}
