@@ -73,7 +73,7 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if partition == "" {
 		partition = stack.PartitionOf(r.pd.region)
 	}
-	resp.Diagnostics.Append(validators.Replicas(r.pd.region, partition, spec.Strategy, plan.replicaRegions(ctx, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(validators.Replicas(r.pd.region, partition, spec.Strategy, plan.replicaChecks(ctx, &resp.Diagnostics))...)
 	plan.planReplicas(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

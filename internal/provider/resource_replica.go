@@ -48,9 +48,8 @@ func replicaBlock() schema.SetNestedBlock {
 				},
 				"kms_key_id": schema.StringAttribute{
 					Optional: true,
-					MarkdownDescription: "KMS key of the replica's region that encrypts the replica (each region needs its own key). " +
-						"Default: that region's `aws/secretsmanager` key. Give a key ARN: other forms cannot be resolved from the " +
-						"primary region. Changing it removes the replica and replicates the secret to the region again " +
+					MarkdownDescription: "KMS key that encrypts the replica (each region needs its own key). " + validators.ReplicaKeyRule +
+						" Changing it removes the replica and replicates the secret to the region again " +
 						"(Secrets Manager offers no key change for a replica from the primary region).",
 				},
 				"status": schema.StringAttribute{
@@ -107,11 +106,12 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// replicaRegions are the configured regions ("" for an unknown one).
-func (m *rotatedSecretModel) replicaRegions(ctx context.Context, diags *diag.Diagnostics) []string {
-	var out []string
+// replicaChecks are the configured replicas for the plan-time checks (""
+// for an unknown or unset value).
+func (m *rotatedSecretModel) replicaChecks(ctx context.Context, diags *diag.Diagnostics) []validators.Replica {
+	var out []validators.Replica
 	for _, r := range m.replicas(ctx, diags) {
-		out = append(out, r.Region.ValueString())
+		out = append(out, validators.Replica{Region: r.Region.ValueString(), KMSKeyID: r.KMSKeyID.ValueString()})
 	}
 	return out
 }

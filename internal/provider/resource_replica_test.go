@@ -210,8 +210,8 @@ func TestAccRotatedSecret_replicaFailed(t *testing.T) {
 }
 
 // TestAccRotatedSecret_replicaValidation rejects, at plan time, the
-// primary's own region, a duplicate region and a region the partition
-// does not have.
+// primary's own region, a duplicate region, a region the partition does
+// not have, and a replica key that is not a key ARN of its region.
 func TestAccRotatedSecret_replicaValidation(t *testing.T) {
 	env, name := acctest.Start(t)
 	tests := []struct {
@@ -229,6 +229,11 @@ func TestAccRotatedSecret_replicaValidation(t *testing.T) {
   }`, `Duplicate replica region`},
 		{replicaBlocks("eu-westt-1"), `Unknown replica region`},
 		{replicaBlocks("cn-north-1"), `not a region of partition aws`},
+		{`
+  replica {
+    region     = "eu-west-1"
+    kms_key_id = "alias/payments"
+  }`, `Replica KMS key is not a key ARN of the replica's region`},
 	}
 	var steps []resource.TestStep
 	for _, tt := range tests {

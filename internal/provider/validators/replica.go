@@ -23,6 +23,22 @@ var pathReplica = path.Root("replica")
 const ReplicaRegionRule = "A region of the provider's partition, other than the provider's own region (the primary secret's), " +
 	"named at most once. The regions of each partition are those the AWS SDK for Go v2 lists (its partitions.json)."
 
+// ReplicaKeyRule is what replica.kms_key_id accepts: the attribute's
+// description and the detail of the error below.
+const ReplicaKeyRule = "The ARN of a KMS key of the replica's region (`arn:PARTITION:kms:REGION:ACCOUNT:key/ID`), or " +
+	"`alias/aws/secretsmanager`; unset means that region's `aws/secretsmanager` key. A key ID or alias cannot be " +
+	"resolved from the primary region, and Secrets Manager reports the key as given, so only an ARN converges."
+
+// defaultReplicaKey is Secrets Manager's AWS managed key, in every region.
+const defaultReplicaKey = "alias/aws/secretsmanager"
+
+// Replica is one replica block as the checks see it ("" for unknown or
+// unset values).
+type Replica struct {
+	Region   string
+	KMSKeyID string
+}
+
 // SingleUserReplicaWarning is what a user of a single-user database
 // strategy must know about replicas.
 const SingleUserReplicaWarning = "The single-user strategies change the password of one database user on the one database " +
@@ -77,11 +93,16 @@ func PartitionRegions(partition string) []string {
 // Replicas checks the replica regions against the primary's region and
 // partition, and warns when a single-user database strategy is
 // replicated. An empty region (unknown at plan time) is skipped.
-func Replicas(primaryRegion, partition, strategy string, regions []string) diag.Diagnostics {
+func Replicas(primaryRegion, partition, strategy string, replicas []Replica) diag.Diagnostics {
 	var diags diag.Diagnostics
 	known := PartitionRegions(partition)
 	seen := map[string]bool{}
-	for _, r := range regions {
+	for _, rep := range replicas {
+		if k := rep.KMSKeyID; k != "" && k != defaultReplicaKey && rep.Region != "" && !isKeyARNIn(k, partition, rep.Region) {
+			diags.AddAttributeError(pathReplica, "Replica KMS key is not a key ARN of the replica's region",
+				fmt.Sprintf("replica.kms_key_id %q (replica in %s). %s", k, rep.Region, ReplicaKeyRule))
+		}
+		r := rep.Region
 		switch {
 		case r == "":
 			continue
@@ -97,8 +118,15 @@ func Replicas(primaryRegion, partition, strategy string, regions []string) diag.
 		}
 		seen[r] = true
 	}
-	if len(regions) > 0 && (strategy == config.StrategyPostgreSQLSingleUser || strategy == config.StrategyMySQLSingleUser) {
+	if len(replicas) > 0 && (strategy == config.StrategyPostgreSQLSingleUser || strategy == config.StrategyMySQLSingleUser) {
 		diags.AddAttributeWarning(pathReplica, "Replicas of a single-user database secret", SingleUserReplicaWarning)
 	}
 	return diags
+}
+
+// isKeyARNIn reports whether id is the ARN of a KMS key in region.
+func isKeyARNIn(id, partition, region string) bool {
+	parts := strings.SplitN(id, ":", 6)
+	return len(parts) == 6 && parts[0] == "arn" && parts[1] == partition && parts[2] == "kms" && parts[3] == region &&
+		parts[4] != "" && strings.HasPrefix(parts[5], "key/") && len(parts[5]) > len("key/")
 }

@@ -50,24 +50,44 @@ func TestReplicas(t *testing.T) {
 		strategy string
 		regions  []string
 		want     []diagShape
+		keys     []string // kms_key_id of each region
 	}{
-		{"none", "generic", nil, nil},
-		{"two other regions", "generic", []string{"us-west-2", "eu-west-1"}, nil},
-		{"unknown region skipped", "generic", []string{""}, nil},
-		{"primary region", "generic", []string{"us-east-1"}, []diagShape{errAt("replica", "Replica in the primary region", rule)}},
-		{"duplicate", "generic", []string{"eu-west-1", "eu-west-1"}, []diagShape{errAt("replica", "Duplicate replica region", rule)}},
-		{"misspelt region", "generic", []string{"eu-westt-1"}, []diagShape{errAt("replica", "Unknown replica region", rule)}},
-		{"region of another partition", "generic", []string{"cn-north-1"}, []diagShape{errAt("replica", "Unknown replica region", "not a region of partition aws")}},
+		{"none", "generic", nil, nil, nil},
+		{"two other regions", "generic", []string{"us-west-2", "eu-west-1"}, nil, nil},
+		{"unknown region skipped", "generic", []string{""}, nil, nil},
+		{"primary region", "generic", []string{"us-east-1"}, []diagShape{errAt("replica", "Replica in the primary region", rule)}, nil},
+		{"duplicate", "generic", []string{"eu-west-1", "eu-west-1"}, []diagShape{errAt("replica", "Duplicate replica region", rule)}, nil},
+		{"misspelt region", "generic", []string{"eu-westt-1"}, []diagShape{errAt("replica", "Unknown replica region", rule)}, nil},
+		{"region of another partition", "generic", []string{"cn-north-1"}, []diagShape{errAt("replica", "Unknown replica region", "not a region of partition aws")}, nil},
 		{"single-user database strategy", "postgresql_single_user", []string{"eu-west-1"},
-			[]diagShape{warnAt("replica", "Replicas of a single-user database secret", "Rotation runs only in the primary region")}},
+			[]diagShape{warnAt("replica", "Replicas of a single-user database secret", "Rotation runs only in the primary region")}, nil},
 		{"mysql single user", "mysql_single_user", []string{"eu-west-1"},
-			[]diagShape{warnAt("replica", "Replicas of a single-user database secret", "get the same credentials")}},
-		{"alternating users: no warning", "postgresql_alternating_users", []string{"eu-west-1"}, nil},
+			[]diagShape{warnAt("replica", "Replicas of a single-user database secret", "get the same credentials")}, nil},
+		{"alternating users: no warning", "postgresql_alternating_users", []string{"eu-west-1"}, nil, nil},
+		{"key ARN of the replica's region", "generic", []string{"eu-west-1"}, nil, []string{"arn:aws:kms:eu-west-1:123456789012:key/abc"}},
+		{"default key alias", "generic", []string{"eu-west-1"}, nil, []string{"alias/aws/secretsmanager"}},
+		{"key ARN of another region", "generic", []string{"eu-west-1"},
+			[]diagShape{errAt("replica", "Replica KMS key is not a key ARN of the replica's region", "The ARN of a KMS key of the replica's region")},
+			[]string{"arn:aws:kms:us-east-1:123456789012:key/abc"}},
+		{"key alias", "generic", []string{"eu-west-1"},
+			[]diagShape{errAt("replica", "Replica KMS key is not a key ARN of the replica's region", "only an ARN converges")},
+			[]string{"alias/payments"}},
+		{"key ARN of another partition", "generic", []string{"eu-west-1"},
+			[]diagShape{errAt("replica", "Replica KMS key is not a key ARN of the replica's region", "arn:aws-cn:kms:eu-west-1")},
+			[]string{"arn:aws-cn:kms:eu-west-1:123456789012:key/abc"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := Replicas("us-east-1", "aws", tt.strategy, tt.regions)
+			var reps []Replica
+			for i, r := range tt.regions {
+				rep := Replica{Region: r}
+				if i < len(tt.keys) {
+					rep.KMSKeyID = tt.keys[i]
+				}
+				reps = append(reps, rep)
+			}
+			got := Replicas("us-east-1", "aws", tt.strategy, reps)
 			if diff := cmp.Diff(tt.want, shapes(got, tt.want)); diff != "" {
 				t.Errorf("diagnostics (-want +got):\n%s", diff)
 			}
