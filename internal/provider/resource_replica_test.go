@@ -117,6 +117,16 @@ func TestAccRotatedSecret_replicas(t *testing.T) {
 				),
 			},
 			{
+				// Import reads the replicas from the same DescribeSecret.
+				ResourceName:      res,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{
+					"recovery_window_in_days", // not readable from AWS
+					"current_version_id", "last_rotated_date", "next_rotation_date", "rotation.rotate_immediately", "rotates_on_apply",
+				},
+			},
+			{
 				// Order of the blocks makes no diff.
 				Config: basicConfig(env, name, rotateNow+replicaBlocks(replicaRegions[1], replicaRegions[0])),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
