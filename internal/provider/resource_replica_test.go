@@ -301,3 +301,49 @@ func TestAccRotatedSecret_replicaKMSKey(t *testing.T) {
 		},
 	})
 }
+
+// TestAccRotatedSecret_replicaFailedThenFixed: adding a replica whose
+// region holds a secret of that name fails with Secrets Manager's message;
+// once the user removed that secret, the next apply replicates.
+func TestAccRotatedSecret_replicaFailedThenFixed(t *testing.T) {
+	env, name := acctest.Start(t)
+	west := env.SecretsManagerIn("eu-west-1")
+	cfg := basicConfig(env, name, rotation30d+replicaBlocks("eu-west-1"))
+	env.Test(t, resource.TestCase{
+		CheckDestroy: func(s *terraform.State) error {
+			if err := env.CheckDestroy(s); err != nil {
+				return err
+			}
+			return checkNoSecretIn(env, name, "eu-west-1")
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: basicConfig(env, name, rotation30d),
+				Check: func(*terraform.State) error {
+					_, err := west.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("someone else's")})
+					return err
+				},
+			},
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`Replicating the secret to eu-west-1 failed`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := west.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{
+						SecretId: aws.String(name), ForceDeleteWithoutRecovery: aws.Bool(true),
+					}); err != nil {
+						t.Fatalf("deleting the other secret in eu-west-1: %v", err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{replicaState("eu-west-1")},
+				Check:             checkReplicaValues(env, name, "eu-west-1"),
+			},
+		},
+	})
+}
