@@ -125,8 +125,8 @@ resource "rotator_rotated_secret" "test" {
 }
 
 // TestAccProvider_documentedPermissionsSuffice runs create, import, an
-// update of every attribute the README's policy covers, disabling
-// rotation and destroy as a role that has exactly the README's
+// update of every attribute the README's policy covers (a replica added,
+// then removed), disabling rotation and destroy as a role that has exactly the README's
 // resource-scoped caller policy (the emulator enforces role policies).
 func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
 	env, name := acctest.StartEmulator(t, "creates an IAM role to assume in the emulator")
@@ -145,6 +145,9 @@ func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
     memory_size           = 256
     timeout               = 60
     log_retention_in_days = 0
+  }
+  replica {
+    region = "eu-west-1"
   }`
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -166,6 +169,9 @@ func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
 						pol, err := env.SDK.SecretsManager.GetResourcePolicy(context.Background(), &secretsmanager.GetResourcePolicyInput{SecretId: out.ARN})
 						if err != nil || !strings.Contains(aws.ToString(pol.ResourcePolicy), "secretsmanager:DeleteSecret") {
 							return fmt.Errorf("resource policy not attached (%v)", err)
+						}
+						if len(out.ReplicationStatus) != 1 || aws.ToString(out.ReplicationStatus[0].Region) != "eu-west-1" {
+							return fmt.Errorf("replication status %+v; want a replica in eu-west-1", out.ReplicationStatus)
 						}
 						return nil
 					}),
@@ -203,6 +209,9 @@ func TestAccProvider_documentedPermissionsSuffice(t *testing.T) {
 				Check: checkSecret(env, name, func(out *secretsmanager.DescribeSecretOutput) error {
 					if aws.ToBool(out.RotationEnabled) {
 						return fmt.Errorf("rotation still enabled")
+					}
+					if len(out.ReplicationStatus) != 0 {
+						return fmt.Errorf("replication status %+v; want the replica removed", out.ReplicationStatus)
 					}
 					return nil
 				}),
