@@ -139,6 +139,12 @@ func checkNoEventsStatement(t *testing.T, env *acctest.Env, topicARN string) res
 // secretARN that reached the topic, as SNS recorded them.
 func failureEvents(t *testing.T, env *acctest.Env, topicARN, secretARN string) (n int, messages []string) {
 	t.Helper()
+	return failureEventsFor(t, env, topicARN, func(id string) bool { return id == secretARN })
+}
+
+// failureEventsFor is failureEvents for the secrets whose ARN is wanted.
+func failureEventsFor(t *testing.T, env *acctest.Env, topicARN string, wanted func(secretARN string) bool) (n int, messages []string) {
+	t.Helper()
 	msgs, err := env.Admin.SNSPublished(context.Background(), topicARN)
 	if err != nil {
 		t.Fatalf("reading what the topic received: %v", err)
@@ -156,7 +162,7 @@ func failureEvents(t *testing.T, env *acctest.Env, topicARN, secretARN string) (
 			continue
 		}
 		if (ev.Detail.EventName == "RotationFailed" || ev.Detail.EventName == "RotationAbandoned") &&
-			ev.Detail.AdditionalEventData["SecretId"] == secretARN {
+			wanted(ev.Detail.AdditionalEventData["SecretId"]) {
 			n++
 		}
 	}
@@ -405,4 +411,44 @@ func TestAccProvider_documentedAlertsPermissionsSuffice(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccRotatedSecret_alertsFirstRotation: the alert rule exists before
+// the first RotateSecret, so a first rotation that fails during the create
+// (a resource policy denies every caller GetSecretValue, the function
+// included) is reported on the topic, even though the failed create then
+// deletes everything again.
+func TestAccRotatedSecret_alertsFirstRotation(t *testing.T) {
+	env, name := acctest.StartEmulator(t, "reads what the SNS topic received through the emulator")
+	topic := alertTopic(t, env, "first-rotation")
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: basicConfig(env, name, fmt.Sprintf(`
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Deny", Principal = "*", Action = "secretsmanager:GetSecretValue", Resource = "*" }]
+  })
+  rotation {
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }
+  alerts {
+    sns_topic_arn = %q
+  }`, topic)),
+			ExpectError: regexp.MustCompile(`The secret's rotation failed in step createSecret`),
+		}},
+		CheckDestroy: func(s *terraform.State) error {
+			if err := env.CheckGone(context.Background(), name, false); err != nil {
+				return err
+			}
+			return checkNoEventsStatement(t, env, topic)(s)
+		},
+	})
+	secretPrefix := "arn:aws:secretsmanager:" + env.Region + ":" + env.Account + ":secret:" + name + "-"
+	if n, messages := failureEventsFor(t, env, topic, func(id string) bool { return strings.HasPrefix(id, secretPrefix) }); n == 0 {
+		t.Errorf("the failed first rotation of %s did not reach the topic; it received %q", name, messages)
+	}
 }
