@@ -781,7 +781,7 @@ func (b *iamBackend) CheckAssumable(roleARN, servicePrincipal string) error {
 // principal callerARN of the emulator's account call sts:AssumeRole: a
 // statement must name that ARN, the account's root ARN, the bare account
 // ID or "*", its conditions must hold, and no statement may deny it.
-func (b *iamBackend) TrustsPrincipal(roleARN, callerARN string) bool {
+func (b *iamBackend) TrustsPrincipal(roleARN, callerARN, externalID string) bool {
 	name, ok := b.roleNameFromARN(roleARN)
 	if !ok {
 		return false
@@ -800,6 +800,12 @@ func (b *iamBackend) TrustsPrincipal(roleARN, callerARN string) bool {
 		return false
 	}
 	keys := map[string]string{"aws:PrincipalAccount": b.env.AccountID, "aws:PrincipalArn": callerARN}
+	if externalID != "" {
+		// AssumeRole's ExternalId is the sts:ExternalId condition key
+		// (IAM User Guide, "id_roles_create_for-user_externalid"); absent
+		// when the caller sent none, so StringEquals on it then fails.
+		keys["sts:ExternalId"] = externalID
+	}
 	allowed := false
 	for _, p := range []string{callerARN, "arn:aws:iam::" + b.env.AccountID + ":root", b.env.AccountID} {
 		switch evaluateResource(doc, "AWS", p, "sts:AssumeRole", "", keys) {

@@ -387,15 +387,21 @@ func TestSTSAssumeRoleHonoursTrustPolicy(t *testing.T) {
 	t.Parallel()
 	c := lamTestAdmin(t, Options{})
 	ctx := context.Background()
+	// The IAM User Guide's third-party role: trust only with the agreed
+	// external ID (id_roles_create_for-user_externalid).
+	externalIDTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"Unique-1"}}}]}`
 	cases := []struct {
-		role, trust string
-		wantOK      bool
+		role, trust, externalID string
+		wantOK                  bool
 	}{
-		{"account-root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`, true},
-		{"account-id", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`, true},
-		{"service-only", lambdaTrustPolicy, false},
-		{"other-account", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`, false},
-		{"denied", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}`, false},
+		{"account-root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`, "", true},
+		{"account-id", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`, "", true},
+		{"service-only", lambdaTrustPolicy, "", false},
+		{"other-account", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`, "", false},
+		{"denied", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}`, "", false},
+		{"external-id-right", externalIDTrust, "Unique-1", true},
+		{"external-id-wrong", externalIDTrust, "Unique-2", false},
+		{"external-id-missing", externalIDTrust, "", false},
 	}
 	for _, tc := range cases {
 		if _, err := c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(tc.role), AssumeRolePolicyDocument: aws.String(tc.trust)}); err != nil {
@@ -405,7 +411,11 @@ func TestSTSAssumeRoleHonoursTrustPolicy(t *testing.T) {
 	emuSettleIAM(t, c.srv)
 	for _, tc := range cases {
 		t.Run(tc.role, func(t *testing.T) {
-			_, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + tc.role), RoleSessionName: aws.String("session")})
+			in := &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + tc.role), RoleSessionName: aws.String("session")}
+			if tc.externalID != "" {
+				in.ExternalId = aws.String(tc.externalID)
+			}
+			_, err := c.sts.AssumeRole(ctx, in)
 			if tc.wantOK && err != nil {
 				t.Errorf("AssumeRole: %v; want success", err)
 			}

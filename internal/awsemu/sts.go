@@ -110,8 +110,8 @@ func (b *stsBackend) assumeRole(c *Call) (any, error) {
 	}
 	// The role's trust policy must let the caller assume it.
 	if tc, ok := b.creds.(interface {
-		TrustsPrincipal(roleARN, callerARN string) bool
-	}); ok && !tc.TrustsPrincipal(roleARN, c.Caller.ARN) {
+		TrustsPrincipal(roleARN, callerARN, externalID string) bool
+	}); ok && !tc.TrustsPrincipal(roleARN, c.Caller.ARN, get("ExternalId")) {
 		return nil, &APIError{Code: "AccessDenied", Message: "User: " + c.Caller.ARN + " is not authorized to perform: sts:AssumeRole on resource: " + roleARN, HTTPStatus: 403}
 	}
 	cr, err := b.creds.IssueRoleCredentials(roleARN, session)

@@ -37,6 +37,10 @@ const (
 	// envProviderStderr names a file that every provider process's stderr
 	// is appended to, for debugging (GODEBUG and TF_LOG_PROVIDER pass through).
 	envProviderStderr = "ROTATOR_BENCH_PROVIDER_STDERR"
+	// envPprof names a directory: the provider is built with -tags
+	// rotatorpprof (pprof_hook.go) and each provider process writes its
+	// heap profile at its in-use heap's high there (heap-PID.pprof).
+	envPprof = "ROTATOR_BENCH_PPROF"
 	// reattachTimeout bounds the wait for the provider's debug banner.
 	reattachTimeout = 2 * time.Minute
 	// providerStopTimeout bounds the wait for the provider to exit after
@@ -348,7 +352,11 @@ func buildProvider(b *testing.B) string {
 	}
 	bin := filepath.Join(b.TempDir(), "terraform-provider-rotator")
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, ".")
+	args := []string{"build", "-trimpath", "-o", bin}
+	if os.Getenv(envPprof) != "" {
+		args = append(args, "-tags", "rotatorpprof")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("go build the provider: %v\n%s", err, out)
@@ -390,6 +398,9 @@ func startProvider(b *testing.B, bin string) *providerProcess {
 		b.Fatalf("starting the provider: %v", err)
 	}
 	b.Cleanup(func() { p.stop(b) })
+	if dir := os.Getenv(envPprof); dir != "" {
+		b.Logf("provider pid %d: heap profile at its high in %s", cmd.Process.Pid, filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", cmd.Process.Pid)))
+	}
 
 	found := make(chan string, 1)
 	go func() {
@@ -437,6 +448,11 @@ func reattachValue(line string) (string, bool) {
 func (p *providerProcess) stop(b *testing.B) int64 {
 	p.once.Do(func() {
 		status, procErr := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+		if os.Getenv(envPprof) != "" {
+			// pprof_hook.go: profile what is still live once idle.
+			_ = p.cmd.Process.Signal(syscall.SIGUSR1)
+			time.Sleep(2 * time.Second)
+		}
 		_ = p.cmd.Process.Signal(os.Interrupt)
 		// Wait's error is the interrupt or kill that ended the process.
 		done := make(chan struct{})
@@ -472,7 +488,11 @@ func providerEnv() []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "AWS_EC2_METADATA_DISABLED=true")
+	env = append(env, "AWS_EC2_METADATA_DISABLED=true")
+	if dir := os.Getenv(envPprof); dir != "" {
+		env = append(env, "ROTATOR_PPROF_DIR="+dir)
+	}
+	return env
 }
 
 // tofuEnv is OpenTofu's environment: attached to the debug provider, with

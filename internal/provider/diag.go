@@ -52,6 +52,36 @@ func adoptionWarning(secretName, details string) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Adopting secret "+secretName+" into this configuration", details)
 }
 
+// rotatesOnApplyWarning tells, in the plan, that the apply rotates the
+// secret and why: the rotate_triggers keys that changed, or
+// rotate_immediately with a rotation (re)configuration.
+func rotatesOnApplyWarning(triggered []string) diag.Diagnostic {
+	if len(triggered) > 0 {
+		return diag.NewAttributeWarningDiagnostic(path.Root("rotation").AtName("rotate_triggers"),
+			"The secret rotates during this apply",
+			fmt.Sprintf("Rotation will run on apply because rotation.rotate_triggers changed (keys: %s). The apply rotates the "+
+				"secret once and waits for the outcome: clients that cached the current value must fetch the new one. If the "+
+				"rotation fails, the apply fails and keeps the previous triggers, so the next apply rotates again.",
+				strings.Join(triggered, ", ")))
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("rotation").AtName("rotate_immediately"),
+		"The secret rotates during this apply",
+		"rotate_immediately = true and this apply configures rotation, so Secrets Manager rotates the secret at once: "+
+			"clients that cached the current value must fetch the new one. Set rotate_immediately = false to only validate the "+
+			"function now and rotate in the next scheduled window.")
+}
+
+// triggersWithoutRotation refuses a rotate_triggers change while rotation
+// is disabled: nothing could rotate the secret, and recording the new
+// triggers would lose the rotation they ask for.
+func triggersWithoutRotation(triggered []string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("rotation").AtName("rotate_triggers"),
+		"rotate_triggers changed while rotation is disabled",
+		fmt.Sprintf("rotation.rotate_triggers changed (keys: %s), which asks for a rotation, but rotation.enabled = false, so "+
+			"nothing can rotate the secret. Set rotation.enabled = true in the same change, or keep rotate_triggers unchanged "+
+			"while rotation is disabled.", strings.Join(triggered, ", ")))
+}
+
 // explain recognises the errors users can act on.
 func explain(err error) (summary, whatToDo string) {
 	var pending *stack.PendingRotationError

@@ -47,6 +47,8 @@ func TestAccExamples(t *testing.T) {
 		topicVar string
 	}{
 		{"resource", []string{"provider/provider.tf", "resources/rotator_rotated_secret/resource.tf"}, "payments/api-key", ""},
+		{"health check and triggers", []string{"provider/provider.tf", "resources/rotator_rotated_secret/resource.tf",
+			"resources/rotator_rotated_secret/health-check.tf", "resources/rotator_rotated_secret/rotate-triggers.tf"}, "payments/signing-key", ""},
 		{"alerts", []string{"provider/provider.tf", "resources/rotator_rotated_secret/alerts.tf"}, "payments/webhook-signing-key", "rotation_alerts_topic_arn"},
 		{"demo", []string{"demo/main.tf"}, "demo/app-token", ""},
 	} {

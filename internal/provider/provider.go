@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -175,7 +176,10 @@ func (p *rotatorProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"default_tags": schema.SingleNestedBlock{
 				MarkdownDescription: "Tags added to every object the provider creates. A resource's own `tags` win on conflicts.",
 				Attributes: map[string]schema.Attribute{
-					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Default tags."},
+					"tags": schema.MapAttribute{
+						ElementType: types.StringType, Optional: true, MarkdownDescription: "Default tags.",
+						Validators: []validator.Map{mapvalidator.NoNullValues()},
+					},
 				},
 			},
 		},

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,4 +253,150 @@ func login(db *testdb.Server, dbname, user, pw string, wantRead bool) error {
 		}
 	}
 	return nil
+}
+
+// TestAccRotatedSecret_updateMasterSecretARN moves an alternating-users
+// secret to another master secret, as a team does when RDS starts
+// managing the master password (review E10). The apply pins the new
+// master in the function's configuration, grants its role the new master
+// secret instead of the old one, rewrites the value's masterarn key but
+// keeps its user and password (changing who logs in as master is no reason
+// to rotate), and leaves the plan empty.
+// The old master secret is then deleted and the next scheduled rotation
+// still succeeds: the function reads only the new one.
+func TestAccRotatedSecret_updateMasterSecretARN(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	if !env.IsEmulator() {
+		t.Skip("the function must reach the throwaway database on loopback")
+	}
+	ctx := context.Background()
+	db := startDB(t, testdb.EnginePostgres)
+	const initial = "Initial-Pass-1234"
+	dbname := createAppUser(t, db, initial)
+	master := func(suffix string) string {
+		out, err := env.SDK.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+			Name:         aws.String(acctest.RandomName() + suffix),
+			SecretString: aws.String(`{"username":` + strconv.Quote(db.AdminUser) + `,"password":` + strconv.Quote(db.AdminPassword) + `}`),
+		})
+		if err != nil {
+			t.Fatalf("creating a master secret: %v", err)
+		}
+		return aws.ToString(out.ARN)
+	}
+	oldMaster, newMaster := master("-master-old"), master("-master-new")
+	name := acctest.RandomName()
+	cfg := func(masterARN string) string {
+		return initialVariable + `
+variable "ca" {
+  type = string
+}
+` + basicConfig(env, name, fmt.Sprintf(`
+  secret_template = jsonencode({
+    engine   = "postgres"
+    host     = %q
+    port     = %d
+    username = "app"
+    dbname   = %q
+  })
+  initial_value_wo         = var.initial
+  initial_value_wo_version = 1
+  rotation {
+    strategy                 = "postgresql_alternating_users"
+    master_secret_arn        = %q
+    ca_bundle                = var.ca
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }`, db.Host, db.Port, dbname, masterARN))
+	}
+	vars := config.Variables{"initial": config.StringVariable(initial), "ca": config.StringVariable(string(db.CAPEM))}
+	n := derivedNames(env, name)
+	var before dbCredential
+	pinned := func(want, not string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			fnEnv, err := functionEnv(env, name)
+			if err != nil {
+				return err
+			}
+			var target struct {
+				MasterARN string `json:"masterarn"`
+			}
+			if err := json.Unmarshal([]byte(fnEnv["ROTATOR_TARGET"]), &target); err != nil || target.MasterARN != want {
+				return errorf("the function's pinned master = %q (%v); want %s", target.MasterARN, err, want)
+			}
+			doc, err := rolePolicy(env, n)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(doc, want) || strings.Contains(doc, not) {
+				return errorf("the role policy should grant %s and not %s:\n%s", want, not, doc)
+			}
+			return nil
+		}
+	}
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(oldMaster), ConfigVariables: vars,
+				Check: resource.ComposeTestCheckFunc(pinned(oldMaster, newMaster), func(*terraform.State) error {
+					before = dbSecret(t, env, name, "AWSCURRENT")
+					if u := before.Username; u != "app_clone" {
+						return errorf("AWSCURRENT user after the first rotation = %q, want app_clone", u)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: cfg(newMaster), ConfigVariables: vars,
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check: resource.ComposeTestCheckFunc(pinned(newMaster, oldMaster), func(*terraform.State) error {
+					// The value's masterarn key is rewritten (the function
+					// refuses a value that names another master than its
+					// pin): a new AWSCURRENT version with the same user and
+					// password, no rotation.
+					var cur struct {
+						dbCredential
+						MasterARN string `json:"masterarn"`
+					}
+					if err := currentJSON(env, name, &cur); err != nil {
+						return err
+					}
+					if cur.dbCredential != before {
+						return errorf("AWSCURRENT's credential changed (user %q, was %q): changing the master secret rotated", cur.Username, before.Username)
+					}
+					if cur.MasterARN != newMaster {
+						return errorf("AWSCURRENT's masterarn = %q, want %s", cur.MasterARN, newMaster)
+					}
+					return login(db, dbname, cur.Username, cur.Password, true)
+				}),
+			},
+			{
+				PreConfig: func() {
+					if _, err := env.SDK.SecretsManager.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{
+						SecretId: aws.String(oldMaster), ForceDeleteWithoutRecovery: aws.Bool(true),
+					}); err != nil {
+						t.Fatalf("deleting the old master secret: %v", err)
+					}
+					env.KeepFunctionsWarm()
+					res, err := env.Admin.AdvanceClock(ctx, 31*24*time.Hour)
+					if err != nil || len(res.Rotations) != 1 || !res.Rotations[0].OK {
+						t.Fatalf("scheduled rotation with the new master: %+v, %v", res, err)
+					}
+				},
+				Config: cfg(newMaster), ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: func(*terraform.State) error {
+					cur := dbSecret(t, env, name, "AWSCURRENT")
+					if cur.Username != "app" {
+						return errorf("AWSCURRENT user after the scheduled rotation = %q, want app", cur.Username)
+					}
+					return login(db, dbname, cur.Username, cur.Password, true)
+				},
+			},
+		},
+	})
 }

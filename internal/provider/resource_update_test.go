@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -139,4 +140,92 @@ func TestAccRotatedSecret_updateEachAttribute(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccRotatedSecret_updateVPC puts the function into a VPC, moves it to
+// other subnets and security groups, and takes it out again (review E10).
+// Each step checks on AWS, with plain SDK calls, the function's VpcConfig
+// and the managed role's network-interface permissions (which Lambda
+// requires of a VPC function's role, and which a function outside any VPC
+// does not need), an empty plan after the apply, and that AWSCURRENT kept
+// its version and value.
+func TestAccRotatedSecret_updateVPC(t *testing.T) {
+	env, name := acctest.Start(t)
+	ctx := context.Background()
+	n := derivedNames(env, name)
+	cfg := func(vpc string) string {
+		return basicConfig(env, name, `
+  rotation {
+    automatically_after_days = 30
+  }
+  function {
+    architecture = "x86_64"
+`+vpc+`
+  }`)
+	}
+	var version, value string
+	remember := func(*terraform.State) error {
+		var err error
+		version = currentVersion(describe(t, env, name))
+		value, err = currentValue(env, name)
+		return err
+	}
+	inVPC := func(subnets, groups []string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			out, err := env.SDK.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(n.Function)})
+			if err != nil {
+				return err
+			}
+			var gotSubnets, gotGroups []string
+			if v := out.Configuration.VpcConfig; v != nil {
+				gotSubnets, gotGroups = v.SubnetIds, v.SecurityGroupIds
+			}
+			if !sameStrings(gotSubnets, subnets) || !sameStrings(gotGroups, groups) {
+				return fmt.Errorf("function VpcConfig: subnets %v, security groups %v; want %v and %v", gotSubnets, gotGroups, subnets, groups)
+			}
+			doc, err := rolePolicy(env, n)
+			if err != nil {
+				return err
+			}
+			if has := strings.Contains(doc, "ec2:CreateNetworkInterface"); has != (len(subnets) > 0) {
+				return fmt.Errorf("role policy grants ec2:CreateNetworkInterface = %v with subnets %v:\n%s", has, subnets, doc)
+			}
+			v, err := currentValue(env, name)
+			if err != nil {
+				return err
+			}
+			if got := currentVersion(describe(t, env, name)); got != version || v != value {
+				return fmt.Errorf("AWSCURRENT is now version %s (value kept: %v); want version %s and its value", got, v == value, version)
+			}
+			return nil
+		}
+	}
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: cfg(""), Check: resource.ComposeTestCheckFunc(remember, inVPC(nil, nil))},
+			{
+				Config:           cfg(`subnet_ids = ["subnet-0a1"]` + "\n" + `security_group_ids = ["sg-0a1"]`),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            inVPC([]string{"subnet-0a1"}, []string{"sg-0a1"}),
+			},
+			{
+				Config:           cfg(`subnet_ids = ["subnet-0a1", "subnet-0b2"]` + "\n" + `security_group_ids = ["sg-0c3"]`),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            inVPC([]string{"subnet-0a1", "subnet-0b2"}, []string{"sg-0c3"}),
+			},
+			{
+				Config:           cfg(""),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            inVPC(nil, nil),
+			},
+		},
+	})
+}
+
+// sameStrings compares two lists as sets (Lambda keeps no order).
+func sameStrings(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

@@ -99,6 +99,17 @@ func TestAccRotatedSecret_validation(t *testing.T) {
 		{"architecture", `name = "a"
   rotation { automatically_after_days = 30 }
   function { architecture = "i386" }`, `architecture`},
+		// A null element reached spec() and failed with the framework's
+		// "always an error in the provider" conversion message.
+		{"null tag value", `name = "a"
+  tags = { env = null }
+  rotation { automatically_after_days = 30 }`, `(?s)Null Map Value.*tags`},
+		{"null subnet id", `name = "a"
+  rotation { automatically_after_days = 30 }
+  function {
+    subnet_ids         = ["subnet-1", null]
+    security_group_ids = ["sg-1"]
+  }`, `(?s)Null Set Value.*subnet_ids`},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, tc := range cases {

@@ -33,9 +33,10 @@ func CallerPermissions() []Permission {
 	return []Permission{
 		{"secretsmanager:CreateSecret", whenCreate},
 		{"secretsmanager:DescribeSecret", whenAlways + " (and, for the alternating strategies, on `rotation.master_secret_arn`, to find its KMS key)"},
-		{"secretsmanager:GetSecretValue", whenImport},
+		{"secretsmanager:ListSecretVersionIds", whenRead + ", only when `AWSCURRENT` or `AWSPENDING` moved to a version the last refresh did not see (for `current_version_created_date` and `rotation_stuck`)"},
+		{"secretsmanager:GetSecretValue", whenImport + ", and a `rotation.rotate_triggers` change that finds `AWSPENDING` left by a failed rotation (does that version hold a value?)"},
 		{"secretsmanager:PutSecretValue", whenImport},
-		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version), and adopting a secret whose unfinished rotation left `AWSPENDING` on a version without a value"},
+		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version), adopting a secret whose unfinished rotation left `AWSPENDING` on a version without a value, and a `rotation.rotate_triggers` change that finds one"},
 		{"secretsmanager:UpdateSecret", whenUpdate + " of `description` or `kms_key_id`"},
 		{"secretsmanager:TagResource", whenAlways + " (tags are set at create)"},
 		{"secretsmanager:UntagResource", whenUpdate},

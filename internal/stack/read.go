@@ -25,6 +25,11 @@ type Observed struct {
 	LogGroup   *logtypes.LogGroup
 	// ResourcePolicy is read only when the spec has one.
 	ResourcePolicy *string
+	// VersionDates are the creation dates of the versions holding
+	// AWSCURRENT and AWSPENDING, once ReadVersionDates ran (health.go).
+	VersionDates VersionDates
+	// ServerTime is Secrets Manager's clock when it answered DescribeSecret.
+	ServerTime time.Time
 	// AlertRule is read only when the spec has alerts; nil when it is
 	// missing (or not read). Its RuleARN is derived from its name.
 	AlertRule *AlertState
@@ -119,6 +124,7 @@ func (s *Stack) Read(ctx context.Context, spec Spec, secretID string) (*Observed
 	if o.Function == nil {
 		o.Permission = nil
 	}
+	o.ServerTime = serverTime(o.Secret)
 	if a := o.AlertRule; a != nil {
 		sp := spec.WithAccountFrom(aws.ToString(o.Secret.ARN))
 		a.RuleARN = AlertRuleARN(sp.partition(), sp.Region, sp.Account, a.RuleName)

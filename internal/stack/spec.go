@@ -65,6 +65,9 @@ type RotationSpec struct {
 	ScheduleExpression     string
 	Duration               string
 	RotateImmediately      bool
+	// RotateNow asks this apply to rotate once, whatever the schedule
+	// (rotation.rotate_triggers changed since the last successful apply).
+	RotateNow bool
 }
 
 // State identifies the objects that exist. It is what the provider keeps

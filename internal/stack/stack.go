@@ -102,6 +102,15 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	if sec, err = s.clearAdoptedPending(ctx, sec); err != nil {
 		return st, err
 	}
+	if spec.Rotation.Enabled && spec.Rotation.RotateNow {
+		// rotate_triggers changed, maybe again after a rotation that failed
+		// before it wrote a value: that version's AWSPENDING is safe to drop,
+		// so the apply retries. A pending version with a value is reported
+		// below (CheckPending), with what to do.
+		if sec, _, err = s.dropValuelessPending(ctx, sec); err != nil {
+			return st, err
+		}
+	}
 
 	if err := s.ensureSecret(ctx, spec, sec, opts.HadPolicy); err != nil {
 		return st, err
@@ -143,6 +152,9 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	seen := SeenRotation(sec, seenFunction)
 	switch {
 	case Reconfigures(spec.Rotation, seen):
+		// One RotateSecret both configures and, when this apply rotates
+		// (rotate_immediately, or rotate_triggers changed), rotates.
+		spec.Rotation.RotateImmediately = Rotates(spec.Rotation, seen)
 		if err := CheckPending(sec); err != nil {
 			if p, ok := err.(*PendingRotationError); ok {
 				p.Strategy = spec.Strategy

@@ -171,9 +171,9 @@ func TargetFromTemplate(template, masterARN string) (*Target, error) {
 	str("engine", &t.Engine, false)
 	str("dbname", &t.DBName, false)
 	if v, ok := raw["port"]; ok && string(bytes.TrimSpace(v)) != "null" {
-		p, err := ParsePort(v)
-		if err != nil {
-			errs = append(errs, err)
+		p, ok := ParsePort(v)
+		if !ok {
+			errs = append(errs, fmt.Errorf("key %q is not a port number from 1 to 65535", "port"))
 		}
 		t.Port = p
 	}
@@ -187,22 +187,23 @@ func TargetFromTemplate(template, masterARN string) (*Target, error) {
 	return t, errors.Join(errs...)
 }
 
-// ParsePort reads a port given as a JSON number or a string of digits.
-func ParsePort(v json.RawMessage) (int, error) {
-	bad := fmt.Errorf("key %q is not a port number from 1 to 65535", "port")
+// ParsePort reads a port given as a JSON number or a string of digits,
+// from 1 to 65535: the one parser of the template's and the database
+// secret's "port" (each caller says which it read in its error).
+func ParsePort(v json.RawMessage) (int, bool) {
 	var s string
 	if err := json.Unmarshal(v, &s); err != nil {
 		var n json.Number
 		if err := json.Unmarshal(v, &n); err != nil {
-			return 0, bad
+			return 0, false
 		}
 		s = n.String()
 	}
 	p, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || p < 1 || p > 65535 {
-		return 0, bad
+		return 0, false
 	}
-	return p, nil
+	return p, true
 }
 
 // PortOr returns the pinned port, or def when the template has none.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
 	"strings"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
@@ -147,9 +146,9 @@ func parseDBSecret(s string, hostRequired bool) (*DBSecret, error) {
 	str(KeyDBName, &d.DBName, false)
 	str(KeyMasterARN, &d.MasterARN, false)
 	if v, ok := raw[KeyPort]; ok && !isNull(v) {
-		p, err := parsePort(v)
-		if err != nil {
-			errs = append(errs, err)
+		p, ok := config.ParsePort(v)
+		if !ok {
+			errs = append(errs, fmt.Errorf("key %q of the database secret is not a port number", KeyPort))
 		}
 		d.Port = p
 	}
@@ -173,23 +172,6 @@ func parseDBSecret(s string, hostRequired bool) (*DBSecret, error) {
 }
 
 func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
-
-func parsePort(v json.RawMessage) (int, error) {
-	bad := fmt.Errorf("key %q of the database secret is not a port number", KeyPort)
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		var n json.Number
-		if err := json.Unmarshal(v, &n); err != nil {
-			return 0, bad
-		}
-		s = n.String()
-	}
-	p, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || p < 1 || p > 65535 {
-		return 0, bad
-	}
-	return p, nil
-}
 
 func parseSSL(v json.RawMessage) (TLSMode, error) {
 	var b bool
