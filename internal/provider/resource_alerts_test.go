@@ -244,7 +244,15 @@ func TestAccRotatedSecret_alerts(t *testing.T) {
 				PreConfig: func() {
 					ctx := context.Background()
 					n := aws.String(ruleNameOf(rule))
-					if _, err := env.SDK.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: n, Ids: []string{"rotator-sns"}}); err != nil {
+					targets, err := env.SDK.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: n})
+					if err != nil || len(targets.Targets) == 0 {
+						t.Fatalf("ListTargetsByRule: %+v, %v", targets, err)
+					}
+					var ids []string
+					for _, tg := range targets.Targets {
+						ids = append(ids, aws.ToString(tg.Id))
+					}
+					if _, err := env.SDK.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: n, Ids: ids}); err != nil {
 						t.Fatalf("RemoveTargets: %v", err)
 					}
 					if _, err := env.SDK.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: n}); err != nil {
