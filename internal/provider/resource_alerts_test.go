@@ -279,6 +279,26 @@ func TestAccRotatedSecret_alerts(t *testing.T) {
 				Check: checkAlertRule(t, env, topic),
 			},
 			{
+				// Someone removes the rule's target only: the refresh sees
+				// it (nothing else changed) and the apply puts it back.
+				PreConfig: func() {
+					ctx := context.Background()
+					n := aws.String(ruleNameOf(rule))
+					targets, err := env.SDK.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: n})
+					if err != nil || len(targets.Targets) != 1 {
+						t.Fatalf("ListTargetsByRule: %+v, %v", targets, err)
+					}
+					if _, err := env.SDK.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: n, Ids: []string{aws.ToString(targets.Targets[0].Id)}}); err != nil {
+						t.Fatalf("RemoveTargets: %v", err)
+					}
+				},
+				Config: alertsConfig(env, name, topic),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				}},
+				Check: checkAlertRule(t, env, topic),
+			},
+			{
 				// Another topic: the rule follows, the first topic's policy
 				// loses our statement only.
 				Config: alertsConfig(env, name, other),

@@ -393,8 +393,10 @@ func alertDrift(want *AlertSpec, seen *AlertState, n Names) []Drift {
 	switch {
 	case seen == nil:
 		return []Drift{{Kind: DriftAlertRuleMissing, Message: fmt.Sprintf("the alert rule %s (EventBridge) is missing: rotation failures reach no topic", name)}}
+	case seen.TopicARN == "":
+		return []Drift{{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s no longer sends to the topic %s (its target was removed)", name, want.TopicARN)}}
 	case seen.TopicARN != want.TopicARN:
-		return []Drift{{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s sends to %q, not to the topic %s", name, seen.TopicARN, want.TopicARN)}}
+		return []Drift{{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s sends to %s, not to the topic %s", name, seen.TopicARN, want.TopicARN)}}
 	}
 	return nil
 }
