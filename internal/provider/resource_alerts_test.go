@@ -331,16 +331,29 @@ func TestAccRotatedSecret_alerts(t *testing.T) {
 	})
 }
 
-// TestAccRotatedSecret_alertsDestroy: destroy deletes the alert rule and
-// our topic-policy statement (CheckDestroy: no rule), and keeps the topic.
+// TestAccRotatedSecret_alertsDestroy: import reads the alerts block back;
+// destroy deletes the alert rule and our topic-policy statement
+// (CheckDestroy: no rule), and keeps the topic.
 func TestAccRotatedSecret_alertsDestroy(t *testing.T) {
 	env, name := acctest.StartEmulator(t, "creates the SNS topic in the emulator")
 	topic := alertTopic(t, env, "destroy-alerts")
 	env.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: alertsConfig(env, name, topic),
-			Check:  checkAlertRule(t, env, topic),
-		}},
+		Steps: []resource.TestStep{
+			{
+				Config: alertsConfig(env, name, topic),
+				Check:  checkAlertRule(t, env, topic),
+			},
+			{
+				// Import reads the alerts block back.
+				ResourceName:      res,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{
+					"recovery_window_in_days", // not readable from AWS
+					"current_version_id", "last_rotated_date", "next_rotation_date",
+				},
+			},
+		},
 		CheckDestroy: func(s *terraform.State) error {
 			if err := env.CheckDestroy(s); err != nil {
 				return err

@@ -461,3 +461,23 @@ func (s *Stack) updateAlerts(ctx context.Context, spec Spec, st *State, priorTop
 	}
 	return nil
 }
+
+// importAlerts reads the alert rule back on import (one ListTargetsByRule):
+// the topic our target sends to, or nil when there is no rule or no target
+// of ours, or when the caller may not read EventBridge (a user without
+// alerts need not grant it).
+func (s *Stack) importAlerts(ctx context.Context, spec Spec, o *Observed) (*AlertSpec, error) {
+	a, err := FindAlertTarget(ctx, s.c.Events, o.Names)
+	switch {
+	case IsNotFound(err) || isCode(err, codeAccessDenied):
+		return nil, nil
+	case err != nil:
+		return nil, stepErr("reading the alert rule's target (EventBridge ListTargetsByRule)", KindAlertRule, err)
+	case a.TopicARN == "":
+		return nil, nil
+	}
+	sp := spec.WithAccountFrom(aws.ToString(o.Secret.ARN))
+	a.RuleARN = AlertRuleARN(sp.partition(), sp.Region, sp.Account, a.RuleName)
+	o.AlertRule = &a
+	return &AlertSpec{TopicARN: a.TopicARN}, nil
+}
