@@ -493,3 +493,28 @@ func TestAccRotatedSecret_alertsFirstRotation(t *testing.T) {
 		t.Errorf("the failed first rotation of %s did not reach the topic; it received %q", name, messages)
 	}
 }
+
+// TestAccRotatedSecret_alertsTopicKnownAtApply: the topic is usually
+// created in the same configuration (aws_sns_topic.x.arn), so its ARN is
+// unknown when the plan is made; terraform_data stands in for it here.
+func TestAccRotatedSecret_alertsTopicKnownAtApply(t *testing.T) {
+	env, name := acctest.StartEmulator(t, "creates the SNS topic in the emulator")
+	topic := alertTopic(t, env, "known-at-apply")
+	cfg := basicConfig(env, name, rotation30d+`
+  alerts {
+    sns_topic_arn = terraform_data.topic.output
+  }`) + fmt.Sprintf(`
+resource "terraform_data" "topic" {
+  input = %q
+}
+`, topic)
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(res, tfjsonpath.New("alerts").AtMapKey("sns_topic_arn")),
+			}},
+			Check: checkAlertRule(t, env, topic),
+		}},
+	})
+}
