@@ -38,6 +38,9 @@ func alertTopic(t *testing.T, env *acctest.Env, name string) string {
 		t.Fatalf("CreateTopic: %v", err)
 	}
 	arn := aws.ToString(out.TopicArn)
+	t.Cleanup(func() { // after destroy; the topic is the user's, not the provider's
+		_, _ = env.SDK.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
+	})
 	pol := topicPolicy(t, env, arn)
 	pol.Statement = append(pol.Statement, json.RawMessage(fmt.Sprintf(userStatement, arn)))
 	b, _ := json.Marshal(pol)
