@@ -16,7 +16,6 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -147,16 +146,17 @@ func RandomName() string {
 	return "tf-acc-" + acctest.RandStringFromCharSet(10, acctest.CharSetAlphaNum)
 }
 
-// ProtoV6ProviderFactories serves the provider in-process, with the
-// function code from Bundle.
+// ProtoV6ProviderFactories serves the provider in-process as main.go serves
+// it (provider.NewProtocol6Server), with the function code from Bundle.
 func ProtoV6ProviderFactories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, error) {
 	t.Helper()
 	code, err := Bundle()
 	if err != nil {
 		t.Fatalf("rotation function bundle: %v", err)
 	}
+	server := provider.NewProtocol6Server(provider.NewWithCodeSource("test", code)())
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"rotator": providerserver.NewProtocol6WithError(provider.NewWithCodeSource("test", code)()),
+		"rotator": func() (tfprotov6.ProviderServer, error) { return server(), nil },
 	}
 }
 

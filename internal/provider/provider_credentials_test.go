@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -112,23 +111,8 @@ resource "rotator_rotated_secret" "test" {
 
 	// The value and version the first apply leaves: every later edit must
 	// keep both.
-	var version, value string
-	remember := func(*terraform.State) error {
-		var err error
-		version = currentVersion(describe(t, env, name))
-		value, err = currentValue(env, name)
-		return err
-	}
-	kept := checkSecret(env, name, func(out *secretsmanager.DescribeSecretOutput) error {
-		v, err := currentValue(env, name)
-		if err != nil {
-			return err
-		}
-		if got := currentVersion(out); got != version || v != value {
-			return fmt.Errorf("AWSCURRENT is now version %s (value kept: %v); want version %s and its value", got, v == value, version)
-		}
-		return nil
-	})
+	current := keepCurrent(t, env, name)
+	kept := current.kept
 	unchanged := resource.ConfigPlanChecks{
 		PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -144,7 +128,7 @@ resource "rotator_rotated_secret" "test" {
 
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{Config: cfg(testKeys), Check: remember},
+			{Config: cfg(testKeys), Check: current.remember},
 			// A profile whose role may not describe the secret: the
 			// refresh fails and names AWS's refusal, so the profile's
 			// credentials (not ambient ones) were used.
@@ -170,7 +154,7 @@ resource "rotator_rotated_secret" "test" {
 				PreConfig:        func() { stsBefore = stsCalls() },
 				Config:           cfg(testKeys + "  skip_credentials_validation = true\n"),
 				ConfigPlanChecks: unchanged,
-				Check: resource.ComposeTestCheckFunc(kept, func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(current.kept, func(*terraform.State) error {
 					if n := stsCalls() - stsBefore; n != 0 {
 						return fmt.Errorf("%d sts:GetCallerIdentity calls with skip_credentials_validation = true; want 0", n)
 					}
@@ -180,7 +164,7 @@ resource "rotator_rotated_secret" "test" {
 			{
 				PreConfig: func() { stsBefore = stsCalls() },
 				Config:    cfg(testKeys + "  skip_credentials_validation = false\n"),
-				Check: resource.ComposeTestCheckFunc(kept, func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(current.kept, func(*terraform.State) error {
 					if stsCalls() == stsBefore {
 						return fmt.Errorf("no sts:GetCallerIdentity call with skip_credentials_validation = false")
 					}
