@@ -126,9 +126,7 @@ func TestAccRotatedSecret_failedRotationFailsUpdate(t *testing.T) {
     architecture = "x86_64"
   }`, port, enabled))
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(false)},
 			{
@@ -149,13 +147,8 @@ func TestAccRotatedSecret_failedRotationFailsUpdate(t *testing.T) {
 // version, no AWSPENDING is left on another version, and the state's
 // current_version_id and last_rotated_date are the rotated ones.
 func TestAccRotatedSecret_rotationWaited(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env, name := acctest.Start(t)
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: basicConfig(env, name, `
   rotation {
@@ -194,14 +187,9 @@ func TestAccRotatedSecret_rotationWaited(t *testing.T) {
 // Manager still answers "scheduled for deletion" for a while, and the
 // provider retries CreateSecret until the name is free.
 func TestAccRotatedSecret_recreateAfterForcedDeletion(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	cfg := basicConfig(env, name, rotation30d)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{Config: env.ProviderBlock()}, // destroys it (ForceDeleteWithoutRecovery)
@@ -259,9 +247,7 @@ func TestAccRotatedSecret_policyNamesNewRole(t *testing.T) {
       Resource  = "*"
     }]
   })`, env.Account, reader)+rotation30d)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -301,10 +287,7 @@ func TestAccRotatedSecret_policyNamesNewRole(t *testing.T) {
 // first rotation fail in createSecret; the apply fails saying so, with the
 // function's own line, and destroy removes everything.
 func TestAccRotatedSecret_resourcePolicyDenyStopsRotation(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	cfg := basicConfig(env, name, `
   policy = jsonencode({
     Version = "2012-10-17"
@@ -322,9 +305,7 @@ func TestAccRotatedSecret_resourcePolicyDenyStopsRotation(t *testing.T) {
   function {
     architecture = "x86_64"
   }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      cfg,
 			ExpectError: regexp.MustCompile(`(?s)The secret's rotation failed in step createSecret.*createSecret: .*explicit deny in a resource-based policy.*Nothing reached the target yet`),
@@ -337,10 +318,7 @@ func TestAccRotatedSecret_resourcePolicyDenyStopsRotation(t *testing.T) {
 // kms:Encrypt), so disabling the old key afterwards breaks nothing, and
 // the next plan is empty.
 func TestAccRotatedSecret_kmsKeyChangeReencrypts(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
 	kmsClient, ok := env.Clients.KMS.(*kms.Client)
 	if !ok {
@@ -369,9 +347,7 @@ func TestAccRotatedSecret_kmsKeyChangeReencrypts(t *testing.T) {
 	if !ok {
 		t.Fatalf("Secrets Manager client is %T", env.Clients.SecretsManager)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(oldKey)},
 			{
@@ -408,10 +384,7 @@ func TestAccRotatedSecret_kmsKeyChangeReencrypts(t *testing.T) {
 // outside Terraform, the provider sees the drift instead of taking the
 // reported days for the configured ones.
 func TestAccRotatedSecret_cronScheduleNotMisread(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
 	const daily = "cron(0 10 * * ? *)"
 	cron := basicConfig(env, name, `
@@ -428,9 +401,7 @@ func TestAccRotatedSecret_cronScheduleNotMisread(t *testing.T) {
   function {
     architecture = "x86_64"
   }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config: cron,

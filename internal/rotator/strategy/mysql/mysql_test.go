@@ -179,18 +179,6 @@ func rotate(t *testing.T, s strategy.Strategy, step strategy.Step, newPassword s
 	return step
 }
 
-func noSecretIn(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, s := range secrets {
-		if s != "" && strings.Contains(err.Error(), s) {
-			t.Fatalf("error message contains a secret value: %v", err)
-		}
-	}
-}
-
 func username(t *testing.T, secret string) string {
 	t.Helper()
 	d, err := strategy.ParseDBSecret(secret)
@@ -321,7 +309,7 @@ func TestSetFailures(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
 			}
-			noSecretIn(t, err, secrets...)
+			dbtest.NoSecretIn(t, err, secrets...)
 			f.mustLogin(t, "unchanged credential", f.user, "the-real-password")
 			other.mustLogin(t, "other user", other.user, "other-password")
 		})
@@ -347,7 +335,7 @@ func TestTestStep(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
 			}
-			noSecretIn(t, err, "good-password", "bad-password")
+			dbtest.NoSecretIn(t, err, "good-password", "bad-password")
 		})
 	}
 }
@@ -455,7 +443,7 @@ func TestNewPending(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error = %v, want one containing %q", err, tc.err)
 				}
-				noSecretIn(t, err, "old", "new")
+				dbtest.NoSecretIn(t, err, "old", "new")
 				return
 			}
 			if err != nil {
@@ -635,7 +623,7 @@ func TestTLS(t *testing.T) {
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("Test error = %v, want one containing %q", err, tc.wantErr)
 			}
-			noSecretIn(t, err, "tls-password-1")
+			dbtest.NoSecretIn(t, err, "tls-password-1")
 		})
 	}
 
