@@ -2,6 +2,8 @@ package dbtest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"testing"
@@ -107,4 +109,44 @@ func NoSecretIn(t *testing.T, err error, secrets ...string) {
 			t.Fatalf("error message contains a secret value: %v", err)
 		}
 	}
+}
+
+// Uniq is prefix with 8 random hex digits: a user or database name of its
+// own for each test on a shared server.
+func Uniq(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// Rotate runs NewPending, Set and Test as the rotator would, then Set again
+// (a retry of setSecret after a success changes nothing and succeeds).
+func Rotate(t *testing.T, s strategy.Strategy, step strategy.Step, newPassword string) strategy.Step {
+	t.Helper()
+	ctx := context.Background()
+	pending, err := s.NewPending(ctx, step.Current, newPassword)
+	if err != nil {
+		t.Fatalf("NewPending: %v", err)
+	}
+	step.Pending = pending
+	if err := s.Set(ctx, step); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	if err := s.Test(ctx, step); err != nil {
+		t.Fatalf("Test: %v", err)
+	}
+	if err := s.Set(ctx, step); err != nil {
+		t.Fatalf("Set re-run: %v", err)
+	}
+	return step
+}
+
+// Username is the username of a database secret.
+func Username(t *testing.T, secret string) string {
+	t.Helper()
+	d, err := strategy.ParseDBSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Username
 }

@@ -17,8 +17,8 @@ import (
 // is read or used, and the other account's password still works.
 func TestConfusedDeputy(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "app-password")
-	victim := uniq("victim_")
+	f := newFixture(t, dbtest.Uniq("app_"), "app-password")
+	victim := dbtest.Uniq("victim_")
 	f.admin(t, "SELECT CONCAT('CREATE USER ', QUOTE(?), '@''%'' IDENTIFIED BY ''victim-password''')", victim)
 	f.admin(t, "SELECT CONCAT('GRANT ALL ON *.* TO ', QUOTE(?), '@''%'' WITH GRANT OPTION')", victim)
 	rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(f.secret(f.user, "app-password", true))})
@@ -34,7 +34,7 @@ func TestCloneNeverPromotedWithoutItsGrants(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	setup := func(t *testing.T) (fixture, strategy.Strategy, strategy.Step, string) {
-		f := newFixture(t, uniq("app_"), "app-password")
+		f := newFixture(t, dbtest.Uniq("app_"), "app-password")
 		cur := f.secret(f.user, "app-password", true)
 		rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(cur)})
 		pend, err := rot.NewPending(ctx, cur, "clone-password")
@@ -65,7 +65,7 @@ func TestCloneNeverPromotedWithoutItsGrants(t *testing.T) {
 	t.Run("a grant the master cannot give fails every retry", func(t *testing.T) {
 		t.Parallel()
 		f, rot, step, clone := setup(t)
-		weak := uniq("weak_")
+		weak := dbtest.Uniq("weak_")
 		f.admin(t, "SELECT CONCAT('CREATE USER ', QUOTE(?), '@''%'' IDENTIFIED BY ''weak-password''')", weak)
 		f.admin(t, "SELECT CONCAT('GRANT CREATE USER, RELOAD ON *.* TO ', QUOTE(?), '@''%''')", weak)
 		f.admin(t, "SELECT CONCAT('GRANT SELECT ON mysql.* TO ', QUOTE(?), '@''%''')", weak)
@@ -89,10 +89,10 @@ func TestCloneNeverPromotedWithoutItsGrants(t *testing.T) {
 		t.Parallel()
 		f, rot, step, clone := setup(t)
 		f.admin(t, "SELECT CONCAT('GRANT INSERT ON "+f.db+".t TO ', QUOTE(?), '@''%''')", f.user)
-		first := rotate(t, rot, step, "clone-password") // app -> app_clone, with SELECT, INSERT
-		second := rotate(t, rot, strategy.Step{Current: first.Pending, Previous: first.Current, Master: f.masterFake(nil)}, "base-2")
+		first := dbtest.Rotate(t, rot, step, "clone-password") // app -> app_clone, with SELECT, INSERT
+		second := dbtest.Rotate(t, rot, strategy.Step{Current: first.Pending, Previous: first.Current, Master: f.masterFake(nil)}, "base-2")
 		f.admin(t, "SELECT CONCAT('REVOKE INSERT ON "+f.db+".t FROM ', QUOTE(?), '@''%''')", f.user)
-		rotate(t, rot, strategy.Step{Current: second.Pending, Previous: second.Current, Master: f.masterFake(nil)}, "clone-3")
+		dbtest.Rotate(t, rot, strategy.Step{Current: second.Pending, Previous: second.Current, Master: f.masterFake(nil)}, "clone-3")
 		f.checkGrants(t, "clone after the base user lost INSERT", f.mustLogin(t, "clone", clone, "clone-3"))
 	})
 }

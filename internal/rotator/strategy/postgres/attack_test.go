@@ -16,8 +16,8 @@ import (
 // read or used, and the other role's password still works.
 func TestConfusedDeputy(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "app-password")
-	victim := uniq("victim_")
+	f := newFixture(t, dbtest.Uniq("app_"), "app-password")
+	victim := dbtest.Uniq("victim_")
 	f.admin(t, "", `SELECT format('CREATE ROLE %I LOGIN SUPERUSER PASSWORD %L', $1::text, 'victim-password')`, victim)
 	rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(f.secret(f.user, "app-password", true))})
 	dbtest.ConfusedDeputy(t, deputy{f}, rot, victim)
@@ -28,13 +28,13 @@ func TestConfusedDeputy(t *testing.T) {
 // create the clone; the next one demands that AWSCURRENT log in.
 func TestFirstRotationOfAFreshSecret(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "db-password-unknown-to-the-secret")
+	f := newFixture(t, dbtest.Uniq("app_"), "db-password-unknown-to-the-secret")
 	cur := f.secret(f.user, "generated-by-the-provider", true)
 	rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(cur)})
-	step := rotate(t, rot, strategy.Step{Current: cur, Master: f.masterFake(nil), FirstRotation: true}, "clone-password")
+	step := dbtest.Rotate(t, rot, strategy.Step{Current: cur, Master: f.masterFake(nil), FirstRotation: true}, "clone-password")
 	f.checkGrants(t, "clone", f.mustLogin(t, "clone", f.user+"_clone", "clone-password"))
 	// Second rotation: AWSCURRENT is the clone, which logs in.
-	rotate(t, rot, strategy.Step{Current: step.Pending, Previous: cur, Master: f.masterFake(nil)}, "base-password")
+	dbtest.Rotate(t, rot, strategy.Step{Current: step.Pending, Previous: cur, Master: f.masterFake(nil)}, "base-password")
 	f.checkGrants(t, "base", f.mustLogin(t, "base", f.user, "base-password"))
 }
 
@@ -53,7 +53,7 @@ func TestRDSManagedMasterSecret(t *testing.T) {
 		calls++
 		return `{"username":"` + srv.AdminUser + `","password":"` + srv.AdminPassword + `"}`, nil
 	}
-	rotate(t, rot, strategy.Step{Current: cur, Master: master}, "clone-password")
+	dbtest.Rotate(t, rot, strategy.Step{Current: cur, Master: master}, "clone-password")
 	if calls == 0 {
 		t.Fatal("the master secret was never read")
 	}
@@ -71,7 +71,7 @@ func TestCloneNeverPromotedWithoutTheBaseUsersPrivileges(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	setup := func(t *testing.T) (fixture, strategy.Strategy, strategy.Step, string) {
-		f := newFixture(t, uniq("app_"), "app-password")
+		f := newFixture(t, dbtest.Uniq("app_"), "app-password")
 		cur := f.secret(f.user, "app-password", true)
 		rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(cur)})
 		pend, err := rot.NewPending(ctx, cur, "clone-password")
