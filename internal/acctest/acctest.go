@@ -126,6 +126,10 @@ func Emulator(t *testing.T) *Env {
 	return e
 }
 
+// EndpointServices are the provider's endpoints block attributes: tests
+// point each at the emulator.
+var EndpointServices = []string{"secretsmanager", "lambda", "iam", "sts", "logs", "kms", "events", "sns"}
+
 // ProviderBlock is the provider configuration for e: the emulator's
 // endpoints and test credentials, or nothing for real AWS.
 func (e *Env) ProviderBlock() string {
@@ -134,7 +138,7 @@ func (e *Env) ProviderBlock() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "provider \"rotator\" {\n  region     = %q\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {\n", e.Region)
-	for _, svc := range []string{"secretsmanager", "lambda", "iam", "sts", "logs", "kms"} {
+	for _, svc := range EndpointServices {
 		fmt.Fprintf(&b, "    %-14s = %q\n", svc, e.URL)
 	}
 	b.WriteString("  }\n}\n")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -86,6 +87,9 @@ func (e *Env) CheckGone(ctx context.Context, name string, byoRole bool) error {
 		_, err = e.SDK.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(names.Role)})
 		left("role", names.Role, err, "NoSuchEntity")
 	}
+	rule := stack.AlertRuleName(names)
+	_, err = e.SDK.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rule)})
+	left("alert rule", rule, err, "ResourceNotFoundException")
 	return errors.Join(errs...)
 }
 

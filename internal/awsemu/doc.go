@@ -61,6 +61,8 @@
 //	       -> {"status":"ok","account_id":"123456789012","region":"us-east-1"}
 //	GET    /_emu/clock
 //	       -> {"now":"2026-01-01T00:00:00Z"}  the emulator clock (real time plus the advanced offset)
+//	       Every AWS API response carries this clock in its Date header, as AWS
+//	       sends its own (SDKs read it: aws/middleware.GetServerTime).
 //	POST   /_emu/clock/advance   {"duration":"720h"}  (a Go duration, >= 0)
 //	       Moves the clock forward, purges secrets whose recovery window ended
 //	       and KMS keys whose deletion date passed, then runs every scheduled

@@ -241,6 +241,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAdmin(w, r)
 		return
 	}
+	// Every AWS response carries the service's clock in Date; SDKs read it
+	// (clock skew, GetServerTime). Here it is the emulator clock.
+	w.Header().Set("Date", s.now().Format(http.TimeFormat))
 	reqID := emuUUID()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -508,5 +509,35 @@ func TestAdminEndpoints(t *testing.T) {
 		if status != tt.wantStatus {
 			t.Errorf("%s %s: %d %s, want %d", tt.method, tt.path, status, body, tt.wantStatus)
 		}
+	}
+}
+
+// TestDateHeaderIsEmulatorClock: as AWS answers with its own clock in the
+// Date header, the emulator answers with its clock, so SDK callers
+// (aws/middleware.GetServerTime) measure ages on the clock that dated the
+// resources, also after the clock moved.
+func TestDateHeaderIsEmulatorClock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := emuTestAdmin(t)
+	admin := NewAdminClient(c.srv.URL())
+	arn, _ := emuCreateSecret(t, c, "clock", "x")
+	if _, err := admin.AdvanceClock(ctx, 3*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := admin.Now(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := awsmiddleware.GetServerTime(out.ResultMetadata)
+	if !ok {
+		t.Fatal("the response has no Date header")
+	}
+	if d := now.Sub(got); d < 0 || d > time.Minute {
+		t.Errorf("Date header %s, emulator clock %s: want the emulator clock (3h ahead of %s)", got, now, time.Now().UTC())
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
 )
@@ -27,6 +28,7 @@ type emulator struct {
 	lambda *lambda.Client
 	iam    *iam.Client
 	logs   *cloudwatchlogs.Client
+	sns    *sns.Client
 }
 
 // startEmulator starts an emulator for b, closed at cleanup.
@@ -49,7 +51,18 @@ func startEmulator(tb testing.TB) *emulator {
 		lambda: lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = ep }),
 		iam:    iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = ep }),
 		logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = ep }),
+		sns:    sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = ep }),
 	}
+}
+
+// topic creates an SNS topic (the user's, for an alerts block).
+func (e *emulator) topic(tb testing.TB, name string) string {
+	tb.Helper()
+	out, err := e.sns.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String(name)})
+	if err != nil {
+		tb.Fatalf("CreateTopic: %v", err)
+	}
+	return aws.ToString(out.TopicArn)
 }
 
 // calls returns the emulator's request counts.

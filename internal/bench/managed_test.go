@@ -94,12 +94,12 @@ func managedCLIConfig(dir string) string {
 // benchManaged is benchProvider with the provider managed by OpenTofu:
 // each command starts its own provider processes, and each phase's peak
 // RSS is the largest of them.
-func benchManaged(b *testing.B, tofu, bin string, n int, emu *emulator, dir, cliConfig string) providerResult {
+func benchManaged(b *testing.B, tofu, bin string, r providerResult, emu *emulator, dir, cliConfig string) providerResult {
+	n := r.n
 	if err := os.WriteFile(cliConfig, []byte(managedCLIConfig(filepath.Dir(bin))), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	tf := &tofuRunner{bin: tofu, dir: dir, env: tofuEnv(cliConfig, "")}
-	r := providerResult{n: n}
 	phase := func(args ...string) (time.Duration, int, string, float64, map[string]int) {
 		w := watchManaged(bin)
 		before := emu.calls(b)

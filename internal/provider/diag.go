@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
@@ -51,6 +52,36 @@ func adoptionWarning(secretName, details string) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Adopting secret "+secretName+" into this configuration", details)
 }
 
+// rotatesOnApplyWarning tells, in the plan, that the apply rotates the
+// secret and why: the rotate_triggers keys that changed, or
+// rotate_immediately with a rotation (re)configuration.
+func rotatesOnApplyWarning(triggered []string) diag.Diagnostic {
+	if len(triggered) > 0 {
+		return diag.NewAttributeWarningDiagnostic(path.Root("rotation").AtName("rotate_triggers"),
+			"The secret rotates during this apply",
+			fmt.Sprintf("Rotation will run on apply because rotation.rotate_triggers changed (keys: %s). The apply rotates the "+
+				"secret once and waits for the outcome: clients that cached the current value must fetch the new one. If the "+
+				"rotation fails, the apply fails and keeps the previous triggers, so the next apply rotates again.",
+				strings.Join(triggered, ", ")))
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("rotation").AtName("rotate_immediately"),
+		"The secret rotates during this apply",
+		"rotate_immediately = true and this apply configures rotation, so Secrets Manager rotates the secret at once: "+
+			"clients that cached the current value must fetch the new one. Set rotate_immediately = false to only validate the "+
+			"function now and rotate in the next scheduled window.")
+}
+
+// triggersWithoutRotation refuses a rotate_triggers change while rotation
+// is disabled: nothing could rotate the secret, and recording the new
+// triggers would lose the rotation they ask for.
+func triggersWithoutRotation(triggered []string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("rotation").AtName("rotate_triggers"),
+		"rotate_triggers changed while rotation is disabled",
+		fmt.Sprintf("rotation.rotate_triggers changed (keys: %s), which asks for a rotation, but rotation.enabled = false, so "+
+			"nothing can rotate the secret. Set rotation.enabled = true in the same change, or keep rotate_triggers unchanged "+
+			"while rotation is disabled.", strings.Join(triggered, ", ")))
+}
+
 // explain recognises the errors users can act on.
 func explain(err error) (summary, whatToDo string) {
 	var pending *stack.PendingRotationError
@@ -61,6 +92,9 @@ func explain(err error) (summary, whatToDo string) {
 	var pendingValue *stack.PendingValueError
 	var step *stack.StepError
 	code := stack.ErrorCode(err)
+	if summary, whatToDo := alertTrouble(err); summary != "" {
+		return summary, whatToDo
+	}
 	switch {
 	case errors.As(err, &rotation):
 		return rotationFailed(rotation)
@@ -203,4 +237,54 @@ func rotationFailed(e *stack.RotationFailedError) (summary, whatToDo string) {
 			"Once the cause is fixed, Secrets Manager reattempts the unfinished rotation in its next rotation window; then run terraform apply again.\n", e.VersionID, e.Step)
 	}
 	return summary, b.String()
+}
+
+// alertTrouble explains a failure of the alerts child (the EventBridge
+// rule and the topic's policy) that the user can act on.
+func alertTrouble(err error) (summary, whatToDo string) {
+	var step *stack.StepError
+	if !errors.As(err, &step) || step.Kind != stack.KindAlertRule {
+		return "", ""
+	}
+	var foreign *stack.ForeignRuleError
+	var region *stack.AlertTopicRegionError
+	switch {
+	case errors.As(err, &foreign):
+		return "An EventBridge rule of the alert rule's name is not this provider's",
+			fmt.Sprintf("The rule %s exists without the tag %s=%s, so the provider neither changes nor deletes it. "+
+				"Rename or delete that rule (aws events remove-targets / delete-rule --name %s), or remove the alerts block.",
+				foreign.Name, stack.ManagedByTag, stack.ManagedByValue, foreign.Name)
+	case errors.As(err, &region):
+		return "The alert topic is in another region", alertTopicRegionAdvice(region)
+	case stack.IsTopicNotFound(err):
+		return "The alert topic does not exist",
+			"alerts.sns_topic_arn names no SNS topic this account can see. Create the topic first (for example an aws_sns_topic " +
+				"resource, referenced by its arn so Terraform orders the two), or correct the ARN."
+	case stack.IsTopicAccessDenied(err):
+		return "Cannot change the alert topic's policy",
+			"The provider adds (and on removal deletes) one statement in the topic's policy that lets EventBridge publish " +
+				"for this secret's rule. Grant the credentials Terraform uses sns:GetTopicAttributes and sns:SetTopicAttributes " +
+				"on the topic (and, for a topic of another account, let this account do so in the topic's policy)."
+	}
+	return "", ""
+}
+
+func alertTopicRegionAdvice(e *stack.AlertTopicRegionError) string {
+	return fmt.Sprintf("An EventBridge rule sends only to SNS topics in its own region, and the rule lives with the secret in %s. "+
+		"Use a topic in %s (it may forward to the other one), or put the secret in %s with a provider alias.", e.Region, e.Region, e.TopicRegion)
+}
+
+// invalidAlertTopic refuses an alerts.sns_topic_arn that is not a topic ARN.
+func invalidAlertTopic(p path.Path, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid SNS topic ARN",
+		err.Error()+". Give the topic's ARN, as the arn attribute of an aws_sns_topic resource gives it.")
+}
+
+// alertTopicRegion refuses, at plan time, a topic in another region.
+func alertTopicRegion(p path.Path, err error) diag.Diagnostic {
+	var region *stack.AlertTopicRegionError
+	if !errors.As(err, &region) {
+		return invalidAlertTopic(p, err)
+	}
+	return diag.NewAttributeErrorDiagnostic(p, "The alert topic is in another region", alertTopicRegionAdvice(region))
 }

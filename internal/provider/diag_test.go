@@ -66,6 +66,21 @@ func TestErrorDiag(t *testing.T) {
 		{"rotation timed out", &stack.RotationFailedError{SecretARN: "arn:s", VersionID: "v-1", LogGroup: "/aws/lambda/f", TimedOut: true, PendingLeft: true},
 			"The secret's rotation did not finish within " + stack.RotationWaitTimeout.String(),
 			regexp.MustCompile(`(?s)logged no error for this rotation.*AWSPENDING is left`)},
+		// Issue 10, alerts: what the user can do about the topic or the rule.
+		{"alert topic missing", &stack.StepError{Step: "letting EventBridge publish", Kind: stack.KindAlertRule,
+			Err: &smithy.GenericAPIError{Code: "NotFound", Message: "Topic does not exist"}},
+			"The alert topic does not exist", regexp.MustCompile(`(?s)Create the topic first.*Topic does not exist`)},
+		{"alert topic policy denied", &stack.StepError{Step: "letting EventBridge publish", Kind: stack.KindAlertRule,
+			Err: &smithy.GenericAPIError{Code: "AuthorizationError", Message: "not authorized to perform: SNS:SetTopicAttributes"}},
+			"Cannot change the alert topic's policy", regexp.MustCompile(`(?s)sns:GetTopicAttributes and sns:SetTopicAttributes on the topic`)},
+		{"foreign alert rule", &stack.StepError{Step: "creating the alert rule", Kind: stack.KindAlertRule, Err: &stack.ForeignRuleError{Name: "rotator-alerts-x"}},
+			"An EventBridge rule of the alert rule's name is not this provider's", regexp.MustCompile(`(?s)rotator-alerts-x exists without the tag rotator:managed-by.*delete-rule --name rotator-alerts-x`)},
+		{"alert topic elsewhere", &stack.StepError{Step: "checking the alert topic", Kind: stack.KindAlertRule,
+			Err: &stack.AlertTopicRegionError{TopicARN: "arn:aws:sns:eu-west-1:1:t", TopicRegion: "eu-west-1", Region: "us-east-1"}},
+			"The alert topic is in another region", regexp.MustCompile(`(?s)own region.*in us-east-1.*Use a topic in us-east-1`)},
+		// A NotFound of another child is not about the alert topic.
+		{"NotFound elsewhere", &stack.StepError{Step: "creating the log group", Kind: stack.KindLogGroup, Err: &smithy.GenericAPIError{Code: "NotFound", Message: "x"}},
+			"Cannot create: failed while creating the log group", regexp.MustCompile(`x`)},
 	}
 	// Once setSecret ran for a single user, the advice never clears
 	// AWSPENDING while it is not current.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"testing"
 
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -42,15 +43,25 @@ func TestAccExamples(t *testing.T) {
 		name   string
 		files  []string
 		secret string
+		// topicVar, when set, is a variable that gets an SNS topic's ARN.
+		topicVar string
 	}{
-		{"resource", []string{"provider/provider.tf", "resources/rotator_rotated_secret/resource.tf"}, "payments/api-key"},
-		{"demo", []string{"demo/main.tf"}, "demo/app-token"},
+		{"resource", []string{"provider/provider.tf", "resources/rotator_rotated_secret/resource.tf"}, "payments/api-key", ""},
+		{"health check and triggers", []string{"provider/provider.tf", "resources/rotator_rotated_secret/resource.tf",
+			"resources/rotator_rotated_secret/health-check.tf", "resources/rotator_rotated_secret/rotate-triggers.tf"}, "payments/signing-key", ""},
+		{"alerts", []string{"provider/provider.tf", "resources/rotator_rotated_secret/alerts.tf"}, "payments/webhook-signing-key", "rotation_alerts_topic_arn"},
+		{"demo", []string{"demo/main.tf"}, "demo/app-token", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := acctest.Emulator(t)
+			var vars tfconfig.Variables
+			if tc.topicVar != "" {
+				vars = tfconfig.Variables{tc.topicVar: tfconfig.StringVariable(alertTopic(t, env, "rotation-alerts"))}
+			}
 			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
-					Config: readExamples(t, tc.files...),
+					Config:          readExamples(t, tc.files...),
+					ConfigVariables: vars,
 					Check: func(*terraform.State) error {
 						return env.CheckExists(context.Background(), tc.secret, false)
 					},

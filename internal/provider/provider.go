@@ -80,6 +80,8 @@ type endpointsModel struct {
 	STS            types.String `tfsdk:"sts"`
 	Logs           types.String `tfsdk:"logs"`
 	KMS            types.String `tfsdk:"kms"`
+	Events         types.String `tfsdk:"events"`
+	SNS            types.String `tfsdk:"sns"`
 }
 
 type defaultTagsModel struct {
@@ -167,6 +169,8 @@ func (p *rotatorProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"sts":            endpointAttr("STS"),
 					"logs":           endpointAttr("CloudWatch Logs"),
 					"kms":            endpointAttr("KMS"),
+					"events":         endpointAttr("EventBridge (the `alerts` rule)"),
+					"sns":            endpointAttr("SNS (the `alerts` topic's policy)"),
 				},
 			},
 			"default_tags": schema.SingleNestedBlock{
@@ -242,6 +246,8 @@ func (p *rotatorProvider) Configure(ctx context.Context, req provider.ConfigureR
 		IAM:            endpoint(ep.IAM),
 		Logs:           endpoint(ep.Logs),
 		KMS:            endpoint(ep.KMS),
+		Events:         endpoint(ep.Events),
+		SNS:            endpoint(ep.SNS),
 	}), p.code)
 	tflog.Debug(ctx, "configured rotator provider", map[string]any{"region": data.region, "account": data.account})
 	resp.ResourceData = data

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,20 +40,13 @@ func roleSession(t *testing.T, env *acctest.Env, roleARN string) aws.Credentials
 // providerWith is a provider block on the emulator's endpoints with the
 // given credential settings in place of the test keys.
 func providerWith(env *acctest.Env, settings string) string {
-	return fmt.Sprintf(`
-provider "rotator" {
-  region = %[1]q
-%[2]s
-  endpoints {
-    secretsmanager = %[3]q
-    lambda         = %[3]q
-    iam            = %[3]q
-    sts            = %[3]q
-    logs           = %[3]q
-    kms            = %[3]q
-  }
-}
-`, env.Region, settings, env.URL)
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nprovider \"rotator\" {\n  region = %q\n%s  endpoints {\n", env.Region, settings)
+	for _, svc := range acctest.EndpointServices {
+		fmt.Fprintf(&b, "    %-14s = %q\n", svc, env.URL)
+	}
+	b.WriteString("  }\n}\n")
+	return b.String()
 }
 
 // TestAccProvider_editCredentialSettings edits, one step at a time, the

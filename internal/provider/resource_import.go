@@ -117,6 +117,7 @@ func importedModel(imp *stack.Imported, defaultTags map[string]string) rotatedSe
 		Duration:               optionalString(rot.Duration),
 		RotateImmediately:      types.BoolValue(defaultRotateImmediately),
 		Enabled:                types.BoolValue(rot.Enabled),
+		RotateTriggers:         types.MapNull(types.StringType), // not in AWS: only the configuration knows them
 	}
 	if rot.AutomaticallyAfterDays > 0 {
 		m.Rotation.AutomaticallyAfterDays = types.Int64Value(rot.AutomaticallyAfterDays)

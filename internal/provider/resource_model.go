@@ -47,11 +47,16 @@ type rotatedSecretModel struct {
 	LastRotatedDate       types.String `tfsdk:"last_rotated_date"`
 	NextRotationDate      types.String `tfsdk:"next_rotation_date"`
 	RotatesOnApply        types.Bool   `tfsdk:"rotates_on_apply"`
+	CurrentVersionCreated types.String `tfsdk:"current_version_created_date"`
+	RotationPending       types.Bool   `tfsdk:"rotation_pending"`
+	RotationStuck         types.Bool   `tfsdk:"rotation_stuck"`
 	Drift                 types.List   `tfsdk:"drift"`
+	AlertRuleARN          types.String `tfsdk:"alert_rule_arn"`
 
 	Password *passwordModel `tfsdk:"password"`
 	Rotation *rotationModel `tfsdk:"rotation"`
 	Function *functionModel `tfsdk:"function"`
+	Alerts   *alertsModel   `tfsdk:"alerts"`
 }
 
 type passwordModel struct {
@@ -74,6 +79,7 @@ type rotationModel struct {
 	Duration               types.String `tfsdk:"duration"`
 	RotateImmediately      types.Bool   `tfsdk:"rotate_immediately"`
 	Enabled                types.Bool   `tfsdk:"enabled"`
+	RotateTriggers         types.Map    `tfsdk:"rotate_triggers"`
 }
 
 type functionModel struct {
@@ -199,6 +205,7 @@ func (m *rotatedSecretModel) spec(ctx context.Context, pd *providerData) (stack.
 			LogRetentionDays: defaultLogRetentionDays,
 		},
 		Rotation: stack.RotationSpec{Enabled: defaultRotationEnabled, RotateImmediately: defaultRotateImmediately},
+		Alerts:   m.alertSpec(),
 	}
 	if f := m.Function; f != nil {
 		s.Function.Architecture = stringOr(f.Architecture, defaultArchitecture)
@@ -365,7 +372,12 @@ func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, aft
 	set(afterApply, &m.LastRotatedDate, timeString(f.LastRotatedDate))
 	set(afterApply, &m.NextRotationDate, timeString(f.NextRotationDate))
 	set(afterApply, &m.RotatesOnApply, types.BoolValue(false))
+	h := o.Health()
+	set(afterApply, &m.CurrentVersionCreated, timeString(h.CurrentVersionCreated))
+	set(afterApply, &m.RotationPending, types.BoolValue(h.Pending))
+	set(afterApply, &m.RotationStuck, types.BoolValue(h.Stuck))
 	set(afterApply, &m.Drift, driftList(drift))
+	set(afterApply, &m.AlertRuleARN, types.StringValue(alertRuleARN(o)))
 	m.InitialValueWO = types.StringNull()
 }
 
@@ -385,6 +397,7 @@ func (m *rotatedSecretModel) created(st stack.State) {
 	m.LogGroupName = types.StringValue(st.LogGroupName)
 	m.CodeSHA256 = types.StringValue(st.CodeSHA256)
 	m.RotationEnabled = types.BoolValue(st.RotationConfigured)
+	m.AlertRuleARN = types.StringValue(st.AlertRuleARN)
 }
 
 // nullUnknowns replaces every unknown value with a null, for the partial
@@ -455,6 +468,27 @@ func getPrivateJSON(ctx context.Context, p privateStateReader, key string, v any
 
 func saveRotationSeen(ctx context.Context, p privateState, seen stack.RotationSeen) diag.Diagnostics {
 	return p.SetKey(ctx, privateRotationKey, privateJSON(seen))
+}
+
+// privateVersionDatesKey is the private-state key under which a refresh
+// keeps the creation dates of the labelled versions it read, so the next
+// one calls ListSecretVersionIds only for a version it has not seen.
+const privateVersionDatesKey = "version_dates"
+
+type privateStore interface {
+	privateState
+	privateStateReader
+}
+
+// readVersionDates fills o's version dates from p's cache and, for new
+// versions, from AWS, then caches them in p again.
+func (r *rotatedSecretResource) readVersionDates(ctx context.Context, o *stack.Observed, p privateStore) diag.Diagnostics {
+	var known stack.VersionDates
+	getPrivateJSON(ctx, p, privateVersionDatesKey, &known)
+	if err := r.pd.stack.ReadVersionDates(ctx, o, known); err != nil {
+		return diag.Diagnostics{errorDiag("Cannot read the secret's versions", "", err)}
+	}
+	return p.SetKey(ctx, privateVersionDatesKey, privateJSON(o.VersionDates))
 }
 
 // loadRotationSeen returns what the last refresh recorded, ok false when

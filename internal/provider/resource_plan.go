@@ -52,6 +52,7 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 				plan.RoleARN = types.StringValue(stack.RoleARN(r.pd.partition, account, names.Role))
 			}
 		}
+		plan.planAlerts(r.pd, names, account, &resp.Diagnostics)
 	}
 
 	// code_sha256: the embedded bundle for the planned architecture.
@@ -78,12 +79,19 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if state != nil {
 		seen = state.rotationSeen(ctx, req.Private)
 	}
+	// rotation.rotate_triggers asks for one rotation when it changed since
+	// the last successful apply (a failed rotation keeps the old ones).
+	triggered, triggersKnown := rotateTriggersChanged(&plan, state)
+	if len(triggered) > 0 && !want.Enabled {
+		resp.Diagnostics.Append(triggersWithoutRotation(triggered))
+		return
+	}
+	want.RotateNow = len(triggered) > 0
+	mayRotate := !triggersKnown && want.Enabled // known at apply time only
 	reconfigure := stack.Reconfigures(want, seen)
-	rotates := reconfigure && want.RotateImmediately
+	rotates := stack.Rotates(want, seen)
 	if state == nil {
-		plan.CurrentVersionID = types.StringUnknown()
-		plan.LastRotatedDate = types.StringUnknown()
-		plan.NextRotationDate = types.StringUnknown()
+		plan.unknownVersionFacts()
 	} else {
 		if !plan.InitialValueWOVersion.Equal(state.InitialValueWOVersion) && !plan.InitialValueWOVersion.IsNull() {
 			var wo types.String
@@ -96,14 +104,10 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 			}
 		}
 		cancels := !want.Enabled && seen.Enabled
-		if reconfigure || cancels || plan.writesValue(state) {
-			plan.CurrentVersionID = types.StringUnknown()
-			plan.LastRotatedDate = types.StringUnknown()
-			plan.NextRotationDate = types.StringUnknown()
+		if reconfigure || cancels || mayRotate || plan.writesValue(state) {
+			plan.unknownVersionFacts()
 		} else {
-			plan.CurrentVersionID = state.CurrentVersionID
-			plan.LastRotatedDate = state.LastRotatedDate
-			plan.NextRotationDate = state.NextRotationDate
+			plan.keepVersionFacts(state)
 		}
 		// Nothing to apply: keep the refreshed value so the plan stays empty.
 		if !rotates && !state.RotatesOnApply.IsNull() {
@@ -118,14 +122,28 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if rotates || plan.RotatesOnApply.IsUnknown() || state == nil {
 		plan.RotatesOnApply = types.BoolValue(rotates)
 	}
+	if mayRotate && !rotates {
+		plan.RotatesOnApply = types.BoolUnknown() // the triggers are known at apply time
+	}
 	if rotates {
-		resp.Diagnostics.AddAttributeWarning(path.Root("rotation").AtName("rotate_immediately"),
-			"The secret rotates during this apply",
-			"rotate_immediately = true and this apply configures rotation, so Secrets Manager rotates the secret at once: "+
-				"clients that cached the current value must fetch the new one. Set rotate_immediately = false to only validate the "+
-				"function now and rotate in the next scheduled window.")
+		resp.Diagnostics.Append(rotatesOnApplyWarning(triggered))
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// unknownVersionFacts marks what an apply that writes or rotates the value
+// changes: AWSCURRENT, its dates and the rotation's health.
+func (m *rotatedSecretModel) unknownVersionFacts() {
+	m.CurrentVersionID, m.CurrentVersionCreated = types.StringUnknown(), types.StringUnknown()
+	m.LastRotatedDate, m.NextRotationDate = types.StringUnknown(), types.StringUnknown()
+	m.RotationPending, m.RotationStuck = types.BoolUnknown(), types.BoolUnknown()
+}
+
+// keepVersionFacts plans them unchanged: the apply touches no version.
+func (m *rotatedSecretModel) keepVersionFacts(state *rotatedSecretModel) {
+	m.CurrentVersionID, m.CurrentVersionCreated = state.CurrentVersionID, state.CurrentVersionCreated
+	m.LastRotatedDate, m.NextRotationDate = state.LastRotatedDate, state.NextRotationDate
+	m.RotationPending, m.RotationStuck = state.RotationPending, state.RotationStuck
 }
 
 func (f *functionModel) roleUnknown() bool { return f != nil && f.RoleARN.IsUnknown() }

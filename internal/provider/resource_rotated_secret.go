@@ -134,10 +134,13 @@ func (r *rotatedSecretResource) cleanUpFailedCreate(ctx context.Context, spec st
 
 // refresh reads the stack after a create or update and fills the computed
 // attributes the plan did not know. It reports whether the read worked.
-func (r *rotatedSecretResource) refresh(ctx context.Context, m *rotatedSecretModel, spec stack.Spec, secretARN string, private privateState, diags *diag.Diagnostics) bool {
+func (r *rotatedSecretResource) refresh(ctx context.Context, m *rotatedSecretModel, spec stack.Spec, secretARN string, private privateStore, diags *diag.Diagnostics) bool {
 	o, err := r.pd.stack.Read(ctx, spec, secretARN)
 	if err != nil {
 		diags.Append(errorDiag("Cannot read the rotated secret after the change", "", err))
+		return false
+	}
+	if diags.Append(r.readVersionDates(ctx, o, private)...); diags.HasError() {
 		return false
 	}
 	m.observe(o, nil, true)
@@ -169,6 +172,9 @@ func (r *rotatedSecretResource) Read(ctx context.Context, req resource.ReadReque
 		resp.Diagnostics.Append(errorDiag("Cannot check the rotated secret for drift", "", err))
 		return
 	}
+	if resp.Diagnostics.Append(r.readVersionDates(ctx, o, resp.Private)...); resp.Diagnostics.HasError() {
+		return
+	}
 	for _, d := range drift {
 		tflog.Info(ctx, "drift detected", map[string]any{"secret": id, "drift": d.Message, "kind": string(d.Kind)})
 	}
@@ -193,7 +199,9 @@ func (r *rotatedSecretResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	opts := stack.UpdateOptions{HadPolicy: !state.Policy.IsNull() && state.Policy.ValueString() != ""}
+	triggered, _ := rotateTriggersChanged(&plan, &state) // the plan is known at apply time
+	spec.Rotation.RotateNow = len(triggered) > 0
+	opts := stack.UpdateOptions{HadPolicy: !state.Policy.IsNull() && state.Policy.ValueString() != "", PriorAlertTopic: state.alertTopic()}
 	if state.byoRole() == "" && spec.BringsOwnRole() {
 		opts.PriorRoleName = spec.Names().Role
 	}

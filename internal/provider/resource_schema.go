@@ -24,6 +24,7 @@ import (
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/rotator/config"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/schedule"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
 // Defaults of the resource, also used when an optional block is absent.
@@ -176,8 +177,31 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"rotates_on_apply": schema.BoolAttribute{
 				Computed: true,
-				MarkdownDescription: "Shown in the plan: `true` when this apply calls `RotateSecret` with `rotate_immediately = true`, " +
-					"so the secret gets a new value during the apply. It is `false` again after the next refresh.",
+				MarkdownDescription: "Shown in the plan: `true` when this apply rotates the secret, so it gets a new value during " +
+					"the apply: rotation is (re)configured with `rotate_immediately = true`, or `rotation.rotate_triggers` changed. " +
+					"It is `false` again after the next refresh.",
+			},
+			"current_version_created_date": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "RFC 3339 time the version holding `AWSCURRENT` was created (for a rotation: when it " +
+					"started). Its age is `timecmp`/`timeadd` arithmetic with `plantimestamp()`, for example in a `check` block; " +
+					"the provider keeps no age attribute, which would change the state every day. Read with " +
+					"`ListSecretVersionIds` only when `AWSCURRENT` or `AWSPENDING` moved to a version not seen before: a " +
+					"refresh with nothing new costs no extra call.",
+			},
+			"rotation_pending": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether a rotation is unfinished: `AWSPENDING` is on a version other than the " +
+					"`AWSCURRENT` one (a rotation is running, or one failed and left it behind).",
+			},
+			"rotation_stuck": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: fmt.Sprintf("Whether an unfinished rotation is stuck: `rotation_pending`, and the "+
+					"`AWSPENDING` version was created more than %g hour(s) before the refresh (by Secrets Manager's clock), or "+
+					"Secrets Manager's `NextRotationDate` has passed (\"if rotation is unsuccessful, this date may be in the "+
+					"past\", DescribeSecret). This provider's function ends a rotation in seconds and the provider waits at "+
+					"most %g minutes for one, so a rotation this old failed and needs a look at the function's log group. "+
+					"Secrets Manager refuses new rotations until it is cleared.", stack.RotationStuckAfter.Hours(), stack.RotationWaitTimeout.Minutes()),
 			},
 			"drift": schema.ListAttribute{
 				ElementType: types.StringType, Computed: true,
@@ -185,8 +209,10 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 					"(a deleted function, a changed role policy, a removed permission, rotation disabled out of band…). " +
 					"A non-empty list plans an in-place repair; after the apply it is empty.",
 			},
+			"alert_rule_arn": alertRuleARNAttr(),
 		},
 		Blocks: map[string]schema.Block{
+			"alerts": alertsBlock(),
 			"password": schema.SingleNestedBlock{
 				MarkdownDescription: "Policy of the generated passwords (the first value and every rotation), with the " +
 					"options and defaults of Secrets Manager's `GetRandomPassword`. Generated with `crypto/rand`, without API calls.",
@@ -258,6 +284,16 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 							"current credential. With `false`, Secrets Manager only runs the function's `testSecret` step to validate " +
 							"the setup, and the first rotation happens in the next window (note: with `automatically_after_days` or " +
 							"`rate()`, a rotation already due may still run). The plan shows `rotates_on_apply`.",
+					},
+					"rotate_triggers": schema.MapAttribute{
+						ElementType: types.StringType, Optional: true,
+						MarkdownDescription: "Arbitrary strings that rotate the secret when they change, like the `keepers` of the " +
+							"`random` provider: when a key is added, removed or given another value, the apply rotates the secret " +
+							"once (`RotateSecret`, whatever `rotate_immediately` says) and waits for the outcome; the plan shows " +
+							"`rotates_on_apply = true` and a warning naming the keys. Setting it on an existing resource (from " +
+							"nothing to a non-empty map) rotates; creating the resource does not rotate because of it. Stored in " +
+							"state (do not put secrets in it). If the rotation fails, the apply fails and the state keeps the " +
+							"previous triggers, so the next apply rotates again. A change while `enabled = false` is refused at plan time.",
 					},
 					"enabled": schema.BoolAttribute{
 						Optional: true, Computed: true, Default: booldefault.StaticBool(defaultRotationEnabled),

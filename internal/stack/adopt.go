@@ -189,26 +189,35 @@ func (s *Stack) clearAdoptedPending(ctx context.Context, sec *secretsmanager.Des
 	if isOwned(SecretTags(sec.Tags)) {
 		return sec, nil
 	}
-	pending := CheckPending(sec)
-	if pending == nil {
-		return sec, nil
+	sec, hasValue, err := s.dropValuelessPending(ctx, sec)
+	if err == nil && hasValue {
+		p, _ := CheckPending(sec).(*PendingRotationError)
+		return nil, &PendingValueError{SecretARN: p.SecretARN, VersionID: p.VersionID}
 	}
-	p, _ := pending.(*PendingRotationError)
+	return sec, err
+}
+
+// dropValuelessPending removes AWSPENDING from a version other than
+// AWSCURRENT's that holds no value (safe, see clearAdoptedPending) and
+// returns the secret as it is afterwards. hasValue says the pending
+// version holds a value: then nothing was changed.
+func (s *Stack) dropValuelessPending(ctx context.Context, sec *secretsmanager.DescribeSecretOutput) (_ *secretsmanager.DescribeSecretOutput, hasValue bool, _ error) {
+	p, ok := CheckPending(sec).(*PendingRotationError)
+	if !ok {
+		return sec, false, nil
+	}
 	arn := aws.ToString(sec.ARN)
 	has, err := s.versionHasValue(ctx, arn, p.VersionID)
-	if err != nil {
-		return nil, err
-	}
-	if has {
-		return nil, &PendingValueError{SecretARN: arn, VersionID: p.VersionID}
+	if err != nil || has {
+		return sec, has, err
 	}
 	if _, err := s.c.SecretsManager.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId: aws.String(arn), VersionStage: aws.String(stagePending), RemoveFromVersionId: aws.String(p.VersionID),
 	}); err != nil {
-		return nil, stepErr("removing AWSPENDING from the unfinished rotation's version "+p.VersionID, KindSecret, err)
+		return nil, false, stepErr("removing AWSPENDING from the unfinished rotation's version "+p.VersionID, KindSecret, err)
 	}
 	sec, err = FindSecret(ctx, s.c.SecretsManager, arn)
-	return sec, stepErr("reading the secret", KindSecret, err)
+	return sec, false, stepErr("reading the secret", KindSecret, err)
 }
 
 // adoptionTags adds AdoptedTag to want when the secret is being adopted

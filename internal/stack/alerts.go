@@ -42,28 +42,6 @@ const (
 // AlertEventNames are the Secrets Manager events an alert rule matches.
 var AlertEventNames = []string{"RotationFailed", "RotationAbandoned"}
 
-// EventsAPI is the part of the EventBridge client the alerts child uses.
-type EventsAPI interface {
-	PutRule(context.Context, *eventbridge.PutRuleInput, ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error)
-	DescribeRule(context.Context, *eventbridge.DescribeRuleInput, ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error)
-	DeleteRule(context.Context, *eventbridge.DeleteRuleInput, ...func(*eventbridge.Options)) (*eventbridge.DeleteRuleOutput, error)
-	PutTargets(context.Context, *eventbridge.PutTargetsInput, ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error)
-	ListTargetsByRule(context.Context, *eventbridge.ListTargetsByRuleInput, ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
-	RemoveTargets(context.Context, *eventbridge.RemoveTargetsInput, ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error)
-	ListTagsForResource(context.Context, *eventbridge.ListTagsForResourceInput, ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error)
-}
-
-// SNSAPI is the part of the SNS client the alerts child uses.
-type SNSAPI interface {
-	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
-	SetTopicAttributes(context.Context, *sns.SetTopicAttributesInput, ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error)
-}
-
-var (
-	_ EventsAPI = (*eventbridge.Client)(nil)
-	_ SNSAPI    = (*sns.Client)(nil)
-)
-
 // AlertClients are the clients of the alerts child.
 type AlertClients struct {
 	Events EventsAPI
@@ -104,13 +82,6 @@ type AlertState struct {
 	RuleARN  string
 	TopicARN string
 }
-
-// The kinds of drift of the alerts child (see Drift).
-const (
-	DriftAlertRuleChanged DriftKind = "alert_rule_changed"
-	DriftAlertTarget      DriftKind = "alert_target"
-	DriftAlertTopicPolicy DriftKind = "alert_topic_policy"
-)
 
 // EnsureAlerts creates or repairs the rule, its target and the topic
 // policy statement. It is idempotent: run it again after any drift.
@@ -173,20 +144,22 @@ func checkRuleOwned(ctx context.Context, c EventsAPI, name string) error {
 			return nil
 		}
 	}
-	return &foreignRuleError{name: name}
+	return &ForeignRuleError{Name: name}
 }
 
-// foreignRuleError: a rule of the alert rule's name exists without ManagedByTag.
-type foreignRuleError struct{ name string }
+// ForeignRuleError: a rule of the alert rule's name exists without ManagedByTag.
+type ForeignRuleError struct{ Name string }
 
-func (e *foreignRuleError) Error() string {
-	return fmt.Sprintf("an EventBridge rule named %s exists and was not created by this provider (no %s tag); rename or delete it", e.name, ManagedByTag)
+func (e *ForeignRuleError) Error() string {
+	return fmt.Sprintf("an EventBridge rule named %s exists and was not created by this provider (no %s tag); rename or delete it", e.Name, ManagedByTag)
 }
 
 // ReadAlerts reports the rule's drift for the configured secret and topic
 // in 2 calls (DescribeRule, ListTargetsByRule); checkPolicy adds a third
 // (GetTopicAttributes) to check the topic policy statement. A missing rule
-// is a NotFoundError.
+// is a NotFoundError. A refresh does not use it: it costs one call
+// (FindAlertTarget), and every apply re-puts the rule, its target and the
+// policy statement (EnsureAlerts).
 func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicARN string, checkPolicy bool) (AlertState, []Drift, error) {
 	name := AlertRuleName(n)
 	st := AlertState{RuleName: name}
@@ -205,17 +178,11 @@ func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicAR
 	if !samePattern(aws.ToString(rule.EventPattern), AlertPattern(secretARN)) {
 		drift = append(drift, Drift{Kind: DriftAlertRuleChanged, Message: "the event pattern of the alert rule " + name + " was changed"})
 	}
-	targets, err := c.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+	seen, err := FindAlertTarget(ctx, c.Events, n)
 	if err != nil {
 		return st, nil, err
 	}
-	for _, t := range targets.Targets {
-		if aws.ToString(t.Id) == alertTargetID {
-			st.TopicARN = aws.ToString(t.Arn)
-		} else {
-			drift = append(drift, Drift{Kind: DriftAlertTarget, Message: "the alert rule " + name + " has another target, " + aws.ToString(t.Id)})
-		}
-	}
+	st.TopicARN = seen.TopicARN
 	if st.TopicARN != topicARN {
 		drift = append(drift, Drift{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s sends to %q, not to the topic %s", name, st.TopicARN, topicARN)})
 	}
@@ -237,7 +204,7 @@ func ReadAlerts(ctx context.Context, c AlertClients, n Names, secretARN, topicAR
 func DeleteAlerts(ctx context.Context, c AlertClients, n Names, topicARN string) error {
 	name := AlertRuleName(n)
 	if err := checkRuleOwned(ctx, c.Events, name); err != nil {
-		var notOurs *foreignRuleError
+		var notOurs *ForeignRuleError
 		if errors.As(err, &notOurs) {
 			return nil // not ours: leave it alone
 		}
@@ -253,7 +220,7 @@ func DeleteAlerts(ctx context.Context, c AlertClients, n Names, topicARN string)
 	if topicARN == "" {
 		return nil
 	}
-	if err := revokeEvents(ctx, c.SNS, topicARN, name); err != nil && !isCode(err, "NotFound") {
+	if err := revokeEvents(ctx, c.SNS, topicARN, name); err != nil && !IsTopicNotFound(err) {
 		return stepErr("removing the alert rule's statement from the topic policy (SNS SetTopicAttributes)", KindAlertRule, err)
 	}
 	return nil
@@ -389,4 +356,106 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// FindAlertTarget is the alerts child's refresh, one call
+// (ListTargetsByRule): it proves the rule exists (EventBridge answers
+// ResourceNotFoundException, a NotFoundError here, when it is gone) and
+// names the topic our target sends to ("" when the target is gone).
+// Targets the user added to the rule are left alone, and not drift.
+// The rule's pattern and state and the topic policy are not read here:
+// every apply re-puts them (EnsureAlerts).
+func FindAlertTarget(ctx context.Context, c EventsAPI, n Names) (AlertState, error) {
+	name := AlertRuleName(n)
+	st := AlertState{RuleName: name}
+	out, err := c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+	if isCode(err, codeResourceNotFound) {
+		return st, &NotFoundError{Kind: KindAlertRule, ID: name, Err: err}
+	}
+	if err != nil {
+		return st, err
+	}
+	for _, t := range out.Targets {
+		if aws.ToString(t.Id) == alertTargetID {
+			st.TopicARN = aws.ToString(t.Arn)
+		}
+	}
+	return st, nil
+}
+
+// alertDrift compares what a refresh saw of the alert rule (nil: missing)
+// with the spec.
+func alertDrift(want *AlertSpec, seen *AlertState, n Names) []Drift {
+	if want == nil {
+		return nil
+	}
+	name := AlertRuleName(n)
+	switch {
+	case seen == nil:
+		return []Drift{{Kind: DriftAlertRuleMissing, Message: fmt.Sprintf("the alert rule %s (EventBridge) is missing: rotation failures reach no topic", name)}}
+	case seen.TopicARN != want.TopicARN:
+		return []Drift{{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s sends to %q, not to the topic %s", name, seen.TopicARN, want.TopicARN)}}
+	}
+	return nil
+}
+
+// AlertTopicRegionError: the topic is in another region than the secret.
+// An EventBridge rule sends to an SNS topic of its own region only (it
+// reaches other regions through an event bus, not a topic).
+type AlertTopicRegionError struct {
+	TopicARN, TopicRegion, Region string
+}
+
+func (e *AlertTopicRegionError) Error() string {
+	return fmt.Sprintf("the alert topic %s is in region %s, not in the secret's region %s", e.TopicARN, e.TopicRegion, e.Region)
+}
+
+// CheckAlertTopic checks the topic ARN against the secret's region.
+func CheckAlertTopic(topicARN, region string) error {
+	t, err := ParseTopicARN(topicARN)
+	if err != nil {
+		return err
+	}
+	if t.Region != region {
+		return &AlertTopicRegionError{TopicARN: topicARN, TopicRegion: t.Region, Region: region}
+	}
+	return nil
+}
+
+func (s *Stack) alertClients() AlertClients { return AlertClients{Events: s.c.Events, SNS: s.c.SNS} }
+
+// ensureAlerts creates or repairs the alerts child when the spec has one.
+func (s *Stack) ensureAlerts(ctx context.Context, spec Spec, st *State) error {
+	if spec.Alerts == nil {
+		return nil
+	}
+	if err := CheckAlertTopic(spec.Alerts.TopicARN, spec.Region); err != nil {
+		return stepErr("checking the alert topic", KindAlertRule, err)
+	}
+	a, err := EnsureAlerts(ctx, s.alertClients(), spec.Names(), st.SecretARN, spec.Alerts.TopicARN, spec.allTags())
+	st.AlertRuleARN = a.RuleARN
+	return err
+}
+
+// updateAlerts converges the alerts child on update: ensure it, revoke
+// our statement from a topic the rule no longer sends to, or remove it all
+// when alerts were removed. priorTopic is the topic of the prior state.
+func (s *Stack) updateAlerts(ctx context.Context, spec Spec, st *State, priorTopic string) error {
+	if spec.Alerts == nil {
+		if priorTopic == "" {
+			return nil
+		}
+		return DeleteAlerts(ctx, s.alertClients(), spec.Names(), priorTopic)
+	}
+	if err := s.ensureAlerts(ctx, spec, st); err != nil {
+		return err
+	}
+	if priorTopic == "" || priorTopic == spec.Alerts.TopicARN {
+		return nil
+	}
+	err := revokeEvents(ctx, s.c.SNS, priorTopic, AlertRuleName(spec.Names()))
+	if err != nil && !IsTopicNotFound(err) {
+		return stepErr("removing the alert rule's statement from the former topic's policy (SNS SetTopicAttributes)", KindAlertRule, err)
+	}
+	return nil
 }

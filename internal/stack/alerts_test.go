@@ -3,6 +3,7 @@ package stack_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -263,5 +264,42 @@ func TestAlerts_driftAndDelete(t *testing.T) {
 	a.failRotation(t)
 	if n := a.failedRotationMessages(t, topicARN); n != 0 {
 		t.Errorf("the topic received %d events after DeleteAlerts", n)
+	}
+}
+
+// TestParseTopicARN: the SNS topic ARNs AWS gives (CreateTopic: names of
+// 1–256 letters, digits, hyphens and underscores, ".fifo" for FIFO
+// topics), in any partition; anything else is refused.
+func TestParseTopicARN(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		arn  string
+		want stack.TopicARN
+		ok   bool
+	}{
+		{"arn:aws:sns:us-east-1:123456789012:rotation-alerts", stack.TopicARN{"aws", "us-east-1", "123456789012", "rotation-alerts"}, true},
+		{"arn:aws-cn:sns:cn-north-1:123456789012:a_b", stack.TopicARN{"aws-cn", "cn-north-1", "123456789012", "a_b"}, true},
+		{"arn:aws-us-gov:sns:us-gov-west-1:123456789012:t.fifo", stack.TopicARN{"aws-us-gov", "us-gov-west-1", "123456789012", "t.fifo"}, true},
+		{"arn:aws:sns:us-east-1:123456789012:" + strings.Repeat("a", 256), stack.TopicARN{"aws", "us-east-1", "123456789012", strings.Repeat("a", 256)}, true},
+		{"arn:aws:sns:us-east-1:123456789012:" + strings.Repeat("a", 257), stack.TopicARN{}, false},
+		{"arn:aws:sqs:us-east-1:123456789012:queue", stack.TopicARN{}, false},
+		{"arn:aws:sns:us-east-1:12345:short-account", stack.TopicARN{}, false},
+		{"arn:aws:sns:us-east-1:123456789012:has.dot", stack.TopicARN{}, false},
+		{"arn:aws:sns:us-east-1:123456789012:topic:subscription-id", stack.TopicARN{}, false},
+		{"rotation-alerts", stack.TopicARN{}, false},
+		{"", stack.TopicARN{}, false},
+	}
+	for _, tt := range tests {
+		got, err := stack.ParseTopicARN(tt.arn)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseTopicARN(%q) = %+v, %v; want %+v, ok %v", tt.arn, got, err, tt.want, tt.ok)
+		}
+	}
+	var region *stack.AlertTopicRegionError
+	if err := stack.CheckAlertTopic("arn:aws:sns:eu-west-1:123456789012:t", "us-east-1"); !errors.As(err, &region) || region.TopicRegion != "eu-west-1" {
+		t.Errorf("CheckAlertTopic of a topic in another region = %v; want an AlertTopicRegionError", err)
+	}
+	if err := stack.CheckAlertTopic("arn:aws:sns:us-east-1:123456789012:t", "us-east-1"); err != nil {
+		t.Errorf("CheckAlertTopic in the same region = %v", err)
 	}
 }

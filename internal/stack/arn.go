@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -38,6 +39,31 @@ func RoleARN(partition, account, name string) string {
 // suffix DescribeLogGroups adds).
 func LogGroupARN(partition, region, account, name string) string {
 	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, name)
+}
+
+// AlertRuleARN is the ARN of an EventBridge rule on the default event bus.
+func AlertRuleARN(partition, region, account, name string) string {
+	return fmt.Sprintf("arn:%s:events:%s:%s:rule/%s", partition, region, account, name)
+}
+
+// TopicARNForm is the form of an SNS topic ARN, as validators and
+// descriptions show it.
+const TopicARNForm = "arn:PARTITION:sns:REGION:ACCOUNT_ID:TOPIC_NAME"
+
+// topicARNRegexp: SNS topic names are 1–256 letters, digits, hyphens and
+// underscores, with ".fifo" at the end of a FIFO topic (CreateTopic).
+var topicARNRegexp = regexp.MustCompile(`^arn:(aws[a-z-]*):sns:([a-z]{2}(?:-[a-z]+)+-[0-9]+):([0-9]{12}):([A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\.fifo)$`)
+
+// TopicARN is a parsed SNS topic ARN.
+type TopicARN struct{ Partition, Region, Account, Name string }
+
+// ParseTopicARN parses an SNS topic ARN of the form TopicARNForm.
+func ParseTopicARN(s string) (TopicARN, error) {
+	m := topicARNRegexp.FindStringSubmatch(s)
+	if m == nil {
+		return TopicARN{}, fmt.Errorf("%q is not an SNS topic ARN (%s)", s, TopicARNForm)
+	}
+	return TopicARN{Partition: m[1], Region: m[2], Account: m[3], Name: m[4]}, nil
 }
 
 // isKeyARN reports whether id is a KMS key ARN (not a key ID or an alias).

@@ -20,6 +20,7 @@ const (
 	whenOwnRole  = "unless `function.role_arn` is set"
 	whenRotate   = "create, and changes of the `rotation` block"
 	whenDisabled = "when `rotation.enabled` turns `false`, and destroy"
+	whenAlerts   = "when `alerts` is set"
 )
 
 // CallerPermissions lists exactly the IAM actions the provider calls (one
@@ -32,9 +33,10 @@ func CallerPermissions() []Permission {
 	return []Permission{
 		{"secretsmanager:CreateSecret", whenCreate},
 		{"secretsmanager:DescribeSecret", whenAlways + " (and, for the alternating strategies, on `rotation.master_secret_arn`, to find its KMS key)"},
-		{"secretsmanager:GetSecretValue", whenImport},
+		{"secretsmanager:ListSecretVersionIds", whenRead + ", only when `AWSCURRENT` or `AWSPENDING` moved to a version the last refresh did not see (for `current_version_created_date` and `rotation_stuck`)"},
+		{"secretsmanager:GetSecretValue", whenImport + ", and a `rotation.rotate_triggers` change that finds `AWSPENDING` left by a failed rotation (does that version hold a value?)"},
 		{"secretsmanager:PutSecretValue", whenImport},
-		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version), and adopting a secret whose unfinished rotation left `AWSPENDING` on a version without a value"},
+		{"secretsmanager:UpdateSecretVersionStage", "updates of `secret_template` or `initial_value_wo_version` after a rotation (clears `AWSPENDING` from the current version), adopting a secret whose unfinished rotation left `AWSPENDING` on a version without a value, and a `rotation.rotate_triggers` change that finds one"},
 		{"secretsmanager:UpdateSecret", whenUpdate + " of `description` or `kms_key_id`"},
 		{"secretsmanager:TagResource", whenAlways + " (tags are set at create)"},
 		{"secretsmanager:UntagResource", whenUpdate},
@@ -78,6 +80,15 @@ func CallerPermissions() []Permission {
 		{"kms:Decrypt", whenKMS + " (import and `secret_template` updates read the value; re-encrypting the versions when `kms_key_id` changes decrypts them with the old key)"},
 		{"kms:Encrypt", "on the new key when `kms_key_id` changes: without it Secrets Manager does not re-encrypt the existing versions with the new key (UpdateSecret)"},
 		{"logs:FilterLogEvents", "after a rotation the provider started did not end at once: it reads the rotation function's own error lines for that rotation"},
+		{"events:PutRule", whenAlerts + ": create, update and repair of the alert rule"},
+		{"events:DescribeRule", whenAlerts + " or removed, and destroy (ownership check of the alert rule)"},
+		{"events:ListTagsForResource", whenAlerts + " or removed, and destroy (ownership check of the alert rule)"},
+		{"events:PutTargets", whenAlerts + ": the topic as the alert rule's target"},
+		{"events:ListTargetsByRule", whenAlerts + ": refresh (plan) reads the alert rule's target, its one extra call"},
+		{"events:RemoveTargets", "when `alerts` is removed, and destroy"},
+		{"events:DeleteRule", "when `alerts` is removed, and destroy"},
+		{"sns:GetTopicAttributes", whenAlerts + " or removed, and destroy: reads the topic's policy (on `alerts.sns_topic_arn`)"},
+		{"sns:SetTopicAttributes", whenAlerts + " or removed, and destroy: adds or removes only the provider's statement letting EventBridge publish (on `alerts.sns_topic_arn`)"},
 	}
 }
 

@@ -19,6 +19,8 @@ func TestCallerPermissionsMatchClients(t *testing.T) {
 		"iam":            reflect.TypeFor[IAMAPI](),
 		"logs":           reflect.TypeFor[LogsAPI](),
 		"kms":            reflect.TypeFor[KMSAPI](),
+		"events":         reflect.TypeFor[EventsAPI](),
+		"sns":            reflect.TypeFor[SNSAPI](),
 	} {
 		for i := range iface.NumMethod() {
 			want = append(want, prefix+":"+iface.Method(i).Name)

@@ -5,16 +5,19 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
 // SecretsManagerAPI is the part of the Secrets Manager client the stack uses.
 type SecretsManagerAPI interface {
 	CreateSecret(context.Context, *secretsmanager.CreateSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error)
 	DescribeSecret(context.Context, *secretsmanager.DescribeSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+	ListSecretVersionIds(context.Context, *secretsmanager.ListSecretVersionIdsInput, ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretVersionIdsOutput, error)
 	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 	PutSecretValue(context.Context, *secretsmanager.PutSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
 	UpdateSecretVersionStage(context.Context, *secretsmanager.UpdateSecretVersionStageInput, ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error)
@@ -77,6 +80,26 @@ type KMSAPI interface {
 	DescribeKey(context.Context, *kms.DescribeKeyInput, ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
 }
 
+// EventsAPI is the part of the EventBridge client the alerts child uses
+// (alerts.go); only a spec with alerts calls it.
+type EventsAPI interface {
+	PutRule(context.Context, *eventbridge.PutRuleInput, ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error)
+	DescribeRule(context.Context, *eventbridge.DescribeRuleInput, ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error)
+	DeleteRule(context.Context, *eventbridge.DeleteRuleInput, ...func(*eventbridge.Options)) (*eventbridge.DeleteRuleOutput, error)
+	PutTargets(context.Context, *eventbridge.PutTargetsInput, ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error)
+	// ListTargetsByRule is the alerts child's one refresh call.
+	ListTargetsByRule(context.Context, *eventbridge.ListTargetsByRuleInput, ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
+	RemoveTargets(context.Context, *eventbridge.RemoveTargetsInput, ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error)
+	ListTagsForResource(context.Context, *eventbridge.ListTagsForResourceInput, ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error)
+}
+
+// SNSAPI is the part of the SNS client the alerts child uses: the topic
+// policy statement that lets EventBridge publish.
+type SNSAPI interface {
+	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
+	SetTopicAttributes(context.Context, *sns.SetTopicAttributesInput, ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error)
+}
+
 // Compile-time checks that the SDK clients satisfy the narrow interfaces.
 var (
 	_ SecretsManagerAPI = (*secretsmanager.Client)(nil)
@@ -84,6 +107,8 @@ var (
 	_ IAMAPI            = (*iam.Client)(nil)
 	_ LogsAPI           = (*cloudwatchlogs.Client)(nil)
 	_ KMSAPI            = (*kms.Client)(nil)
+	_ EventsAPI         = (*eventbridge.Client)(nil)
+	_ SNSAPI            = (*sns.Client)(nil)
 )
 
 // Clients are the service clients one stack talks to.
@@ -93,12 +118,14 @@ type Clients struct {
 	IAM            IAMAPI
 	Logs           LogsAPI
 	KMS            KMSAPI
+	Events         EventsAPI
+	SNS            SNSAPI
 }
 
 // Endpoints override the service endpoints; a nil entry keeps the SDK's
 // own resolution (including AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>).
 type Endpoints struct {
-	SecretsManager, Lambda, IAM, Logs, KMS *string
+	SecretsManager, Lambda, IAM, Logs, KMS, Events, SNS *string
 }
 
 // SDKClients are the concrete SDK clients behind Clients; tests check AWS
@@ -109,6 +136,8 @@ type SDKClients struct {
 	IAM            *iam.Client
 	Logs           *cloudwatchlogs.Client
 	KMS            *kms.Client
+	Events         *eventbridge.Client
+	SNS            *sns.Client
 }
 
 // NewSDKClients builds the client set from one SDK configuration: the only
@@ -125,12 +154,14 @@ func NewSDKClients(cfg aws.Config, ep Endpoints) SDKClients {
 		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { set(&o.BaseEndpoint, ep.IAM) }),
 		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { set(&o.BaseEndpoint, ep.Logs) }),
 		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { set(&o.BaseEndpoint, ep.KMS) }),
+		Events:         eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { set(&o.BaseEndpoint, ep.Events) }),
+		SNS:            sns.NewFromConfig(cfg, func(o *sns.Options) { set(&o.BaseEndpoint, ep.SNS) }),
 	}
 }
 
 // Stack returns the clients as the stack's narrow interfaces.
 func (c SDKClients) Stack() Clients {
-	return Clients{SecretsManager: c.SecretsManager, Lambda: c.Lambda, IAM: c.IAM, Logs: c.Logs, KMS: c.KMS}
+	return Clients{SecretsManager: c.SecretsManager, Lambda: c.Lambda, IAM: c.IAM, Logs: c.Logs, KMS: c.KMS, Events: c.Events, SNS: c.SNS}
 }
 
 // NewClients is NewSDKClients as the stack's interfaces.
@@ -139,5 +170,5 @@ func NewClients(cfg aws.Config, ep Endpoints) Clients { return NewSDKClients(cfg
 // AllEndpoints sets every service's endpoint to url (an emulator).
 func AllEndpoints(url string) Endpoints {
 	u := &url
-	return Endpoints{SecretsManager: u, Lambda: u, IAM: u, Logs: u, KMS: u}
+	return Endpoints{SecretsManager: u, Lambda: u, IAM: u, Logs: u, KMS: u, Events: u, SNS: u}
 }

@@ -27,6 +27,12 @@ const (
 	DriftRolePolicyChanged DriftKind = "role_policy_changed"
 	DriftLogGroupMissing   DriftKind = "log_group_missing"
 	DriftLogGroupRetention DriftKind = "log_group_retention"
+	// The alerts child (alerts.go). A refresh sees only the first two (one
+	// ListTargetsByRule); ReadAlerts, the full check, sees all four.
+	DriftAlertRuleMissing DriftKind = "alert_rule_missing"
+	DriftAlertTarget      DriftKind = "alert_target"
+	DriftAlertRuleChanged DriftKind = "alert_rule_changed"
+	DriftAlertTopicPolicy DriftKind = "alert_topic_policy"
 )
 
 // Drift is one difference between the AWS objects and the spec: its kind,
@@ -110,5 +116,9 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]Drift, err
 	} else if aws.ToInt32(o.LogGroup.RetentionInDays) != spec.Function.LogRetentionDays {
 		add(DriftLogGroupRetention, "log group %s: retention changed outside Terraform", names.LogGroup)
 	}
+
+	// Alert rule (alerts.go): its existence and target; the rest is
+	// re-put by every apply.
+	d = append(d, alertDrift(spec.Alerts, o.AlertRule, names)...)
 	return d, nil
 }

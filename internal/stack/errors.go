@@ -122,7 +122,17 @@ const (
 	codeInvalidRequest   = "InvalidRequestException"
 	codeDeleteConflict   = "DeleteConflict"
 	codeMalformedPolicy  = "MalformedPolicyDocumentException"
+	// SNS's codes (query protocol): a missing topic, and a denied call.
+	codeSNSNotFound      = "NotFound"
+	codeSNSAuthorization = "AuthorizationError"
 )
+
+// IsTopicNotFound reports SNS's answer for a topic that does not exist.
+func IsTopicNotFound(err error) bool { return isCode(err, codeSNSNotFound) }
+
+// IsTopicAccessDenied reports SNS's answer for a call the caller may not
+// make on the topic (AuthorizationError, 403).
+func IsTopicAccessDenied(err error) bool { return isCode(err, codeSNSAuthorization) }
 
 // RotationFailedError says that a rotation the provider started did not end
 // well: it failed (the function logged an error and stopped), or it did not

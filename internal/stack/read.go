@@ -25,12 +25,21 @@ type Observed struct {
 	LogGroup   *logtypes.LogGroup
 	// ResourcePolicy is read only when the spec has one.
 	ResourcePolicy *string
+	// VersionDates are the creation dates of the versions holding
+	// AWSCURRENT and AWSPENDING, once ReadVersionDates ran (health.go).
+	VersionDates VersionDates
+	// ServerTime is Secrets Manager's clock when it answered DescribeSecret.
+	ServerTime time.Time
+	// AlertRule is read only when the spec has alerts; nil when it is
+	// missing (or not read). Its RuleARN is derived from its name.
+	AlertRule *AlertState
 }
 
 // Read observes every child with the fewest calls that can still see each
 // one: DescribeSecret, GetFunction (configuration and tags), GetPolicy (the
 // invoke permission), GetRolePolicy (only for a role the stack created),
-// DescribeLogGroups and, only when the spec sets one, GetResourcePolicy.
+// DescribeLogGroups and, only when the spec sets one, GetResourcePolicy;
+// with alerts, a sixth: ListTargetsByRule (FindAlertTarget).
 // The calls run concurrently (on import the secret is read first, for its
 // name). It returns a NotFoundError only when the secret itself is gone.
 // secretID is the ARN (or, on import, the name).
@@ -48,7 +57,7 @@ func (s *Stack) Read(ctx context.Context, spec Spec, secretID string) (*Observed
 
 	// Each task sets its own field of o and its own slot of errs.
 	var wg sync.WaitGroup
-	errs := make([]error, 6)
+	errs := make([]error, 7)
 	run := func(i int, task func() error) {
 		wg.Add(1)
 		go func() {
@@ -93,6 +102,15 @@ func (s *Stack) Read(ctx context.Context, spec Spec, secretID string) (*Observed
 			return err
 		})
 	}
+	if spec.Alerts != nil {
+		run(6, func() error {
+			a, err := FindAlertTarget(ctx, s.c.Events, names)
+			if err == nil {
+				o.AlertRule = &a
+			}
+			return ignoreNotFound(stepErr("reading the alert rule's target (EventBridge ListTargetsByRule)", KindAlertRule, err))
+		})
+	}
 	wg.Wait()
 	if errs[0] != nil {
 		return nil, errs[0] // the secret: NotFound removes the resource
@@ -105,6 +123,11 @@ func (s *Stack) Read(ctx context.Context, spec Spec, secretID string) (*Observed
 	}
 	if o.Function == nil {
 		o.Permission = nil
+	}
+	o.ServerTime = serverTime(o.Secret)
+	if a := o.AlertRule; a != nil {
+		sp := spec.WithAccountFrom(aws.ToString(o.Secret.ARN))
+		a.RuleARN = AlertRuleARN(sp.partition(), sp.Region, sp.Account, a.RuleName)
 	}
 	return o, nil
 }

@@ -74,12 +74,20 @@ func rotationDrift(want RotationSpec, seen RotationSeen) []Drift {
 // shared by the plan (rotates_on_apply), Update and the drift attribute:
 // rotation is wanted and the secret is not rotating with our function on
 // the wanted schedule, or our function is missing (a new function needs
-// RotateSecret to be attached).
+// RotateSecret to be attached), or a rotation was asked for (RotateNow).
 func Reconfigures(want RotationSpec, seen RotationSeen) bool {
 	if !want.Enabled {
 		return false
 	}
-	return seen.FunctionARN == "" || slices.ContainsFunc(rotationDrift(want, seen), Drift.Reconfigures)
+	return want.RotateNow || seen.FunctionARN == "" || slices.ContainsFunc(rotationDrift(want, seen), Drift.Reconfigures)
+}
+
+// Rotates is the one answer to "does this apply rotate the secret (a new
+// AWSCURRENT)?": it calls RotateSecret (Reconfigures) and either
+// rotate_immediately is set or a rotation was asked for (RotateNow). The
+// plan shows it as rotates_on_apply; Update passes it as RotateImmediately.
+func Rotates(want RotationSpec, seen RotationSeen) bool {
+	return Reconfigures(want, seen) && (want.RotateImmediately || want.RotateNow)
 }
 
 // rotationRules renders exactly one of days and expression, plus duration.

@@ -36,6 +36,14 @@ type Spec struct {
 
 	Function FunctionSpec
 	Rotation RotationSpec
+	// Alerts, when set, sends the secret's rotation failures to an SNS
+	// topic (alerts.go); nil for none.
+	Alerts *AlertSpec
+}
+
+// AlertSpec configures the optional alerts child.
+type AlertSpec struct {
+	TopicARN string
 }
 
 // FunctionSpec configures the rotation function.
@@ -57,6 +65,9 @@ type RotationSpec struct {
 	ScheduleExpression     string
 	Duration               string
 	RotateImmediately      bool
+	// RotateNow asks this apply to rotate once, whatever the schedule
+	// (rotation.rotate_triggers changed since the last successful apply).
+	RotateNow bool
 }
 
 // State identifies the objects that exist. It is what the provider keeps
@@ -77,6 +88,8 @@ type State struct {
 	// ValueWritten is true once Update wrote a new value (Update only), so
 	// the caller records it even when a later step fails.
 	ValueWritten bool
+	// AlertRuleARN is the alert rule, once it exists (spec with alerts).
+	AlertRuleARN string
 }
 
 // WithAccountFrom fills an unknown account (credentials validation was

@@ -9,7 +9,7 @@ import (
 // Stack manages the objects of rotated secrets through one set of clients.
 // Each child has its own file with its ensure, find and delete steps
 // (secret.go, role.go, loggroup.go, function.go, permission.go,
-// rotation.go); this file orders them.
+// rotation.go, alerts.go); this file orders them.
 type Stack struct {
 	c    Clients
 	code CodeSource
@@ -52,6 +52,9 @@ func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save
 		func() error { return s.ensureLogGroup(ctx, spec, &st) },
 		func() error { return s.createOrAdoptFunction(ctx, spec, &st) },
 		func() error { return s.ensurePermission(ctx, spec, &st, nil) },
+		// Alerts before the first RotateSecret, so that a failing first
+		// rotation already reaches the topic.
+		func() error { return s.ensureAlerts(ctx, spec, &st) },
 	}
 	if spec.Rotation.Enabled {
 		steps = append(steps, func() error { return s.rotate(ctx, spec, &st) })
@@ -80,6 +83,10 @@ type UpdateOptions struct {
 	// PriorRoleName is the role the stack created earlier; when the spec now
 	// brings its own role, it is deleted after the function moved off it.
 	PriorRoleName string
+	// PriorAlertTopic is the alert topic of the prior state ("" for none):
+	// our statement leaves its policy when the topic changes or alerts are
+	// removed.
+	PriorAlertTopic string
 }
 
 // Update converges every child to spec: it repairs what is missing or
@@ -94,6 +101,15 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	spec = spec.WithAccountFrom(st.SecretARN)
 	if sec, err = s.clearAdoptedPending(ctx, sec); err != nil {
 		return st, err
+	}
+	if spec.Rotation.Enabled && spec.Rotation.RotateNow {
+		// rotate_triggers changed, maybe again after a rotation that failed
+		// before it wrote a value: that version's AWSPENDING is safe to drop,
+		// so the apply retries. A pending version with a value is reported
+		// below (CheckPending), with what to do.
+		if sec, _, err = s.dropValuelessPending(ctx, sec); err != nil {
+			return st, err
+		}
 	}
 
 	if err := s.ensureSecret(ctx, spec, sec, opts.HadPolicy); err != nil {
@@ -122,6 +138,10 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	if err := s.ensurePermission(ctx, spec, &st, perm); err != nil {
 		return st, err
 	}
+	// Alerts before any RotateSecret below, so its failure is reported.
+	if err := s.updateAlerts(ctx, spec, &st, opts.PriorAlertTopic); err != nil {
+		return st, err
+	}
 
 	// The value is written once everything it depends on (the function's
 	// rotated field) is in place, and before rotation is reconfigured, which
@@ -132,6 +152,9 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	seen := SeenRotation(sec, seenFunction)
 	switch {
 	case Reconfigures(spec.Rotation, seen):
+		// One RotateSecret both configures and, when this apply rotates
+		// (rotate_immediately, or rotate_triggers changed), rotates.
+		spec.Rotation.RotateImmediately = Rotates(spec.Rotation, seen)
 		if err := CheckPending(sec); err != nil {
 			if p, ok := err.(*PendingRotationError); ok {
 				p.Strategy = spec.Strategy
@@ -185,7 +208,8 @@ type DeleteOptions struct {
 }
 
 // Delete removes every child in reverse order: it cancels rotation,
-// removes the permission, the function, the log group, the role policy
+// removes the alert rule (its target first) and our statement in the
+// topic's policy, the permission, the function, the log group, the role policy
 // and the role, and finally deletes the secret with
 // spec.RecoveryWindowDays (0 deletes without recovery). Only children that
 // carry ManagedByTag are deleted: one of the derived name without it is not
@@ -208,6 +232,11 @@ func (s *Stack) Delete(ctx context.Context, spec Spec, secretID string, opts Del
 			if err := s.cancelRotation(ctx, aws.ToString(sec.ARN)); err != nil {
 				return err
 			}
+		}
+	}
+	if spec.Alerts != nil {
+		if err := DeleteAlerts(ctx, s.alertClients(), names, spec.Alerts.TopicARN); err != nil {
+			return err
 		}
 	}
 	if err := s.deleteOwnedFunction(ctx, names); err != nil {

@@ -2,10 +2,13 @@ package stack_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
@@ -101,36 +104,65 @@ func TestCreateReadDelete(t *testing.T) {
 }
 
 // TestReadCallCount keeps a refresh at five calls, one per child
-// (DescribeSecret, GetFunction, GetPolicy, GetRolePolicy, DescribeLogGroups).
+// (DescribeSecret, GetFunction, GetPolicy, GetRolePolicy, DescribeLogGroups),
+// and six with alerts: the alert rule costs one ListTargetsByRule, which
+// also proves the rule exists (the issue allows the sixth call if said).
 func TestReadCallCount(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s, env, spec, st := createdStack(t)
-	if err := env.Admin.ResetCalls(ctx); err != nil {
-		t.Fatal(err)
-	}
-	o, err := s.Read(ctx, spec, st.SecretARN)
-	if err != nil {
-		t.Fatalf("Read: %v", err)
-	}
-	if _, err := s.Drift(ctx, spec, o); err != nil {
-		t.Fatalf("Drift: %v", err)
-	}
-	calls, err := env.Admin.Calls(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]int{
+	base := map[string]int{
 		"secretsmanager:DescribeSecret": 1, "lambda:GetFunction": 1, "lambda:GetPolicy": 1,
 		"iam:GetRolePolicy": 1, "logs:DescribeLogGroups": 1,
 	}
-	got := map[string]int{}
-	for k, v := range calls {
-		if v > 0 {
-			got[k] = v
-		}
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("calls per refresh (-want +got):\n%s", diff)
+	withAlerts := maps.Clone(base)
+	withAlerts["events:ListTargetsByRule"] = 1
+	for _, tc := range []struct {
+		name   string
+		alerts bool
+		want   map[string]int
+	}{
+		{"without alerts", false, base},
+		{"with alerts", true, withAlerts},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, env := newStack(t)
+			spec := testSpec(strings.ToLower(acctest.RandomName()))
+			if tc.alerts {
+				topic, err := env.SDK.SNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alerts")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				spec.Alerts = &stack.AlertSpec{TopicARN: aws.ToString(topic.TopicArn)}
+			}
+			st, err := s.Create(ctx, spec, "v", nil)
+			if err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			if err := env.Admin.ResetCalls(ctx); err != nil {
+				t.Fatal(err)
+			}
+			o, err := s.Read(ctx, spec, st.SecretARN)
+			if err != nil {
+				t.Fatalf("Read: %v", err)
+			}
+			drift, err := s.Drift(ctx, spec, o)
+			if err != nil || len(drift) != 0 {
+				t.Fatalf("Drift = %v, %v; want none", drift, err)
+			}
+			calls, err := env.Admin.Calls(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int{}
+			for k, v := range calls {
+				if v > 0 {
+					got[k] = v
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("calls per refresh (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
