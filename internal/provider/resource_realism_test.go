@@ -44,6 +44,28 @@ func closedPort(t *testing.T) int {
 	return addr.Port
 }
 
+// refusedDBConfig is a PostgreSQL single-user secret whose database at
+// 127.0.0.1:port refuses connections, with rotation adding lines to the
+// rotation block.
+func refusedDBConfig(env *acctest.Env, name string, port int, rotation string) string {
+	return basicConfig(env, name, fmt.Sprintf(`
+  secret_template = jsonencode({
+    engine   = "postgres"
+    host     = "127.0.0.1"
+    port     = %d
+    username = "app"
+    dbname   = "app"
+  })
+  rotation {
+    strategy                 = "postgresql_single_user"
+    automatically_after_days = 30
+    %s
+  }
+  function {
+    architecture = "x86_64"
+  }`, port, rotation))
+}
+
 // TestAccRotatedSecret_failedRotationFailsApply: a PostgreSQL secret whose
 // database refuses connections. The rotation (or, with rotate_immediately
 // = false, the configuration test) fails in the background after
@@ -67,25 +89,8 @@ func TestAccRotatedSecret_failedRotationFailsApply(t *testing.T) {
 				t.Skip("needs a database address that refuses connections from the function")
 			}
 			name := acctest.RandomName()
-			cfg := basicConfig(env, name, fmt.Sprintf(`
-  secret_template = jsonencode({
-    engine   = "postgres"
-    host     = "127.0.0.1"
-    port     = %d
-    username = "app"
-    dbname   = "app"
-  })
-  rotation {
-    strategy                 = "postgresql_single_user"
-    automatically_after_days = 30
-    rotate_immediately       = %t
-  }
-  function {
-    architecture = "x86_64"
-  }`, closedPort(t), tc.immediately))
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			cfg := refusedDBConfig(env, name, closedPort(t), fmt.Sprintf("rotate_immediately = %t", tc.immediately))
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config:      cfg,
 					ExpectError: regexp.MustCompile(tc.want),
@@ -108,23 +113,7 @@ func TestAccRotatedSecret_failedRotationFailsUpdate(t *testing.T) {
 	}
 	name, port := acctest.RandomName(), closedPort(t)
 	cfg := func(enabled bool) string {
-		return basicConfig(env, name, fmt.Sprintf(`
-  secret_template = jsonencode({
-    engine   = "postgres"
-    host     = "127.0.0.1"
-    port     = %d
-    username = "app"
-    dbname   = "app"
-  })
-  rotation {
-    strategy                 = "postgresql_single_user"
-    automatically_after_days = 30
-    rotate_immediately       = true
-    enabled                  = %t
-  }
-  function {
-    architecture = "x86_64"
-  }`, port, enabled))
+		return refusedDBConfig(env, name, port, fmt.Sprintf("rotate_immediately = true\n    enabled            = %t", enabled))
 	}
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
