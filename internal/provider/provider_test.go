@@ -81,14 +81,7 @@ func readmeCallerPolicy(t *testing.T, account string) string {
 
 func assumeRoleConfig(env *acctest.Env, roleARN, secret string) string {
 	return assumeRoleConfigWith(env, roleARN, secret, `
-  tags = { team = "a" }
-  rotation {
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`)
+  tags = { team = "a" }`+rotateNow30d)
 }
 
 // assumeRoleConfigWith is a rotated secret managed through an assumed

@@ -286,14 +286,7 @@ func TestAccRotatedSecret_resourcePolicyDenyStopsRotation(t *testing.T) {
       Action    = "secretsmanager:GetSecretValue"
       Resource  = "*"
     }]
-  })
-  rotation {
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`)
+  })`+rotateNow30d)
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      cfg,
@@ -323,14 +316,7 @@ func TestAccRotatedSecret_kmsKeyChangeReencrypts(t *testing.T) {
 	oldKey, nextKey := newKey(), newKey()
 	cfg := func(key string) string {
 		return basicConfig(env, name, fmt.Sprintf(`
-  kms_key_id = %q
-  rotation {
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`, key))
+  kms_key_id = %q`+rotateNow30d, key))
 	}
 	sm, ok := env.Clients.SecretsManager.(*secretsmanager.Client)
 	if !ok {

@@ -40,6 +40,16 @@ const (
   function {
     architecture = "x86_64"
   }`
+	// rotateNow30d is rotation30d that also rotates on the apply that
+	// configures it.
+	rotateNow30d = `
+  rotation {
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }`
 )
 
 func TestAccRotatedSecret_lifecycle(t *testing.T) {
