@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
@@ -61,6 +62,25 @@ type Env struct {
 	// concrete types, for checks that see AWS directly.
 	Clients stack.Clients
 	SDK     stack.SDKClients
+
+	// cfg and endpoints built the clients (SecretsManagerIn).
+	cfg       aws.Config
+	endpoints stack.Endpoints
+}
+
+// SecretsManagerIn is a plain Secrets Manager client for another region of
+// the same endpoint and credentials: replicas are checked where
+// applications read them.
+func (e *Env) SecretsManagerIn(region string) *secretsmanager.Client {
+	return e.SDKIn(region).SecretsManager
+}
+
+// SDKIn are plain clients for another region of the same endpoint and
+// credentials (e.g. a KMS key of a replica's region).
+func (e *Env) SDKIn(region string) stack.SDKClients {
+	cfg := e.cfg.Copy()
+	cfg.Region = region
+	return stack.NewSDKClients(cfg, e.endpoints)
 }
 
 // IsEmulator reports whether the test runs against the emulator.
@@ -81,7 +101,7 @@ func NewEnv(t *testing.T) *Env {
 			t.Fatalf("finding the account of the AWS credentials: %v", err)
 		}
 		sdk := stack.NewSDKClients(cfg, stack.Endpoints{})
-		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: sdk.Stack(), SDK: sdk}
+		return &Env{Region: cfg.Region, Account: aws.ToString(id.Account), Clients: sdk.Stack(), SDK: sdk, cfg: cfg}
 	}
 	// Realistic defaults (IAM propagation, Lambda states), and every
 	// exchange checked against AWS's published API models: a violation
@@ -101,10 +121,11 @@ func EnvFor(srv *awsemu.Server) *Env {
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	}
-	sdk := stack.NewSDKClients(cfg, stack.AllEndpoints(srv.URL()))
+	ep := stack.AllEndpoints(srv.URL())
+	sdk := stack.NewSDKClients(cfg, ep)
 	return &Env{
 		URL: srv.URL(), Admin: awsemu.NewAdminClient(srv.URL()), Server: srv, Region: Region, Account: srv.AccountID(),
-		Clients: sdk.Stack(), SDK: sdk,
+		Clients: sdk.Stack(), SDK: sdk, cfg: cfg, endpoints: ep,
 	}
 }
 

@@ -20,7 +20,7 @@
 //	                             UpdateSecretVersionStage ListSecretVersionIds ListSecrets RotateSecret
 //	                             CancelRotateSecret DeleteSecret RestoreSecret TagResource UntagResource
 //	                             GetRandomPassword PutResourcePolicy GetResourcePolicy DeleteResourcePolicy
-//	                             ValidateResourcePolicy
+//	                             ValidateResourcePolicy ReplicateSecretToRegions RemoveRegionsFromReplication
 //	kms (awsJson1_1)             CreateKey DescribeKey DisableKey EnableKey ScheduleKeyDeletion
 //	                             CancelKeyDeletion CreateAlias DeleteAlias ListAliases ListKeys
 //	sts (query)                  GetCallerIdentity AssumeRole
@@ -179,6 +179,62 @@
 //     the next 2 CreateSecret calls for the name answer
 //     InvalidRequestException "You can't create this secret because a
 //     secret with this name is already scheduled for deletion."
+//
+// # Regions and replicas
+//
+// The region of a request is its SigV4 credential scope's. Secrets Manager
+// keeps each secret in the region it was created in: a secret is invisible
+// (ResourceNotFoundException, absent from ListSecrets) from any other
+// region, and the same name can be used in each region. KMS CreateKey
+// makes the key's ARN in the scope's region, and a key of another region
+// than Options.Region resolves by its full ARN (or key ID) only; aliases
+// and the other services (IAM, Lambda, Logs, EventBridge, SNS) serve one
+// region, Options.Region, whatever the scope; rotation functions run there.
+//
+// Multi-Region secrets (secretsmanager_replica.go) follow the Secrets
+// Manager user guide ("Replicate secrets across Regions", "Promote a replica
+// secret to a standalone secret") and API reference:
+//   - CreateSecret AddReplicaRegions and ReplicateSecretToRegions start
+//     the replication; DescribeSecret shows ReplicationStatus (Region,
+//     KmsKeyId — alias/aws/secretsmanager of the replica's region when none
+//     is given —, Status, StatusMessage) and PrimaryRegion (on the primary
+//     and on each replica).
+//   - Harsher reading where AWS documents no duration: replication is
+//     asynchronous. A new replica is InProgress, and its region holds
+//     nothing, for the first 2 DescribeSecret calls of the primary
+//     (smReplicationPolls) or until the emulator clock passed 10s
+//     (smReplicationDelay); only then it is InSync or Failed. A client must
+//     poll DescribeSecret.
+//   - A replica has the primary's ARN with the region swapped, and every
+//     version and staging label of the primary, description, tags and
+//     resource policy, each version encrypted with the replica's key. Every
+//     later change in the primary (PutSecretValue, UpdateSecretVersionStage,
+//     a rotation's steps) reaches the in-sync replicas before the next
+//     request is served. Rotation settings stay on the primary: rotation
+//     runs only in the primary's region.
+//   - Replicas are read-only: every write (PutSecretValue, UpdateSecret,
+//     UpdateSecretVersionStage, RotateSecret, CancelRotateSecret,
+//     DeleteSecret, RestoreSecret, TagResource, UntagResource,
+//     Put/DeleteResourcePolicy, replication changes) answers
+//     InvalidParameterException "Operation not permitted on a replica
+//     secret. Call must be made in primary secret's region." (AWS's answer,
+//     as reported in gruntwork-io/cloud-nuke#435). The emulator does not
+//     implement StopReplicationToReplica (promotion) nor a replica's own
+//     KMS key change: to change a replica's key, remove the region and add
+//     it again.
+//   - DeleteSecret on a primary with replicas answers
+//     InvalidParameterException "You can't delete secret ARN that still has
+//     replica regions [r1, r2]." (same source); RemoveRegionsFromReplication
+//     deletes the replicas at once.
+//   - A replica region that already holds a secret of that name ends
+//     Failed (StatusMessage "Replication failed: Secret name already exists
+//     in region R. ..."; AWS documents the case, not its wording) unless
+//     ForceOverwriteReplicaSecret. A replica's KMS key must be a usable key
+//     of the replica's region (each region needs its own key): a key of
+//     another region, or a missing, disabled or pending-deletion key, ends
+//     Failed with a StatusMessage that says so.
+//   - Region names are checked against the API model's pattern only; the
+//     provider checks them against the partition's region list.
 //
 // # KMS keys, resource policies and schedules
 //

@@ -89,6 +89,13 @@ func (b *kmsBackend) resolveLocked(id string) (*kmsKey, *APIError) {
 		keyID = b.aliases[strings.TrimPrefix(id, prefix)]
 	case strings.HasPrefix(id, prefix+"key/"):
 		keyID = strings.TrimPrefix(id, prefix+"key/")
+	case strings.HasPrefix(id, "arn:aws:kms:") && strings.Contains(id, ":key/"):
+		// A key of another region (created with that region's credential
+		// scope) resolves by its full ARN only.
+		keyID = id[strings.LastIndex(id, ":key/")+len(":key/"):]
+		if k := b.keys[keyID]; k == nil || k.ARN != id {
+			return nil, kmsNotFound(id)
+		}
 	case strings.HasPrefix(id, "arn:"):
 		return nil, kmsNotFound(id)
 	}
@@ -217,8 +224,12 @@ func (b *kmsBackend) createKey(c *Call) (any, error) {
 		return nil, emuErr("MalformedPolicyDocumentException", "The policy is not valid JSON.")
 	}
 	id := emuUUID()
+	region := b.env.Region
+	if c.Region != "" {
+		region = c.Region // the credential scope's region
+	}
 	k := &kmsKey{
-		KeyID: id, ARN: "arn:aws:kms:" + b.env.Region + ":" + b.env.AccountID + ":key/" + id,
+		KeyID: id, ARN: "arn:aws:kms:" + region + ":" + b.env.AccountID + ":key/" + id,
 		Description: in.Description, KeyUsage: in.KeyUsage, KeySpec: in.KeySpec, State: "Enabled",
 		Created: c.Now, Policy: in.Policy, Tags: map[string]string{},
 	}

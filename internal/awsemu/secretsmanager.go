@@ -123,6 +123,12 @@ type smSecret struct {
 	Tags     []smTag               `json:"tags,omitempty"`
 	Versions map[string]*smVersion `json:"versions"`
 	Policy   string                `json:"policy,omitempty"`
+
+	// Replication (secretsmanager_replica.go). PrimaryRegion is set on a
+	// replicated primary (its own region) and on its replicas (the
+	// primary's); Replicas only on the primary.
+	PrimaryRegion string       `json:"primaryRegion,omitempty"`
+	Replicas      []*smReplica `json:"replicas,omitempty"`
 }
 
 func (s *smSecret) deleted() bool { return !s.DeletedDate.IsZero() }
@@ -215,7 +221,7 @@ func newSecretsManager(env *Env, authz Authorizer, runtime FunctionRuntime, kms 
 
 // Service registers Secrets Manager with the core.
 func (b *smBackend) Service() *Service {
-	return &Service{
+	svc := &Service{
 		Name:         "secretsmanager",
 		Protocol:     ProtocolJSON11,
 		TargetPrefix: "secretsmanager",
@@ -239,8 +245,15 @@ func (b *smBackend) Service() *Service {
 			"GetResourcePolicy":        b.getResourcePolicy,
 			"DeleteResourcePolicy":     b.deleteResourcePolicy,
 			"ValidateResourcePolicy":   b.validateResourcePolicy,
+			// secretsmanager_replica.go
+			"ReplicateSecretToRegions":     b.replicateSecretToRegions,
+			"RemoveRegionsFromReplication": b.removeRegionsFromReplication,
 		},
 	}
+	for op, h := range svc.Ops {
+		svc.Ops[op] = b.replicating(h)
+	}
+	return svc
 }
 
 func smDecode(c *Call, v any) error {
@@ -255,27 +268,40 @@ func smDecode(c *Call, v any) error {
 
 func smNotFound() *APIError { return emuErr("ResourceNotFoundException", smMsgNotFound) }
 
-// arnPrefix is the ARN of a secret without its name.
-func (b *smBackend) arnPrefix() string {
-	return "arn:aws:secretsmanager:" + b.env.Region + ":" + b.env.AccountID + ":secret:"
+// arnPrefix is the ARN of a secret of region without its name.
+func (b *smBackend) arnPrefix(region string) string {
+	return "arn:aws:secretsmanager:" + region + ":" + b.env.AccountID + ":secret:"
 }
 
-// findLocked finds a secret by name, full ARN or partial ARN (the ARN
-// without the "-XXXXXX" suffix).
-func (b *smBackend) findLocked(id string) *smSecret {
+// callRegion is the region a request is for: its SigV4 credential scope
+// (the emulator's region for internal calls).
+func (b *smBackend) callRegion(c *Call) string {
+	if c != nil && c.Region != "" {
+		return c.Region
+	}
+	return b.env.Region
+}
+
+// findLocked finds a secret of region by name, full ARN or partial ARN
+// (the ARN without the "-XXXXXX" suffix). A secret of another region is
+// invisible.
+func (b *smBackend) findLocked(region, id string) *smSecret {
 	if s := b.secrets[id]; s != nil {
+		if s.region() != region {
+			return nil
+		}
 		return s
 	}
 	if strings.HasPrefix(id, "arn:") {
 		for arn, s := range b.secrets {
-			if len(arn) == len(id)+7 && strings.HasPrefix(arn, id+"-") {
+			if len(arn) == len(id)+7 && strings.HasPrefix(arn, id+"-") && s.region() == region {
 				return s
 			}
 		}
 		return nil
 	}
 	for _, s := range b.secrets {
-		if s.Name == id {
+		if s.Name == id && s.region() == region {
 			return s
 		}
 	}
@@ -287,14 +313,14 @@ func (b *smBackend) authorize(c *Call, action, resource string) error {
 	if b.authz == nil {
 		return nil
 	}
-	return b.authz.Authorize(c.Caller, "secretsmanager:"+action, resource, b.conditionKeys(resource))
+	return b.authz.Authorize(c.Caller, "secretsmanager:"+action, resource, b.conditionKeys(c, resource))
 }
 
 // conditionKeys are the condition keys of a request on resource.
-func (b *smBackend) conditionKeys(resource string) map[string]string {
+func (b *smBackend) conditionKeys(c *Call, resource string) map[string]string {
 	return map[string]string{
 		"secretsmanager:SecretId": resource,
-		"aws:RequestedRegion":     b.env.Region,
+		"aws:RequestedRegion":     b.callRegion(c),
 	}
 }
 
@@ -305,17 +331,17 @@ func (b *smBackend) lookupLocked(c *Call, action, id string, allowDeleted bool) 
 	if id == "" {
 		return nil, emuErr("InvalidParameterException", "You must provide a SecretId.")
 	}
-	s := b.findLocked(id)
+	s := b.findLocked(b.callRegion(c), id)
 	resource := id
 	if s != nil {
 		resource = s.ARN
 	} else if !strings.HasPrefix(id, "arn:") {
-		resource = b.arnPrefix() + id
+		resource = b.arnPrefix(b.callRegion(c)) + id
 	}
 	// A secret's resource policy applies to every caller: its explicit
 	// Deny wins over everything, its Allow grants what the caller's own
 	// policies do not (same account).
-	keys := b.conditionKeys(resource)
+	keys := b.conditionKeys(c, resource)
 	dec := b.resourcePolicyDecision(s, c, "secretsmanager:"+action, keys)
 	if dec == policyExplicitDeny {
 		var p *Principal
@@ -332,6 +358,9 @@ func (b *smBackend) lookupLocked(c *Call, action, id string, allowDeleted bool) 
 	}
 	if s.deleted() && !allowDeleted {
 		return nil, emuErr("InvalidRequestException", smMsgMarkedDeleted)
+	}
+	if s.isReplica() && smReplicaWrites[action] {
+		return nil, emuErr("InvalidParameterException", smMsgReplicaReadOnly)
 	}
 	return s, nil
 }
@@ -466,7 +495,10 @@ type smCreateSecretInput struct {
 	SecretString       *string
 	SecretBinary       []byte
 	Tags               []smTag
-	AddReplicaRegions  []json.RawMessage
+	AddReplicaRegions  []smReplicaRegion
+	// ForceOverwriteReplicaSecret replaces a secret of the same name in a
+	// replica region.
+	ForceOverwriteReplicaSecret bool
 }
 
 func (b *smBackend) createSecret(c *Call) (any, error) {
@@ -486,19 +518,20 @@ func (b *smBackend) createSecret(c *Call) (any, error) {
 	if err := smValidateTags(in.Tags); err != nil {
 		return nil, err
 	}
-	if len(in.AddReplicaRegions) > 0 {
-		return nil, emuErr("InvalidParameterException", "The emulator serves one region; replica regions are not supported.")
+	region := b.callRegion(c)
+	if err := smValidateReplicaRegions(region, in.AddReplicaRegions); err != nil {
+		return nil, err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if err := b.authorize(c, "CreateSecret", b.arnPrefix()+in.Name+"-??????"); err != nil {
+	if err := b.authorize(c, "CreateSecret", b.arnPrefix(region)+in.Name+"-??????"); err != nil {
 		return nil, err
 	}
 	if b.stillDeletingLocked(in.Name) {
 		return nil, emuErr("InvalidRequestException", smMsgScheduledForDeletion)
 	}
 	for _, s := range b.secrets {
-		if s.Name != in.Name {
+		if s.Name != in.Name || s.region() != region {
 			continue
 		}
 		if s.deleted() {
@@ -506,7 +539,7 @@ func (b *smBackend) createSecret(c *Call) (any, error) {
 		}
 		return nil, emuErr("ResourceExistsException", "The operation failed because the secret %s already exists.", in.Name)
 	}
-	arn := b.arnPrefix() + in.Name + "-" + emuRandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 6)
+	arn := b.arnPrefix(region) + in.Name + "-" + emuRandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 6)
 	hasValue := in.SecretString != nil || in.SecretBinary != nil
 	if hasValue {
 		if err := b.kmsAccess(c, arn, in.KmsKeyId, true); err != nil {
@@ -532,29 +565,34 @@ func (b *smBackend) createSecret(c *Call) (any, error) {
 		out["VersionId"] = v.ID
 	}
 	b.secrets[arn] = s
+	if len(in.AddReplicaRegions) > 0 {
+		b.addReplicasLocked(s, in.AddReplicaRegions, in.ForceOverwriteReplicaSecret, c.Now)
+		out["ReplicationStatus"] = s.replicationStatus()
+	}
 	return out, nil
 }
 
 // smDescribeOutput is DescribeSecretResponse (and SecretListEntry, with
 // SecretVersionsToStages instead of VersionIdsToStages).
 type smDescribeOutput struct {
-	ARN                    string              `json:"ARN"`
-	Name                   string              `json:"Name"`
-	Description            string              `json:"Description,omitempty"`
-	KmsKeyId               string              `json:"KmsKeyId,omitempty"`
-	RotationEnabled        *bool               `json:"RotationEnabled,omitempty"`
-	RotationLambdaARN      string              `json:"RotationLambdaARN,omitempty"`
-	RotationRules          *smRules            `json:"RotationRules,omitempty"`
-	LastRotatedDate        *epochTime          `json:"LastRotatedDate,omitempty"`
-	LastChangedDate        *epochTime          `json:"LastChangedDate,omitempty"`
-	LastAccessedDate       *epochTime          `json:"LastAccessedDate,omitempty"`
-	DeletedDate            *epochTime          `json:"DeletedDate,omitempty"`
-	NextRotationDate       *epochTime          `json:"NextRotationDate,omitempty"`
-	Tags                   []smTag             `json:"Tags,omitempty"`
-	VersionIdsToStages     map[string][]string `json:"VersionIdsToStages,omitempty"`
-	SecretVersionsToStages map[string][]string `json:"SecretVersionsToStages,omitempty"`
-	CreatedDate            *epochTime          `json:"CreatedDate,omitempty"`
-	PrimaryRegion          string              `json:"PrimaryRegion,omitempty"`
+	ARN                    string                `json:"ARN"`
+	Name                   string                `json:"Name"`
+	Description            string                `json:"Description,omitempty"`
+	KmsKeyId               string                `json:"KmsKeyId,omitempty"`
+	RotationEnabled        *bool                 `json:"RotationEnabled,omitempty"`
+	RotationLambdaARN      string                `json:"RotationLambdaARN,omitempty"`
+	RotationRules          *smRules              `json:"RotationRules,omitempty"`
+	LastRotatedDate        *epochTime            `json:"LastRotatedDate,omitempty"`
+	LastChangedDate        *epochTime            `json:"LastChangedDate,omitempty"`
+	LastAccessedDate       *epochTime            `json:"LastAccessedDate,omitempty"`
+	DeletedDate            *epochTime            `json:"DeletedDate,omitempty"`
+	NextRotationDate       *epochTime            `json:"NextRotationDate,omitempty"`
+	Tags                   []smTag               `json:"Tags,omitempty"`
+	VersionIdsToStages     map[string][]string   `json:"VersionIdsToStages,omitempty"`
+	SecretVersionsToStages map[string][]string   `json:"SecretVersionsToStages,omitempty"`
+	CreatedDate            *epochTime            `json:"CreatedDate,omitempty"`
+	PrimaryRegion          string                `json:"PrimaryRegion,omitempty"`
+	ReplicationStatus      []smReplicationStatus `json:"ReplicationStatus,omitempty"`
 }
 
 func (b *smBackend) describeLocked(s *smSecret) smDescribeOutput {
@@ -568,6 +606,8 @@ func (b *smBackend) describeLocked(s *smSecret) smDescribeOutput {
 		out.LastRotatedDate = epochPtr(s.LastRotated)
 		out.NextRotationDate = epochPtr(s.NextRotation)
 	}
+	out.PrimaryRegion = s.PrimaryRegion
+	out.ReplicationStatus = s.replicationStatus()
 	stages := map[string][]string{}
 	for id, v := range s.Versions {
 		if len(v.Stages) > 0 {
@@ -605,6 +645,7 @@ func (b *smBackend) withSecret(c *Call, op string, allowDeleted bool, f func(s *
 
 func (b *smBackend) describeSecret(c *Call) (any, error) {
 	return b.withSecret(c, "DescribeSecret", true, func(s *smSecret) (any, error) {
+		b.replicaPolledLocked(s, c.Now)
 		return b.describeLocked(s), nil
 	})
 }
@@ -943,7 +984,11 @@ func (b *smBackend) listSecrets(c *Call) (any, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var list []smDescribeOutput
+	region := b.callRegion(c)
 	for _, s := range b.secrets {
+		if s.region() != region {
+			continue
+		}
 		if s.deleted() && !in.IncludePlannedDeletion {
 			continue
 		}
@@ -996,7 +1041,14 @@ func smMatchesFilters(s *smSecret, filters []struct {
 			for _, t := range s.Tags {
 				fields = append(fields, t.Value)
 			}
-		case "primary-region", "owning-service":
+		case "primary-region":
+			// The region of a replicated secret's primary (multi-Region
+			// secrets only).
+			fields = nil
+			if s.PrimaryRegion != "" {
+				fields = []string{s.PrimaryRegion}
+			}
+		case "owning-service":
 			fields = nil
 		case "all":
 			fields = []string{s.Name, s.Description}
@@ -1062,6 +1114,9 @@ func (b *smBackend) deleteSecret(c *Call) (any, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(s.Replicas) > 0 {
+		return nil, emuErr("InvalidParameterException", smMsgDeleteWithReplicas, s.ARN, strings.Join(s.replicaRegions(), ", "))
 	}
 	if force {
 		// The deletion finishes in the background: the name stays taken

@@ -58,7 +58,10 @@ type providerResult struct {
 	n int
 	// alerts: the configuration has an alerts block (one more call per
 	// refresh, maxRefreshCallsAlerts).
-	alerts                               bool
+	alerts bool
+	// replicas: the configuration has two replica blocks (same refresh
+	// budget: their status comes from the secret's DescribeSecret).
+	replicas                             bool
 	createCalls, refreshCalls, planCalls float64
 	apply, plan, refresh                 time.Duration
 	// Peak RSS of the provider process of each phase.
@@ -97,7 +100,7 @@ func BenchmarkProvider(b *testing.B) {
 	var results []providerResult
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			results = withResult(results, benchProvider(b, tofu, bin, n, false))
+			results = withResult(results, benchProvider(b, tofu, bin, n, false, false))
 			// A parent benchmark's log shows only with -v: each size logs
 			// the table so far, so the last one shows every size.
 			logProviderTable(b, tofu, results)
@@ -105,7 +108,13 @@ func BenchmarkProvider(b *testing.B) {
 	}
 	// One secret with an alerts block: its refresh budget is one call more.
 	b.Run("N=1+alerts", func(b *testing.B) {
-		results = withResult(results, benchProvider(b, tofu, bin, 1, true))
+		results = withResult(results, benchProvider(b, tofu, bin, 1, true, false))
+		logProviderTable(b, tofu, results)
+	})
+	// One secret with two replicas: their status comes from the same
+	// DescribeSecret, so the refresh budget is unchanged.
+	b.Run("N=1+replicas", func(b *testing.B) {
+		results = withResult(results, benchProvider(b, tofu, bin, 1, false, true))
 		logProviderTable(b, tofu, results)
 	})
 	checkRSSGoal(b, results)
@@ -141,10 +150,13 @@ func checkGoals(b *testing.B, r providerResult) {
 	}
 }
 
-// label names the row: its size, and whether it has alerts.
+// label names the row: its size, and whether it has alerts or replicas.
 func (r providerResult) label() string {
-	if r.alerts {
+	switch {
+	case r.alerts:
 		return fmt.Sprintf("N=%d+alerts", r.n)
+	case r.replicas:
+		return fmt.Sprintf("N=%d+replicas", r.n)
 	}
 	return fmt.Sprintf("N=%d", r.n)
 }
@@ -156,8 +168,8 @@ func checkRSSGoal(b *testing.B, results []providerResult) {
 	}
 	base := results[0]
 	for _, r := range results[1:] {
-		if r.alerts {
-			continue // the same N as a row without alerts
+		if r.alerts || r.replicas {
+			continue // the same N as a row without alerts or replicas
 		}
 		if r.applyRSSMB > maxRSSGrowth*base.applyRSSMB {
 			b.Errorf("apply peak RSS at N=%d is %.0f MB, more than %.0fx the %.0f MB at N=%d", r.n, r.applyRSSMB, maxRSSGrowth, base.applyRSSMB, base.n)
@@ -169,7 +181,7 @@ func checkRSSGoal(b *testing.B, results []providerResult) {
 // size again with a larger b.N) or appends it.
 func withResult(results []providerResult, r providerResult) []providerResult {
 	for i := range results {
-		if results[i].n == r.n && results[i].alerts == r.alerts {
+		if results[i].n == r.n && results[i].alerts == r.alerts && results[i].replicas == r.replicas {
 			results[i] = r
 			return results
 		}
@@ -197,14 +209,14 @@ func logProviderTable(b *testing.B, tofu string, results []providerResult) {
 	b.Logf("%s plan (tofu plan), per secret: %s", last.label(), last.planDetail)
 }
 
-func benchProvider(b *testing.B, tofu, bin string, n int, alerts bool) providerResult {
+func benchProvider(b *testing.B, tofu, bin string, n int, alerts, replicas bool) providerResult {
 	emu := startEmulator(b)
 	dir := b.TempDir()
 	topic := ""
 	if alerts {
 		topic = emu.topic(b, "bench-alerts")
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(providerConfig(emu.srv.URL(), emu.srv.Region(), n, topic)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(providerConfig(emu.srv.URL(), emu.srv.Region(), n, topic, replicas)), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	cliConfig := filepath.Join(dir, "cli.tfrc")
@@ -212,9 +224,9 @@ func benchProvider(b *testing.B, tofu, bin string, n int, alerts bool) providerR
 		b.Fatal(err)
 	}
 	if os.Getenv(envManaged) == "1" {
-		return benchManaged(b, tofu, bin, providerResult{n: n, alerts: alerts}, emu, dir, cliConfig)
+		return benchManaged(b, tofu, bin, providerResult{n: n, alerts: alerts, replicas: replicas}, emu, dir, cliConfig)
 	}
-	r := providerResult{n: n, alerts: alerts}
+	r := providerResult{n: n, alerts: alerts, replicas: replicas}
 
 	// Create, with its own provider process.
 	prov := startProvider(b, bin)
@@ -305,8 +317,9 @@ func perSecret(calls map[string]int, n int) (float64, string) {
 // providerConfig is N rotated secrets on the emulator at url. Rotation is
 // enabled with rotate_immediately = false, as most users start: the create
 // calls RotateSecret, which runs testSecret only (one cold invocation per
-// secret) and writes no new version. A topic ARN adds an alerts block.
-func providerConfig(url, region string, n int, topicARN string) string {
+// secret) and writes no new version. A topic ARN adds an alerts block;
+// replicas adds two replica blocks.
+func providerConfig(url, region string, n int, topicARN string, replicas bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    rotator = {\n      source = %q\n    }\n  }\n}\n\n", providerAddress)
 	fmt.Fprintf(&b, "provider \"rotator\" {\n  region                      = %q\n  access_key                  = \"test\"\n  secret_key                  = \"test\"\n", region)
@@ -318,6 +331,9 @@ func providerConfig(url, region string, n int, topicARN string) string {
 	alerts := ""
 	if topicARN != "" {
 		alerts = fmt.Sprintf("\n  alerts {\n    sns_topic_arn = %q\n  }\n", topicARN)
+	}
+	if replicas {
+		alerts += "\n  replica {\n    region = \"us-west-2\"\n  }\n\n  replica {\n    region = \"eu-west-1\"\n  }\n"
 	}
 	fmt.Fprintf(&b, `resource "rotator_rotated_secret" "bench" {
   count                   = %d

@@ -91,11 +91,14 @@ func explain(err error) (summary, whatToDo string) {
 	var otherRegion *stack.OtherRegionError
 	var pendingValue *stack.PendingValueError
 	var step *stack.StepError
+	var replica *stack.ReplicaFailedError
 	code := stack.ErrorCode(err)
 	if summary, whatToDo := alertTrouble(err); summary != "" {
 		return summary, whatToDo
 	}
 	switch {
+	case errors.As(err, &replica):
+		return replicaFailed(replica)
 	case errors.As(err, &rotation):
 		return rotationFailed(rotation)
 	case errors.As(err, &pending):
@@ -143,6 +146,17 @@ func explain(err error) (summary, whatToDo string) {
 			"Check that kms_key_id names an enabled key in this region and that its key policy lets this account use it."
 	}
 	return "", ""
+}
+
+// replicaFailed explains a replication Secrets Manager reported Failed,
+// quoting its StatusMessage.
+func replicaFailed(e *stack.ReplicaFailedError) (summary, whatToDo string) {
+	return "Replicating the secret to " + e.Region + " failed",
+		fmt.Sprintf("Secrets Manager reports the replica of %s in %s as Failed: %q.\n\n"+
+			"Common causes: a secret of the same name already exists in %s (delete or rename it; the provider never "+
+			"overwrites a secret it does not own), or the replica's kms_key_id is not an enabled key of %s that this "+
+			"account may use. Fix the cause and run terraform apply again: the provider removes the failed replica and "+
+			"replicates again.", e.SecretARN, e.Region, e.Message, e.Region, e.Region)
 }
 
 // pendingAdvice says how to clear a rotation stuck with AWSPENDING. For

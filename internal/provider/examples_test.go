@@ -51,6 +51,7 @@ func TestAccExamples(t *testing.T) {
 			"resources/rotator_rotated_secret/health-check.tf", "resources/rotator_rotated_secret/rotate-triggers.tf"}, "payments/signing-key", ""},
 		{"alerts", []string{"provider/provider.tf", "resources/rotator_rotated_secret/alerts.tf"}, "payments/webhook-signing-key", "rotation_alerts_topic_arn"},
 		{"demo", []string{"demo/main.tf"}, "demo/app-token", ""},
+		{"replicas", []string{"provider/provider.tf", "resources/rotator_rotated_secret/replicas.tf"}, "payments/partner-token", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := acctest.Emulator(t)

@@ -70,7 +70,7 @@ func TestReadDeleteStopAfterSpecErrors(t *testing.T) {
 			m := rotatedSecretModel{
 				ID: types.StringValue("arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"), ARN: types.StringValue("arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"),
 				Name: types.StringValue("app"), Tags: types.MapNull(types.StringType), TagsAll: types.MapNull(types.StringType),
-				Drift: types.ListNull(types.StringType),
+				Drift: types.ListNull(types.StringType), Replicas: types.SetNull(replicaObjectType),
 			}
 			tc.edit(&m)
 			state := tfsdk.State{Schema: schemaResp.Schema}

@@ -53,6 +53,8 @@ type rotatedSecretModel struct {
 	Drift                 types.List   `tfsdk:"drift"`
 	AlertRuleARN          types.String `tfsdk:"alert_rule_arn"`
 
+	Replicas types.Set `tfsdk:"replica"` // replica.go
+
 	Password *passwordModel `tfsdk:"password"`
 	Rotation *rotationModel `tfsdk:"rotation"`
 	Function *functionModel `tfsdk:"function"`
@@ -205,6 +207,7 @@ func (m *rotatedSecretModel) spec(ctx context.Context, pd *providerData) (stack.
 			LogRetentionDays: defaultLogRetentionDays,
 		},
 		Rotation: stack.RotationSpec{Enabled: defaultRotationEnabled, RotateImmediately: defaultRotateImmediately},
+		Replicas: m.replicaSpecs(ctx, &diags),
 		Alerts:   m.alertSpec(),
 	}
 	if f := m.Function; f != nil {
@@ -377,6 +380,7 @@ func (m *rotatedSecretModel) observe(o *stack.Observed, drift []stack.Drift, aft
 	set(afterApply, &m.RotationPending, types.BoolValue(h.Pending))
 	set(afterApply, &m.RotationStuck, types.BoolValue(h.Stuck))
 	set(afterApply, &m.Drift, driftList(drift))
+	m.observeReplicas(f.Replicas)
 	set(afterApply, &m.AlertRuleARN, types.StringValue(alertRuleARN(o)))
 	m.InitialValueWO = types.StringNull()
 }

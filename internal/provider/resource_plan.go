@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/rotatorhq/terraform-provider-rotator/internal/provider/validators"
 	"github.com/rotatorhq/terraform-provider-rotator/internal/stack"
 )
 
@@ -67,6 +68,16 @@ func (r *rotatedSecretResource) ModifyPlan(ctx context.Context, req resource.Mod
 
 	spec, diags := plan.spec(ctx, r.pd)
 	resp.Diagnostics.Append(diags...)
+	// Replicas: regions checked against the provider's region and partition.
+	partition := r.pd.partition
+	if partition == "" {
+		partition = stack.PartitionOf(r.pd.region)
+	}
+	resp.Diagnostics.Append(validators.Replicas(r.pd.region, partition, spec.Strategy, plan.replicaChecks(ctx, &resp.Diagnostics))...)
+	plan.planReplicas(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	want := spec.Rotation
 	if plan.Rotation != nil && !plan.Rotation.Enabled.IsUnknown() {
 		plan.RotationEnabled = types.BoolValue(want.Enabled)

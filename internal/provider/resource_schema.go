@@ -212,7 +212,8 @@ func (r *rotatedSecretResource) Schema(_ context.Context, _ resource.SchemaReque
 			"alert_rule_arn": alertRuleARNAttr(),
 		},
 		Blocks: map[string]schema.Block{
-			"alerts": alertsBlock(),
+			"replica": replicaBlock(),
+			"alerts":  alertsBlock(),
 			"password": schema.SingleNestedBlock{
 				MarkdownDescription: "Policy of the generated passwords (the first value and every rotation), with the " +
 					"options and defaults of Secrets Manager's `GetRandomPassword`. Generated with `crypto/rand`, without API calls.",

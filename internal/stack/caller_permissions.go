@@ -20,6 +20,7 @@ const (
 	whenOwnRole  = "unless `function.role_arn` is set"
 	whenRotate   = "create, and changes of the `rotation` block"
 	whenDisabled = "when `rotation.enabled` turns `false`, and destroy"
+	whenReplica  = "when `replica` blocks are set"
 	whenAlerts   = "when `alerts` is set"
 )
 
@@ -46,6 +47,8 @@ func CallerPermissions() []Permission {
 		{"secretsmanager:RotateSecret", whenRotate},
 		{"secretsmanager:CancelRotateSecret", whenDisabled},
 		{"secretsmanager:DeleteSecret", whenDelete},
+		{"secretsmanager:ReplicateSecretToRegions", whenReplica + ": adding a region or changing a replica's `kms_key_id` (with a customer key: `kms:Decrypt` on the primary's key, and `kms:GenerateDataKey` and `kms:Encrypt` on the replica's key)"},
+		{"secretsmanager:RemoveRegionsFromReplication", whenReplica + ": removing a region or changing a replica's `kms_key_id`, and destroy"},
 		{"lambda:CreateFunction", whenCreate},
 		{"lambda:GetFunction", whenAlways},
 		{"lambda:UpdateFunctionCode", whenUpdate + " of `function.architecture`, and provider upgrades with new function code"},

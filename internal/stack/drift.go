@@ -27,6 +27,11 @@ const (
 	DriftRolePolicyChanged DriftKind = "role_policy_changed"
 	DriftLogGroupMissing   DriftKind = "log_group_missing"
 	DriftLogGroupRetention DriftKind = "log_group_retention"
+	// Replicas (replica.go).
+	DriftReplicaMissing    DriftKind = "replica_missing"
+	DriftReplicaFailed     DriftKind = "replica_failed"
+	DriftReplicaKMSKey     DriftKind = "replica_kms_key"
+	DriftReplicaUnexpected DriftKind = "replica_unexpected"
 	// The alerts child (alerts.go). A refresh sees only the first two (one
 	// ListTargetsByRule); ReadAlerts, the full check, sees all four.
 	DriftAlertRuleMissing DriftKind = "alert_rule_missing"
@@ -77,6 +82,7 @@ func (s *Stack) Drift(ctx context.Context, spec Spec, o *Observed) ([]Drift, err
 	} else if newKey != "" {
 		add(DriftKMSKey, "the secret's KMS key was changed outside Terraform")
 	}
+	d = append(d, replicaDrift(spec.Replicas, Replicas(o.Secret))...)
 
 	// Function and its invoke permission.
 	if o.Function == nil {

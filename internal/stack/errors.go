@@ -17,6 +17,7 @@ const (
 	KindFunction   = "rotation function"
 	KindPermission = "invoke permission"
 	KindKey        = "KMS key"
+	KindReplica    = "replica"
 )
 
 // NotFoundError says that a child does not exist (or, for a secret, is

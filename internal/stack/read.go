@@ -155,6 +155,8 @@ type Facts struct {
 	CodeSHA256       string
 	RoleARN          string
 	Architecture     string
+	// Replicas are the secret's replicas, from the same DescribeSecret.
+	Replicas []Replica
 }
 
 // Facts extracts the values the resource shows.
@@ -170,6 +172,7 @@ func (o *Observed) Facts() Facts {
 		NextRotationDate: o.Secret.NextRotationDate,
 	}
 	f.CurrentVersionID = currentVersion(o.Secret)
+	f.Replicas = Replicas(o.Secret)
 	if o.Function != nil {
 		c := o.Function.Configuration
 		f.FunctionARN = aws.ToString(c.FunctionArn)

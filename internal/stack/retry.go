@@ -115,6 +115,11 @@ const (
 	// contains an unsupported principal." until IAM has propagated it
 	// (observed up to about a minute, as for Lambda's role check).
 	policyPrincipalTimeout = 2 * time.Minute
+	// replicationTimeout bounds the wait for replicas to leave InProgress
+	// (ReplicationStatusType.Status). Replication is asynchronous and AWS
+	// documents no duration; a replica of a small secret is usually in sync
+	// within seconds.
+	replicationTimeout = 5 * time.Minute
 )
 
 // isNameScheduledForDeletion matches CreateSecret's error for a name whose

@@ -49,6 +49,7 @@ func (s *Stack) createSecret(ctx context.Context, spec Spec, value string, st *S
 		SecretString:       aws.String(value),
 		ClientRequestToken: aws.String(uuid.NewString()),
 		Tags:               smTags(spec.allTags()),
+		AddReplicaRegions:  replicaRegionTypes(spec.Replicas),
 	}
 	var out *secretsmanager.CreateSecretOutput
 	// A name whose forced deletion is still running is retried (retry.go).

@@ -36,6 +36,8 @@ type Spec struct {
 
 	Function FunctionSpec
 	Rotation RotationSpec
+	// Replicas are the secret's replicas in other regions (replica.go).
+	Replicas []ReplicaSpec
 	// Alerts, when set, sends the secret's rotation failures to an SNS
 	// topic (alerts.go); nil for none.
 	Alerts *AlertSpec

@@ -42,6 +42,11 @@ func (s *Stack) Create(ctx context.Context, spec Spec, initialValue string, save
 	}
 	spec = spec.WithAccountFrom(st.SecretARN)
 	save(st)
+	if len(spec.Replicas) > 0 {
+		if err := s.waitReplicas(ctx, st.SecretARN); err != nil {
+			return st, err
+		}
+	}
 	if spec.Policy != "" {
 		if err := s.putPolicy(ctx, st.SecretARN, spec.Policy); err != nil {
 			return st, err
@@ -113,6 +118,9 @@ func (s *Stack) Update(ctx context.Context, spec Spec, st State, opts UpdateOpti
 	}
 
 	if err := s.ensureSecret(ctx, spec, sec, opts.HadPolicy); err != nil {
+		return st, err
+	}
+	if err := s.ensureReplicas(ctx, spec, sec); err != nil {
 		return st, err
 	}
 	if err := s.ensureRole(ctx, spec, &st); err != nil {
@@ -252,6 +260,10 @@ func (s *Stack) Delete(ctx context.Context, spec Spec, secretID string, opts Del
 	}
 	if sec == nil {
 		return nil
+	}
+	// DeleteSecret refuses a primary that still has replicas.
+	if err := s.deleteReplicas(ctx, sec); err != nil {
+		return err
 	}
 	window := spec.RecoveryWindowDays
 	if v := opts.ForceIfOnlyVersion; v != "" && len(sec.VersionIdsToStages) == 1 && sec.VersionIdsToStages[v] != nil {
