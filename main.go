@@ -3,11 +3,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/provider"
 )
@@ -20,11 +19,13 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/rotatorhq/rotator",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	// providerserver.Serve, with the server of provider.NewProtocol6Server
+	// (per-RPC contexts the framework cannot keep alive; see there).
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve("registry.terraform.io/rotatorhq/rotator", provider.NewProtocol6Server(provider.New(version)()), opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -148,6 +147,10 @@ func Emulator(t *testing.T) *Env {
 	return e
 }
 
+// EndpointServices are the provider's endpoints block attributes: tests
+// point each at the emulator.
+var EndpointServices = []string{"secretsmanager", "lambda", "iam", "sts", "logs", "kms", "events", "sns"}
+
 // ProviderBlock is the provider configuration for e: the emulator's
 // endpoints and test credentials, or nothing for real AWS.
 func (e *Env) ProviderBlock() string {
@@ -156,7 +159,7 @@ func (e *Env) ProviderBlock() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "provider \"rotator\" {\n  region     = %q\n  access_key = \"test\"\n  secret_key = \"test\"\n  endpoints {\n", e.Region)
-	for _, svc := range []string{"secretsmanager", "lambda", "iam", "sts", "logs", "kms", "events", "sns"} {
+	for _, svc := range EndpointServices {
 		fmt.Fprintf(&b, "    %-14s = %q\n", svc, e.URL)
 	}
 	b.WriteString("  }\n}\n")
@@ -168,16 +171,17 @@ func RandomName() string {
 	return "tf-acc-" + acctest.RandStringFromCharSet(10, acctest.CharSetAlphaNum)
 }
 
-// ProtoV6ProviderFactories serves the provider in-process, with the
-// function code from Bundle.
+// ProtoV6ProviderFactories serves the provider in-process as main.go serves
+// it (provider.NewProtocol6Server), with the function code from Bundle.
 func ProtoV6ProviderFactories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, error) {
 	t.Helper()
 	code, err := Bundle()
 	if err != nil {
 		t.Fatalf("rotation function bundle: %v", err)
 	}
+	server := provider.NewProtocol6Server(provider.NewWithCodeSource("test", code)())
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"rotator": providerserver.NewProtocol6WithError(provider.NewWithCodeSource("test", code)()),
+		"rotator": func() (tfprotov6.ProviderServer, error) { return server(), nil },
 	}
 }
 

@@ -541,16 +541,8 @@ func decodeInput(m *apiModel, op *apiOperation, x *Exchange) (any, error) {
 			}
 		}
 		if bodyMembers {
-			body, err := decodeJSON(x.RequestBody)
-			if err != nil {
+			if err := mergeJSONBody(out, x.RequestBody); err != nil {
 				return nil, err
-			}
-			obj, ok := body.(map[string]any)
-			if !ok {
-				return nil, errors.New("body is not a JSON object")
-			}
-			for k, val := range obj {
-				out[k] = val
 			}
 		}
 		return out, nil
@@ -743,21 +735,30 @@ func decodeOutput(m *apiModel, op *apiOperation, x *Exchange) (any, error) {
 			}
 		}
 		if bodyMembers {
-			body, err := decodeJSON(x.ResponseBody)
-			if err != nil {
+			if err := mergeJSONBody(out, x.ResponseBody); err != nil {
 				return nil, err
-			}
-			obj, ok := body.(map[string]any)
-			if !ok {
-				return nil, errors.New("body is not a JSON object")
-			}
-			for k, val := range obj {
-				out[k] = val
 			}
 		}
 		return out, nil
 	}
 	return nil, fmt.Errorf("protocol %s not supported", m.Metadata.Protocol)
+}
+
+// mergeJSONBody adds the members of a rest-json body (a JSON object) to out,
+// next to those bound to the URI, query string and headers.
+func mergeJSONBody(out map[string]any, raw []byte) error {
+	body, err := decodeJSON(raw)
+	if err != nil {
+		return err
+	}
+	obj, ok := body.(map[string]any)
+	if !ok {
+		return errors.New("body is not a JSON object")
+	}
+	for k, val := range obj {
+		out[k] = val
+	}
+	return nil
 }
 
 // xmlNode is a parsed XML element.

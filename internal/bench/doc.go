@@ -49,6 +49,14 @@
 // ROTATOR_BENCH_PROVIDER=/path/to/terraform-provider-rotator benchmarks that
 // binary instead of building one; ROTATOR_BENCH_PROVIDER_STDERR=FILE appends
 // every provider process's stderr to FILE (with e.g. GODEBUG=gctrace=1).
+// ROTATOR_BENCH_PPROF=DIR builds the provider with -tags rotatorpprof
+// (pprof_hook.go): each provider process writes DIR/heap-PID.pprof at its
+// live heap's high, and, sent SIGUSR1 after each phase, what is still live
+// once idle (heap-PID-end.pprof) and its goroutines; read them with
+// `go tool pprof -top -sample_index=inuse_space`. ROTATOR_BENCH_MANAGED=1
+// lets OpenTofu start the provider itself, as users run it (dev_overrides;
+// peak RSS polled from /proc over every provider process of a command),
+// instead of attaching to one -debug process.
 // OpenTofu is found through $TOFU, $TF_ACC_TERRAFORM_PATH,
 // ~/.cache/rotator-tools/tofu-1.12.6 or PATH; when it is missing the
 // benchmark is skipped, except under CI=true where it fails.

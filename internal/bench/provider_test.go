@@ -41,6 +41,9 @@ const (
 	// rotatorpprof (pprof_hook.go) and each provider process writes its
 	// heap profile at its in-use heap's high there (heap-PID.pprof).
 	envPprof = "ROTATOR_BENCH_PPROF"
+	// envManaged = "1" lets OpenTofu start the provider itself, as users
+	// run it, instead of attaching to a -debug process (managed_test.go).
+	envManaged = "ROTATOR_BENCH_MANAGED"
 	// reattachTimeout bounds the wait for the provider's debug banner.
 	reattachTimeout = 2 * time.Minute
 	// providerStopTimeout bounds the wait for the provider to exit after
@@ -219,6 +222,9 @@ func benchProvider(b *testing.B, tofu, bin string, n int, alerts, replicas bool)
 	cliConfig := filepath.Join(dir, "cli.tfrc")
 	if err := os.WriteFile(cliConfig, nil, 0o644); err != nil {
 		b.Fatal(err)
+	}
+	if os.Getenv(envManaged) == "1" {
+		return benchManaged(b, tofu, bin, providerResult{n: n, alerts: alerts, replicas: replicas}, emu, dir, cliConfig)
 	}
 	r := providerResult{n: n, alerts: alerts, replicas: replicas}
 
@@ -523,13 +529,16 @@ func tofuEnv(cliConfig, reattach string) []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env,
+	env = append(env,
 		"TF_CLI_CONFIG_FILE="+cliConfig,
-		"TF_REATTACH_PROVIDERS="+reattach,
 		"TF_IN_AUTOMATION=1",
 		"TF_INPUT=0",
 		"CHECKPOINT_DISABLE=1",
 	)
+	if reattach != "" {
+		env = append(env, "TF_REATTACH_PROVIDERS="+reattach)
+	}
+	return env
 }
 
 // tofuRunner runs OpenTofu commands in one working directory.

@@ -13,8 +13,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
 	"github.com/rotatorhq/terraform-provider-rotator/internal/awsemu"
 )
+
+// alertsTopicVar is the variable of the alerts example
+// (examples/resources/rotator_rotated_secret/alerts.tf): the ARN of an SNS
+// topic the user owns, which the check creates in the emulator.
+const alertsTopicVar = "rotation_alerts_topic_arn"
 
 // writeOnlyMinVersion is the first Terraform/OpenTofu minor version with
 // write-only attributes (1.11).
@@ -141,6 +150,13 @@ func checkExample(ctx context.Context, work, providerDir, dir string, cli Exampl
 	}
 	if vars["endpoint_url"] {
 		extra = append(extra, "TF_VAR_endpoint_url="+e.URL)
+	}
+	if vars[alertsTopicVar] {
+		topic, err := createTopic(ctx, e, "rotation-alerts")
+		if err != nil {
+			return "", "", false, err
+		}
+		extra = append(extra, "TF_VAR_"+alertsTopicVar+"="+topic)
 	}
 	c := &CLI{Name: cli.Name, Path: cli.Path, Dir: tfDir, Env: CLIEnv(os.Environ(), cliConfig, work, e, extra...), LogFile: filepath.Join(work, "cli.log")}
 	if version, err = c.Version(ctx); err != nil {
@@ -300,4 +316,15 @@ func indent(s, prefix string) string {
 		lines[i] = prefix + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// createTopic creates an SNS topic in the emulator, as its owner would.
+func createTopic(ctx context.Context, e Emulator, name string) (string, error) {
+	cfg := aws.Config{Region: e.Region, Credentials: credentials.NewStaticCredentialsProvider(emulatorAccessKey, emulatorAccessKey, "")}
+	out, err := sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(e.URL) }).
+		CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("creating the SNS topic for %s: %w", alertsTopicVar, err)
+	}
+	return aws.ToString(out.TopicArn), nil
 }

@@ -188,3 +188,34 @@ variable "initial" {
   sensitive = true
 }
 `
+
+// currentKept remembers AWSCURRENT's version and value (remember, as a
+// step's check) and checks in later steps that an edit kept both (kept).
+type currentKept struct {
+	t              *testing.T
+	env            *acctest.Env
+	name           string
+	version, value string
+}
+
+func keepCurrent(t *testing.T, env *acctest.Env, name string) *currentKept {
+	return &currentKept{t: t, env: env, name: name}
+}
+
+func (k *currentKept) remember(*terraform.State) error {
+	var err error
+	k.version = currentVersion(describe(k.t, k.env, k.name))
+	k.value, err = currentValue(k.env, k.name)
+	return err
+}
+
+func (k *currentKept) kept(*terraform.State) error {
+	v, err := currentValue(k.env, k.name)
+	if err != nil {
+		return err
+	}
+	if got := currentVersion(describe(k.t, k.env, k.name)); got != k.version || v != k.value {
+		return fmt.Errorf("AWSCURRENT is now version %s (value kept: %v); want version %s and its value", got, v == k.value, k.version)
+	}
+	return nil
+}

@@ -262,7 +262,13 @@ func alertTrouble(err error) (summary, whatToDo string) {
 	}
 	var foreign *stack.ForeignRuleError
 	var region *stack.AlertTopicRegionError
+	var key *stack.AlertTopicKeyError
 	switch {
+	case errors.As(err, &key):
+		return "The alert topic's encryption key keeps EventBridge out",
+			fmt.Sprintf("Topic %s is encrypted with the AWS managed key %s. Its key policy cannot be changed, so EventBridge "+
+				"cannot publish to the topic and no alert would ever arrive. Encrypt the topic with a customer managed KMS key "+
+				"whose key policy allows events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt, or without KMS.", key.TopicARN, key.KeyID)
 	case errors.As(err, &foreign):
 		return "An EventBridge rule of the alert rule's name is not this provider's",
 			fmt.Sprintf("The rule %s exists without the tag %s=%s, so the provider neither changes nor deletes it. "+

@@ -78,6 +78,9 @@ func TestErrorDiag(t *testing.T) {
 		{"alert topic elsewhere", &stack.StepError{Step: "checking the alert topic", Kind: stack.KindAlertRule,
 			Err: &stack.AlertTopicRegionError{TopicARN: "arn:aws:sns:eu-west-1:1:t", TopicRegion: "eu-west-1", Region: "us-east-1"}},
 			"The alert topic is in another region", regexp.MustCompile(`(?s)own region.*in us-east-1.*Use a topic in us-east-1`)},
+		{"alert topic under aws/sns", &stack.StepError{Step: "letting EventBridge publish", Kind: stack.KindAlertRule,
+			Err: &stack.AlertTopicKeyError{TopicARN: "arn:aws:sns:us-east-1:1:t", KeyID: "alias/aws/sns"}},
+			"The alert topic's encryption key keeps EventBridge out", regexp.MustCompile(`(?s)arn:aws:sns:us-east-1:1:t.*alias/aws/sns.*customer managed KMS key.*events.amazonaws.com`)},
 		// A NotFound of another child is not about the alert topic.
 		{"NotFound elsewhere", &stack.StepError{Step: "creating the log group", Kind: stack.KindLogGroup, Err: &smithy.GenericAPIError{Code: "NotFound", Message: "x"}},
 			"Cannot create: failed while creating the log group", regexp.MustCompile(`x`)},

@@ -6,12 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -40,20 +40,13 @@ func roleSession(t *testing.T, env *acctest.Env, roleARN string) aws.Credentials
 // providerWith is a provider block on the emulator's endpoints with the
 // given credential settings in place of the test keys.
 func providerWith(env *acctest.Env, settings string) string {
-	return fmt.Sprintf(`
-provider "rotator" {
-  region = %[1]q
-%[2]s
-  endpoints {
-    secretsmanager = %[3]q
-    lambda         = %[3]q
-    iam            = %[3]q
-    sts            = %[3]q
-    logs           = %[3]q
-    kms            = %[3]q
-  }
-}
-`, env.Region, settings, env.URL)
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nprovider \"rotator\" {\n  region = %q\n%s  endpoints {\n", env.Region, settings)
+	for _, svc := range acctest.EndpointServices {
+		fmt.Fprintf(&b, "    %-14s = %q\n", svc, env.URL)
+	}
+	b.WriteString("  }\n}\n")
+	return b.String()
 }
 
 // TestAccProvider_editCredentialSettings edits, one step at a time, the
@@ -112,23 +105,8 @@ resource "rotator_rotated_secret" "test" {
 
 	// The value and version the first apply leaves: every later edit must
 	// keep both.
-	var version, value string
-	remember := func(*terraform.State) error {
-		var err error
-		version = currentVersion(describe(t, env, name))
-		value, err = currentValue(env, name)
-		return err
-	}
-	kept := checkSecret(env, name, func(out *secretsmanager.DescribeSecretOutput) error {
-		v, err := currentValue(env, name)
-		if err != nil {
-			return err
-		}
-		if got := currentVersion(out); got != version || v != value {
-			return fmt.Errorf("AWSCURRENT is now version %s (value kept: %v); want version %s and its value", got, v == value, version)
-		}
-		return nil
-	})
+	current := keepCurrent(t, env, name)
+	kept := current.kept
 	unchanged := resource.ConfigPlanChecks{
 		PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -144,7 +122,7 @@ resource "rotator_rotated_secret" "test" {
 
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{Config: cfg(testKeys), Check: remember},
+			{Config: cfg(testKeys), Check: current.remember},
 			// A profile whose role may not describe the secret: the
 			// refresh fails and names AWS's refusal, so the profile's
 			// credentials (not ambient ones) were used.
@@ -170,7 +148,7 @@ resource "rotator_rotated_secret" "test" {
 				PreConfig:        func() { stsBefore = stsCalls() },
 				Config:           cfg(testKeys + "  skip_credentials_validation = true\n"),
 				ConfigPlanChecks: unchanged,
-				Check: resource.ComposeTestCheckFunc(kept, func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(current.kept, func(*terraform.State) error {
 					if n := stsCalls() - stsBefore; n != 0 {
 						return fmt.Errorf("%d sts:GetCallerIdentity calls with skip_credentials_validation = true; want 0", n)
 					}
@@ -180,7 +158,7 @@ resource "rotator_rotated_secret" "test" {
 			{
 				PreConfig: func() { stsBefore = stsCalls() },
 				Config:    cfg(testKeys + "  skip_credentials_validation = false\n"),
-				Check: resource.ComposeTestCheckFunc(kept, func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(current.kept, func(*terraform.State) error {
 					if stsCalls() == stsBefore {
 						return fmt.Errorf("no sts:GetCallerIdentity call with skip_credentials_validation = false")
 					}

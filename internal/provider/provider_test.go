@@ -81,47 +81,26 @@ func readmeCallerPolicy(t *testing.T, account string) string {
 
 func assumeRoleConfig(env *acctest.Env, roleARN, secret string) string {
 	return assumeRoleConfigWith(env, roleARN, secret, `
-  tags = { team = "a" }
-  rotation {
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`)
+  tags = { team = "a" }`+rotateNow30d)
 }
 
 // assumeRoleConfigWith is a rotated secret managed through an assumed
 // caller role, with body as the resource's arguments.
 func assumeRoleConfigWith(env *acctest.Env, roleARN, secret, body string) string {
-	return fmt.Sprintf(`
-provider "rotator" {
-  region     = %[1]q
-  access_key = "test"
+	return providerWith(env, fmt.Sprintf(`  access_key = "test"
   secret_key = "test"
   assume_role {
-    role_arn     = %[2]q
+    role_arn     = %q
     session_name = "acc"
     duration     = "30m"
   }
-  endpoints {
-    secretsmanager = %[3]q
-    lambda         = %[3]q
-    iam            = %[3]q
-    sts            = %[3]q
-    logs           = %[3]q
-    kms            = %[3]q
-    events         = %[3]q
-    sns            = %[3]q
-  }
-}
-
+`, roleARN)) + fmt.Sprintf(`
 resource "rotator_rotated_secret" "test" {
-  name                    = %[4]q
+  name                    = %q
   recovery_window_in_days = 0
-%[5]s
+%s
 }
-`, env.Region, roleARN, env.URL, secret, body)
+`, secret, body)
 }
 
 // TestAccProvider_documentedPermissionsSuffice runs create, import, an

@@ -432,9 +432,7 @@ resource "rotator_rotated_secret" "test" {
   }
 }
 `, arn, name, keyARN)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,

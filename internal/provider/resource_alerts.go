@@ -34,8 +34,10 @@ func alertsBlock() schema.SingleNestedBlock {
 			"`events.amazonaws.com` publish for this rule only (`aws:SourceArn`). The topic stays yours: removing the block " +
 			"or destroying the resource deletes the rule and removes only that statement. A refresh checks that the rule " +
 			"exists and sends to the topic (one `ListTargetsByRule` call, the sixth of a refresh); the rule's pattern and the " +
-			"topic's policy are checked and repaired by every apply. A topic encrypted with a customer-managed KMS key must " +
-			"also let `events.amazonaws.com` use that key.",
+			"topic's policy are checked and repaired by every apply. The rule carries the resource's tags as they are when it " +
+			"is created (EventBridge ignores tags when a rule is updated). A topic encrypted with a customer managed KMS key " +
+			"must also let `events.amazonaws.com` use that key; one encrypted with SNS's AWS managed key (`alias/aws/sns`) " +
+			"cannot receive EventBridge's deliveries, and the apply refuses it.",
 		Validators: []validator.Object{objectvalidator.AlsoRequires(path.MatchRelative().AtName("sns_topic_arn"))},
 		Attributes: map[string]schema.Attribute{
 			"sns_topic_arn": schema.StringAttribute{

@@ -38,6 +38,9 @@ func alertTopic(t *testing.T, env *acctest.Env, name string) string {
 		t.Fatalf("CreateTopic: %v", err)
 	}
 	arn := aws.ToString(out.TopicArn)
+	t.Cleanup(func() { // after destroy; the topic is the user's, not the provider's
+		_, _ = env.SDK.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
+	})
 	pol := topicPolicy(t, env, arn)
 	pol.Statement = append(pol.Statement, json.RawMessage(fmt.Sprintf(userStatement, arn)))
 	b, _ := json.Marshal(pol)
@@ -139,6 +142,12 @@ func checkNoEventsStatement(t *testing.T, env *acctest.Env, topicARN string) res
 // secretARN that reached the topic, as SNS recorded them.
 func failureEvents(t *testing.T, env *acctest.Env, topicARN, secretARN string) (n int, messages []string) {
 	t.Helper()
+	return failureEventsFor(t, env, topicARN, func(id string) bool { return id == secretARN })
+}
+
+// failureEventsFor is failureEvents for the secrets whose ARN is wanted.
+func failureEventsFor(t *testing.T, env *acctest.Env, topicARN string, wanted func(secretARN string) bool) (n int, messages []string) {
+	t.Helper()
 	msgs, err := env.Admin.SNSPublished(context.Background(), topicARN)
 	if err != nil {
 		t.Fatalf("reading what the topic received: %v", err)
@@ -156,7 +165,7 @@ func failureEvents(t *testing.T, env *acctest.Env, topicARN, secretARN string) (
 			continue
 		}
 		if (ev.Detail.EventName == "RotationFailed" || ev.Detail.EventName == "RotationAbandoned") &&
-			ev.Detail.AdditionalEventData["SecretId"] == secretARN {
+			wanted(ev.Detail.AdditionalEventData["SecretId"]) {
 			n++
 		}
 	}
@@ -238,7 +247,15 @@ func TestAccRotatedSecret_alerts(t *testing.T) {
 				PreConfig: func() {
 					ctx := context.Background()
 					n := aws.String(ruleNameOf(rule))
-					if _, err := env.SDK.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: n, Ids: []string{"rotator-sns"}}); err != nil {
+					targets, err := env.SDK.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: n})
+					if err != nil || len(targets.Targets) == 0 {
+						t.Fatalf("ListTargetsByRule: %+v, %v", targets, err)
+					}
+					var ids []string
+					for _, tg := range targets.Targets {
+						ids = append(ids, aws.ToString(tg.Id))
+					}
+					if _, err := env.SDK.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: n, Ids: ids}); err != nil {
 						t.Fatalf("RemoveTargets: %v", err)
 					}
 					if _, err := env.SDK.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: n}); err != nil {
@@ -261,6 +278,26 @@ func TestAccRotatedSecret_alerts(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(res, tfjsonpath.New("alert_rule_arn"), knownvalue.StringRegexp(ruleARN)),
+				}},
+				Check: checkAlertRule(t, env, topic),
+			},
+			{
+				// Someone removes the rule's target only: the refresh sees
+				// it (nothing else changed) and the apply puts it back.
+				PreConfig: func() {
+					ctx := context.Background()
+					n := aws.String(ruleNameOf(rule))
+					targets, err := env.SDK.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: n})
+					if err != nil || len(targets.Targets) != 1 {
+						t.Fatalf("ListTargetsByRule: %+v, %v", targets, err)
+					}
+					if _, err := env.SDK.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: n, Ids: []string{aws.ToString(targets.Targets[0].Id)}}); err != nil {
+						t.Fatalf("RemoveTargets: %v", err)
+					}
+				},
+				Config: alertsConfig(env, name, topic),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
 				}},
 				Check: checkAlertRule(t, env, topic),
 			},
@@ -297,16 +334,29 @@ func TestAccRotatedSecret_alerts(t *testing.T) {
 	})
 }
 
-// TestAccRotatedSecret_alertsDestroy: destroy deletes the alert rule and
-// our topic-policy statement (CheckDestroy: no rule), and keeps the topic.
+// TestAccRotatedSecret_alertsDestroy: import reads the alerts block back;
+// destroy deletes the alert rule and our topic-policy statement
+// (CheckDestroy: no rule), and keeps the topic.
 func TestAccRotatedSecret_alertsDestroy(t *testing.T) {
 	env, name := acctest.StartEmulator(t, "creates the SNS topic in the emulator")
 	topic := alertTopic(t, env, "destroy-alerts")
 	env.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: alertsConfig(env, name, topic),
-			Check:  checkAlertRule(t, env, topic),
-		}},
+		Steps: []resource.TestStep{
+			{
+				Config: alertsConfig(env, name, topic),
+				Check:  checkAlertRule(t, env, topic),
+			},
+			{
+				// Import reads the alerts block back.
+				ResourceName:      res,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{
+					"recovery_window_in_days", // not readable from AWS
+					"current_version_id", "last_rotated_date", "next_rotation_date",
+				},
+			},
+		},
 		CheckDestroy: func(s *terraform.State) error {
 			if err := env.CheckDestroy(s); err != nil {
 				return err
@@ -404,5 +454,70 @@ func TestAccProvider_documentedAlertsPermissionsSuffice(t *testing.T) {
 				Check:            checkAlertRule(t, env, topic),
 			},
 		},
+	})
+}
+
+// TestAccRotatedSecret_alertsFirstRotation: the alert rule exists before
+// the first RotateSecret, so a first rotation that fails during the create
+// (a resource policy denies every caller GetSecretValue, the function
+// included) is reported on the topic, even though the failed create then
+// deletes everything again.
+func TestAccRotatedSecret_alertsFirstRotation(t *testing.T) {
+	env, name := acctest.StartEmulator(t, "reads what the SNS topic received through the emulator")
+	topic := alertTopic(t, env, "first-rotation")
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: basicConfig(env, name, fmt.Sprintf(`
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Deny", Principal = "*", Action = "secretsmanager:GetSecretValue", Resource = "*" }]
+  })
+  rotation {
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }
+  alerts {
+    sns_topic_arn = %q
+  }`, topic)),
+			ExpectError: regexp.MustCompile(`The secret's rotation failed in step createSecret`),
+		}},
+		CheckDestroy: func(s *terraform.State) error {
+			if err := env.CheckGone(context.Background(), name, false); err != nil {
+				return err
+			}
+			return checkNoEventsStatement(t, env, topic)(s)
+		},
+	})
+	secretPrefix := "arn:aws:secretsmanager:" + env.Region + ":" + env.Account + ":secret:" + name + "-"
+	if n, messages := failureEventsFor(t, env, topic, func(id string) bool { return strings.HasPrefix(id, secretPrefix) }); n == 0 {
+		t.Errorf("the failed first rotation of %s did not reach the topic; it received %q", name, messages)
+	}
+}
+
+// TestAccRotatedSecret_alertsTopicKnownAtApply: the topic is usually
+// created in the same configuration (aws_sns_topic.x.arn), so its ARN is
+// unknown when the plan is made; terraform_data stands in for it here.
+func TestAccRotatedSecret_alertsTopicKnownAtApply(t *testing.T) {
+	env, name := acctest.StartEmulator(t, "creates the SNS topic in the emulator")
+	topic := alertTopic(t, env, "known-at-apply")
+	cfg := basicConfig(env, name, rotation30d+`
+  alerts {
+    sns_topic_arn = terraform_data.topic.output
+  }`) + fmt.Sprintf(`
+resource "terraform_data" "topic" {
+  input = %q
+}
+`, topic)
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(res, tfjsonpath.New("alerts").AtMapKey("sns_topic_arn")),
+			}},
+			Check: checkAlertRule(t, env, topic),
+		}},
 	})
 }

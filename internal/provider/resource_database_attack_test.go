@@ -3,7 +3,6 @@ package provider_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -56,35 +54,8 @@ func TestAccRotatedSecret_databaseConfusedDeputy(t *testing.T) {
 				t.Fatalf("creating the master secret: %v", err)
 			}
 			name := acctest.RandomName()
-			cfg := `
-variable "initial" {
-  type      = string
-  ephemeral = true
-  sensitive = true
-}
-variable "ca" {
-  type = string
-}
-` + basicConfig(env, name, fmt.Sprintf(`
-  secret_template = jsonencode({
-    engine   = %q
-    host     = %q
-    port     = %d
-    username = "app"
-    dbname   = %q
-  })
-  initial_value_wo         = var.initial
-  initial_value_wo_version = 1
-  rotation {
-    strategy                 = %q
-    master_secret_arn        = %q
-    ca_bundle                = var.ca
-    automatically_after_days = 30
-  }
-  function {
-    architecture = "x86_64"
-  }`, tc.engine, db.Host, db.Port, dbname, tc.strategy, aws.ToString(out.ARN)))
-			vars := config.Variables{"initial": config.StringVariable("Initial-Pass-1234"), "ca": config.StringVariable(string(db.CAPEM))}
+			cfg := dbConfig(env, name, db, dbname, tc.strategy, aws.ToString(out.ARN), "")
+			vars := dbVariables("Initial-Pass-1234", db)
 
 			attack := func(st *terraform.State) error {
 				ctx := context.Background()

@@ -80,31 +80,8 @@ func TestAccRotatedSecret_databaseStrategies(t *testing.T) {
 				masterARN = aws.ToString(out.ARN)
 			}
 			name := acctest.RandomName()
-			cfg := initialVariable + `
-variable "ca" {
-  type = string
-}
-` + basicConfig(env, name, fmt.Sprintf(`
-  secret_template = jsonencode({
-    engine   = %q
-    host     = %q
-    port     = %d
-    username = "app"
-    dbname   = %q
-  })
-  initial_value_wo         = var.initial
-  initial_value_wo_version = 1
-  rotation {
-    strategy                 = %q
-    master_secret_arn        = %s
-    ca_bundle                = var.ca
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`, tc.engine, db.Host, db.Port, dbname, tc.strategy, hclStringOrNull(masterARN)))
-			vars := config.Variables{"initial": config.StringVariable(initial), "ca": config.StringVariable(string(db.CAPEM))}
+			cfg := dbConfig(env, name, db, dbname, tc.strategy, masterARN, "rotate_immediately = true")
+			vars := dbVariables(initial, db)
 
 			// check proves the rotation that just ran: AWSCURRENT is user
 			// wantUser, logs in and reads the table; AWSPREVIOUS (the
@@ -155,6 +132,42 @@ variable "ca" {
 			})
 		})
 	}
+}
+
+// dbConfig is a rotated secret for user app of dbname on db's server with
+// strategy: its first password and db's CA come from the variables
+// dbVariables sets, masterARN is the master secret ("" for none), and
+// rotation adds lines to the rotation block.
+func dbConfig(env *acctest.Env, name string, db *testdb.Server, dbname, strategy, masterARN, rotation string) string {
+	return initialVariable + `
+variable "ca" {
+  type = string
+}
+` + basicConfig(env, name, fmt.Sprintf(`
+  secret_template = jsonencode({
+    engine   = %q
+    host     = %q
+    port     = %d
+    username = "app"
+    dbname   = %q
+  })
+  initial_value_wo         = var.initial
+  initial_value_wo_version = 1
+  rotation {
+    strategy                 = %q
+    master_secret_arn        = %s
+    ca_bundle                = var.ca
+    automatically_after_days = 30
+    %s
+  }
+  function {
+    architecture = "x86_64"
+  }`, db.Engine, db.Host, db.Port, dbname, strategy, hclStringOrNull(masterARN), rotation))
+}
+
+// dbVariables are the values of dbConfig's variables.
+func dbVariables(initial string, db *testdb.Server) config.Variables {
+	return config.Variables{"initial": config.StringVariable(initial), "ca": config.StringVariable(string(db.CAPEM))}
 }
 
 func hclStringOrNull(s string) string {
@@ -288,32 +301,9 @@ func TestAccRotatedSecret_updateMasterSecretARN(t *testing.T) {
 	oldMaster, newMaster := master("-master-old"), master("-master-new")
 	name := acctest.RandomName()
 	cfg := func(masterARN string) string {
-		return initialVariable + `
-variable "ca" {
-  type = string
-}
-` + basicConfig(env, name, fmt.Sprintf(`
-  secret_template = jsonencode({
-    engine   = "postgres"
-    host     = %q
-    port     = %d
-    username = "app"
-    dbname   = %q
-  })
-  initial_value_wo         = var.initial
-  initial_value_wo_version = 1
-  rotation {
-    strategy                 = "postgresql_alternating_users"
-    master_secret_arn        = %q
-    ca_bundle                = var.ca
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`, db.Host, db.Port, dbname, masterARN))
+		return dbConfig(env, name, db, dbname, "postgresql_alternating_users", masterARN, "rotate_immediately = true")
 	}
-	vars := config.Variables{"initial": config.StringVariable(initial), "ca": config.StringVariable(string(db.CAPEM))}
+	vars := dbVariables(initial, db)
 	n := derivedNames(env, name)
 	var before dbCredential
 	pinned := func(want, not string) resource.TestCheckFunc {

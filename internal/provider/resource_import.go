@@ -97,6 +97,9 @@ func importedModel(imp *stack.Imported, defaultTags map[string]string) rotatedSe
 		InitialValueWO:        types.StringNull(),
 		InitialValueWOVersion: types.Int64Null(),
 	}
+	if s.Alerts != nil {
+		m.Alerts = &alertsModel{SNSTopicARN: types.StringValue(s.Alerts.TopicARN)}
+	}
 	own := map[string]string{}
 	for k, v := range s.Tags {
 		if dv, ok := defaultTags[k]; !ok || dv != v {

@@ -32,14 +32,7 @@ func TestAccRotatedSecret_kms(t *testing.T) {
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: basicConfig(env, name, fmt.Sprintf(`
-  kms_key_id = %q
-  rotation {
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`, keyARN)),
+  kms_key_id = %q`+rotateNow30d, keyARN)),
 			Check: resource.ComposeTestCheckFunc(
 				resource.TestCheckResourceAttr(res, "kms_key_id", keyARN),
 				checkSecret(env, name, func(o *secretsmanager.DescribeSecretOutput) error {

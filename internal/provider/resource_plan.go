@@ -150,11 +150,29 @@ func (m *rotatedSecretModel) unknownVersionFacts() {
 	m.RotationPending, m.RotationStuck = types.BoolUnknown(), types.BoolUnknown()
 }
 
-// keepVersionFacts plans them unchanged: the apply touches no version.
+// keepVersionFacts plans them unchanged: the apply touches no version. A
+// fact the state lacks (written by an older provider, planned without a
+// refresh) stays unknown, since the apply's read fills it.
 func (m *rotatedSecretModel) keepVersionFacts(state *rotatedSecretModel) {
-	m.CurrentVersionID, m.CurrentVersionCreated = state.CurrentVersionID, state.CurrentVersionCreated
-	m.LastRotatedDate, m.NextRotationDate = state.LastRotatedDate, state.NextRotationDate
-	m.RotationPending, m.RotationStuck = state.RotationPending, state.RotationStuck
+	m.CurrentVersionID, m.CurrentVersionCreated = knownString(state.CurrentVersionID), knownString(state.CurrentVersionCreated)
+	m.LastRotatedDate, m.NextRotationDate = knownString(state.LastRotatedDate), knownString(state.NextRotationDate)
+	m.RotationPending, m.RotationStuck = knownBool(state.RotationPending), knownBool(state.RotationStuck)
+}
+
+// knownString is v, or unknown when v is null.
+func knownString(v types.String) types.String {
+	if v.IsNull() {
+		return types.StringUnknown()
+	}
+	return v
+}
+
+// knownBool is v, or unknown when v is null.
+func knownBool(v types.Bool) types.Bool {
+	if v.IsNull() {
+		return types.BoolUnknown()
+	}
+	return v
 }
 
 func (f *functionModel) roleUnknown() bool { return f != nil && f.RoleARN.IsUnknown() }

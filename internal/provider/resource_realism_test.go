@@ -44,6 +44,28 @@ func closedPort(t *testing.T) int {
 	return addr.Port
 }
 
+// refusedDBConfig is a PostgreSQL single-user secret whose database at
+// 127.0.0.1:port refuses connections, with rotation adding lines to the
+// rotation block.
+func refusedDBConfig(env *acctest.Env, name string, port int, rotation string) string {
+	return basicConfig(env, name, fmt.Sprintf(`
+  secret_template = jsonencode({
+    engine   = "postgres"
+    host     = "127.0.0.1"
+    port     = %d
+    username = "app"
+    dbname   = "app"
+  })
+  rotation {
+    strategy                 = "postgresql_single_user"
+    automatically_after_days = 30
+    %s
+  }
+  function {
+    architecture = "x86_64"
+  }`, port, rotation))
+}
+
 // TestAccRotatedSecret_failedRotationFailsApply: a PostgreSQL secret whose
 // database refuses connections. The rotation (or, with rotate_immediately
 // = false, the configuration test) fails in the background after
@@ -67,25 +89,8 @@ func TestAccRotatedSecret_failedRotationFailsApply(t *testing.T) {
 				t.Skip("needs a database address that refuses connections from the function")
 			}
 			name := acctest.RandomName()
-			cfg := basicConfig(env, name, fmt.Sprintf(`
-  secret_template = jsonencode({
-    engine   = "postgres"
-    host     = "127.0.0.1"
-    port     = %d
-    username = "app"
-    dbname   = "app"
-  })
-  rotation {
-    strategy                 = "postgresql_single_user"
-    automatically_after_days = 30
-    rotate_immediately       = %t
-  }
-  function {
-    architecture = "x86_64"
-  }`, closedPort(t), tc.immediately))
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-				CheckDestroy:             env.CheckDestroy,
+			cfg := refusedDBConfig(env, name, closedPort(t), fmt.Sprintf("rotate_immediately = %t", tc.immediately))
+			env.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config:      cfg,
 					ExpectError: regexp.MustCompile(tc.want),
@@ -108,27 +113,9 @@ func TestAccRotatedSecret_failedRotationFailsUpdate(t *testing.T) {
 	}
 	name, port := acctest.RandomName(), closedPort(t)
 	cfg := func(enabled bool) string {
-		return basicConfig(env, name, fmt.Sprintf(`
-  secret_template = jsonencode({
-    engine   = "postgres"
-    host     = "127.0.0.1"
-    port     = %d
-    username = "app"
-    dbname   = "app"
-  })
-  rotation {
-    strategy                 = "postgresql_single_user"
-    automatically_after_days = 30
-    rotate_immediately       = true
-    enabled                  = %t
-  }
-  function {
-    architecture = "x86_64"
-  }`, port, enabled))
+		return refusedDBConfig(env, name, port, fmt.Sprintf("rotate_immediately = true\n    enabled            = %t", enabled))
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(false)},
 			{
@@ -149,13 +136,8 @@ func TestAccRotatedSecret_failedRotationFailsUpdate(t *testing.T) {
 // version, no AWSPENDING is left on another version, and the state's
 // current_version_id and last_rotated_date are the rotated ones.
 func TestAccRotatedSecret_rotationWaited(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env, name := acctest.Start(t)
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: basicConfig(env, name, `
   rotation {
@@ -194,14 +176,9 @@ func TestAccRotatedSecret_rotationWaited(t *testing.T) {
 // Manager still answers "scheduled for deletion" for a while, and the
 // provider retries CreateSecret until the name is free.
 func TestAccRotatedSecret_recreateAfterForcedDeletion(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	cfg := basicConfig(env, name, rotation30d)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{Config: env.ProviderBlock()}, // destroys it (ForceDeleteWithoutRecovery)
@@ -259,9 +236,7 @@ func TestAccRotatedSecret_policyNamesNewRole(t *testing.T) {
       Resource  = "*"
     }]
   })`, env.Account, reader)+rotation30d)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -301,10 +276,7 @@ func TestAccRotatedSecret_policyNamesNewRole(t *testing.T) {
 // first rotation fail in createSecret; the apply fails saying so, with the
 // function's own line, and destroy removes everything.
 func TestAccRotatedSecret_resourcePolicyDenyStopsRotation(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	cfg := basicConfig(env, name, `
   policy = jsonencode({
     Version = "2012-10-17"
@@ -314,17 +286,8 @@ func TestAccRotatedSecret_resourcePolicyDenyStopsRotation(t *testing.T) {
       Action    = "secretsmanager:GetSecretValue"
       Resource  = "*"
     }]
-  })
-  rotation {
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+  })`+rotateNow30d)
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      cfg,
 			ExpectError: regexp.MustCompile(`(?s)The secret's rotation failed in step createSecret.*createSecret: .*explicit deny in a resource-based policy.*Nothing reached the target yet`),
@@ -337,10 +300,7 @@ func TestAccRotatedSecret_resourcePolicyDenyStopsRotation(t *testing.T) {
 // kms:Encrypt), so disabling the old key afterwards breaks nothing, and
 // the next plan is empty.
 func TestAccRotatedSecret_kmsKeyChangeReencrypts(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
 	kmsClient, ok := env.Clients.KMS.(*kms.Client)
 	if !ok {
@@ -356,22 +316,13 @@ func TestAccRotatedSecret_kmsKeyChangeReencrypts(t *testing.T) {
 	oldKey, nextKey := newKey(), newKey()
 	cfg := func(key string) string {
 		return basicConfig(env, name, fmt.Sprintf(`
-  kms_key_id = %q
-  rotation {
-    automatically_after_days = 30
-    rotate_immediately       = true
-  }
-  function {
-    architecture = "x86_64"
-  }`, key))
+  kms_key_id = %q`+rotateNow30d, key))
 	}
 	sm, ok := env.Clients.SecretsManager.(*secretsmanager.Client)
 	if !ok {
 		t.Fatalf("Secrets Manager client is %T", env.Clients.SecretsManager)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(oldKey)},
 			{
@@ -408,10 +359,7 @@ func TestAccRotatedSecret_kmsKeyChangeReencrypts(t *testing.T) {
 // outside Terraform, the provider sees the drift instead of taking the
 // reported days for the configured ones.
 func TestAccRotatedSecret_cronScheduleNotMisread(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	ctx := context.Background()
 	const daily = "cron(0 10 * * ? *)"
 	cron := basicConfig(env, name, `
@@ -428,9 +376,7 @@ func TestAccRotatedSecret_cronScheduleNotMisread(t *testing.T) {
   function {
     architecture = "x86_64"
   }`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config: cron,

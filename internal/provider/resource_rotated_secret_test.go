@@ -40,11 +40,37 @@ const (
   function {
     architecture = "x86_64"
   }`
+	// rotateNow30d is rotation30d that also rotates on the apply that
+	// configures it.
+	rotateNow30d = `
+  rotation {
+    automatically_after_days = 30
+    rotate_immediately       = true
+  }
+  function {
+    architecture = "x86_64"
+  }`
 )
 
 func TestAccRotatedSecret_lifecycle(t *testing.T) {
 	env, name := acctest.Start(t)
 
+	// payments is the configuration of a PostgreSQL single-user secret
+	// whose function runs on arch.
+	payments := func(arch string) string {
+		return basicConfig(env, name, `
+  description = "payments database"
+  tags = { team = "payments", env = "prod" }
+  secret_template = jsonencode({ engine = "postgres", username = "app", host = "db.internal", port = 5432, dbname = "payments" })
+  rotation {
+    strategy            = "postgresql_single_user"
+    schedule_expression = "rate(10 days)"
+  }
+  function {
+    architecture = "`+arch+`"
+    memory_size  = 256
+  }`)
+	}
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
@@ -108,18 +134,7 @@ func TestAccRotatedSecret_lifecycle(t *testing.T) {
 			{
 				// Strategy change: the function's environment and the
 				// template's keys change in place; the password is kept.
-				Config: basicConfig(env, name, `
-  description = "payments database"
-  tags = { team = "payments", env = "prod" }
-  secret_template = jsonencode({ engine = "postgres", username = "app", host = "db.internal", port = 5432, dbname = "payments" })
-  rotation {
-    strategy            = "postgresql_single_user"
-    schedule_expression = "rate(10 days)"
-  }
-  function {
-    architecture = "x86_64"
-    memory_size  = 256
-  }`),
+				Config: payments("x86_64"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
 				},
@@ -140,18 +155,7 @@ func TestAccRotatedSecret_lifecycle(t *testing.T) {
 			},
 			{
 				// Architecture change: new code for arm64, in place.
-				Config: basicConfig(env, name, `
-  description = "payments database"
-  tags = { team = "payments", env = "prod" }
-  secret_template = jsonencode({ engine = "postgres", username = "app", host = "db.internal", port = 5432, dbname = "payments" })
-  rotation {
-    strategy            = "postgresql_single_user"
-    schedule_expression = "rate(10 days)"
-  }
-  function {
-    architecture = "arm64"
-    memory_size  = 256
-  }`),
+				Config: payments("arm64"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

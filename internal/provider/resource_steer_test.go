@@ -378,3 +378,61 @@ func TestAccRotatedSecret_agePostcondition(t *testing.T) {
 		},
 	})
 }
+
+// TestAccRotatedSecret_rotateTriggersPendingWithValue: when the failed
+// rotation got as far as storing the new value (here finishSecret is
+// denied), the next apply does not guess whether that value is in use: it
+// stops before RotateSecret with the commands that clear or finish it, and
+// still plans the rotation; once cleared, the apply rotates.
+func TestAccRotatedSecret_rotateTriggersPendingWithValue(t *testing.T) {
+	env, name := acctest.StartEmulator(t, "makes the rotation function's finishSecret fail in the emulator")
+	ctx := context.Background()
+	var ledger rotationLedger
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: triggersConfig(env, name, `{ schema = "v1" }`)},
+			{
+				PreConfig: func() {
+					if err := env.Admin.InjectFault(ctx, awsemu.Fault{Service: "secretsmanager", Operation: "UpdateSecretVersionStage",
+						Code: "AccessDeniedException", Message: "User is not authorized to perform: secretsmanager:UpdateSecretVersionStage", Count: -1}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      triggersConfig(env, name, `{ schema = "v2" }`),
+				ExpectError: regexp.MustCompile(`(?s)The secret's rotation failed in step finishSecret.*not authorized.*AWSPENDING is left on version`),
+			},
+			{
+				PreConfig: func() {
+					if err := env.Admin.ClearFaults(ctx); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: triggersConfig(env, name, `{ schema = "v2" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("rotates_on_apply"), knownvalue.Bool(true)),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)An earlier rotation of the secret did not finish.*update-secret-version-stage`),
+			},
+			{
+				PreConfig: func() {
+					// The user decides the pending value is not in use and drops it.
+					_, pending := stages(t, env, name)
+					if pending == "" {
+						t.Fatal("no AWSPENDING left by the failed rotation")
+					}
+					if _, err := env.Clients.SecretsManager.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+						SecretId: aws.String(name), VersionStage: aws.String("AWSPENDING"), RemoveFromVersionId: aws.String(pending),
+					}); err != nil {
+						t.Fatal(err)
+					}
+					ledger = takeLedger(t, env, name)
+				},
+				Config: triggersConfig(env, name, `{ schema = "v2" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: rotatedOnceSince(t, env, name, &ledger),
+			},
+		},
+	})
+}

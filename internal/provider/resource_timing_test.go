@@ -81,10 +81,7 @@ func TestAccRotatedSecret_maxRetries(t *testing.T) {
 // an update of the function's configuration and tags applies, and the plan
 // after it is empty.
 func TestAccRotatedSecret_functionStates(t *testing.T) {
-	t.Parallel()
-	acctest.PreCheck(t)
-	env := acctest.NewEnv(t)
-	name := acctest.RandomName()
+	env, name := acctest.Start(t)
 	fn := func(memory, team string) string {
 		return `
   tags = { team = "` + team + `" }
@@ -96,9 +93,7 @@ func TestAccRotatedSecret_functionStates(t *testing.T) {
     memory_size  = ` + memory + `
   }`
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(t),
-		CheckDestroy:             env.CheckDestroy,
+	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: basicConfig(env, name, fn("128", "a")), Check: checkChildren(env, name, false)},
 			{

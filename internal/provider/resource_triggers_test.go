@@ -52,3 +52,45 @@ func TestRotateTriggersChanged(t *testing.T) {
 		})
 	}
 }
+
+// TestKeepVersionFacts: a plan that touches no version keeps the state's
+// facts, and leaves unknown those an older provider's state lacks (the
+// apply's read fills them; a null plan would make that an inconsistent
+// result).
+func TestKeepVersionFacts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		state, want rotatedSecretModel
+	}{
+		{"known", rotatedSecretModel{
+			CurrentVersionID: types.StringValue("v"), CurrentVersionCreated: types.StringValue("2026-11-30T00:00:00Z"),
+			LastRotatedDate: types.StringValue(""), NextRotationDate: types.StringValue("2026-12-30T00:00:00Z"),
+			RotationPending: types.BoolValue(true), RotationStuck: types.BoolValue(false),
+		}, rotatedSecretModel{
+			CurrentVersionID: types.StringValue("v"), CurrentVersionCreated: types.StringValue("2026-11-30T00:00:00Z"),
+			LastRotatedDate: types.StringValue(""), NextRotationDate: types.StringValue("2026-12-30T00:00:00Z"),
+			RotationPending: types.BoolValue(true), RotationStuck: types.BoolValue(false),
+		}},
+		{"state of an older provider", rotatedSecretModel{
+			CurrentVersionID: types.StringValue("v"), LastRotatedDate: types.StringValue(""), NextRotationDate: types.StringValue(""),
+			CurrentVersionCreated: types.StringNull(), RotationPending: types.BoolNull(), RotationStuck: types.BoolNull(),
+		}, rotatedSecretModel{
+			CurrentVersionID: types.StringValue("v"), LastRotatedDate: types.StringValue(""), NextRotationDate: types.StringValue(""),
+			CurrentVersionCreated: types.StringUnknown(), RotationPending: types.BoolUnknown(), RotationStuck: types.BoolUnknown(),
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var got rotatedSecretModel
+			got.keepVersionFacts(&tc.state)
+			facts := func(m rotatedSecretModel) []attr.Value {
+				return []attr.Value{m.CurrentVersionID, m.CurrentVersionCreated, m.LastRotatedDate, m.NextRotationDate, m.RotationPending, m.RotationStuck}
+			}
+			if diff := cmp.Diff(facts(tc.want), facts(got)); diff != "" {
+				t.Errorf("planned facts (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -163,13 +163,7 @@ func TestAccRotatedSecret_updateVPC(t *testing.T) {
 `+vpc+`
   }`)
 	}
-	var version, value string
-	remember := func(*terraform.State) error {
-		var err error
-		version = currentVersion(describe(t, env, name))
-		value, err = currentValue(env, name)
-		return err
-	}
+	current := keepCurrent(t, env, name)
 	inVPC := func(subnets, groups []string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			out, err := env.SDK.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(n.Function)})
@@ -190,19 +184,12 @@ func TestAccRotatedSecret_updateVPC(t *testing.T) {
 			if has := strings.Contains(doc, "ec2:CreateNetworkInterface"); has != (len(subnets) > 0) {
 				return fmt.Errorf("role policy grants ec2:CreateNetworkInterface = %v with subnets %v:\n%s", has, subnets, doc)
 			}
-			v, err := currentValue(env, name)
-			if err != nil {
-				return err
-			}
-			if got := currentVersion(describe(t, env, name)); got != version || v != value {
-				return fmt.Errorf("AWSCURRENT is now version %s (value kept: %v); want version %s and its value", got, v == value, version)
-			}
-			return nil
+			return current.kept(nil)
 		}
 	}
 	env.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{Config: cfg(""), Check: resource.ComposeTestCheckFunc(remember, inVPC(nil, nil))},
+			{Config: cfg(""), Check: resource.ComposeTestCheckFunc(current.remember, inVPC(nil, nil))},
 			{
 				Config:           cfg(`subnet_ids = ["subnet-0a1"]` + "\n" + `security_group_ids = ["sg-0a1"]`),
 				ConfigPlanChecks: emptyPlanAfterApply,

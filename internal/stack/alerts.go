@@ -247,6 +247,8 @@ type policyStmt struct {
 type topicPolicyDoc struct {
 	Fields    map[string]json.RawMessage // every top-level field but Statement
 	Statement []policyStmt
+	// KMSKey is the topic's KmsMasterKeyId, read with the policy.
+	KMSKey string
 }
 
 func topicPolicy(ctx context.Context, c SNSAPI, topicARN string) (*topicPolicyDoc, error) {
@@ -254,7 +256,7 @@ func topicPolicy(ctx context.Context, c SNSAPI, topicARN string) (*topicPolicyDo
 	if err != nil {
 		return nil, err
 	}
-	doc := &topicPolicyDoc{Fields: map[string]json.RawMessage{}}
+	doc := &topicPolicyDoc{Fields: map[string]json.RawMessage{}, KMSKey: out.Attributes["KmsMasterKeyId"]}
 	raw := out.Attributes["Policy"]
 	if raw == "" {
 		return doc, nil
@@ -309,6 +311,9 @@ func allowEvents(ctx context.Context, c SNSAPI, topicARN, ruleName, ruleARN stri
 	doc, err := topicPolicy(ctx, c, topicARN)
 	if err != nil {
 		return err
+	}
+	if isSNSManagedKey(doc.KMSKey) {
+		return &AlertTopicKeyError{TopicARN: topicARN, KeyID: doc.KMSKey}
 	}
 	sid := alertStatementPrefix + ruleName
 	want, _ := json.Marshal(map[string]any{
@@ -393,8 +398,10 @@ func alertDrift(want *AlertSpec, seen *AlertState, n Names) []Drift {
 	switch {
 	case seen == nil:
 		return []Drift{{Kind: DriftAlertRuleMissing, Message: fmt.Sprintf("the alert rule %s (EventBridge) is missing: rotation failures reach no topic", name)}}
+	case seen.TopicARN == "":
+		return []Drift{{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s no longer sends to the topic %s (its target was removed)", name, want.TopicARN)}}
 	case seen.TopicARN != want.TopicARN:
-		return []Drift{{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s sends to %q, not to the topic %s", name, seen.TopicARN, want.TopicARN)}}
+		return []Drift{{Kind: DriftAlertTarget, Message: fmt.Sprintf("the alert rule %s sends to %s, not to the topic %s", name, seen.TopicARN, want.TopicARN)}}
 	}
 	return nil
 }
@@ -458,4 +465,43 @@ func (s *Stack) updateAlerts(ctx context.Context, spec Spec, st *State, priorTop
 		return stepErr("removing the alert rule's statement from the former topic's policy (SNS SetTopicAttributes)", KindAlertRule, err)
 	}
 	return nil
+}
+
+// importAlerts reads the alert rule back on import (one ListTargetsByRule):
+// the topic our target sends to, or nil when there is no rule or no target
+// of ours, or when the caller may not read EventBridge (a user without
+// alerts need not grant it).
+func (s *Stack) importAlerts(ctx context.Context, spec Spec, o *Observed) (*AlertSpec, error) {
+	a, err := FindAlertTarget(ctx, s.c.Events, o.Names)
+	switch {
+	case IsNotFound(err) || isCode(err, codeAccessDenied):
+		return nil, nil
+	case err != nil:
+		return nil, stepErr("reading the alert rule's target (EventBridge ListTargetsByRule)", KindAlertRule, err)
+	case a.TopicARN == "":
+		return nil, nil
+	}
+	sp := spec.WithAccountFrom(aws.ToString(o.Secret.ARN))
+	a.RuleARN = AlertRuleARN(sp.partition(), sp.Region, sp.Account, a.RuleName)
+	o.AlertRule = &a
+	return &AlertSpec{TopicARN: a.TopicARN}, nil
+}
+
+// snsManagedKeyAlias is the AWS managed key of SNS. Its key policy cannot
+// be changed, so it never lets events.amazonaws.com encrypt, and
+// EventBridge cannot deliver to a topic it encrypts.
+const snsManagedKeyAlias = "alias/aws/sns"
+
+func isSNSManagedKey(id string) bool {
+	return id == snsManagedKeyAlias || strings.HasSuffix(id, ":"+snsManagedKeyAlias)
+}
+
+// AlertTopicKeyError: the topic is encrypted with SNS's AWS managed key,
+// so EventBridge's deliveries would fail without a word.
+type AlertTopicKeyError struct {
+	TopicARN, KeyID string
+}
+
+func (e *AlertTopicKeyError) Error() string {
+	return fmt.Sprintf("the alert topic %s is encrypted with the AWS managed key %s, whose key policy cannot let EventBridge publish", e.TopicARN, e.KeyID)
 }

@@ -303,3 +303,38 @@ func TestParseTopicARN(t *testing.T) {
 		t.Errorf("CheckAlertTopic in the same region = %v", err)
 	}
 }
+
+// TestAlerts_managedKeyTopicRefused: EventBridge cannot publish to a topic
+// encrypted with SNS's AWS managed key (its key policy cannot be changed),
+// so EnsureAlerts refuses it instead of reporting success for alerts that
+// would never arrive; the topic's policy stays as it was.
+func TestAlerts_managedKeyTopicRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := newAlertEnv(t)
+	out, err := a.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("managed-key"),
+		Attributes: map[string]string{"KmsMasterKeyId": "alias/aws/sns"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	topicARN := aws.ToString(out.TopicArn)
+	before, err := a.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: out.TopicArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = stack.EnsureAlerts(ctx, a.clients(), a.names, a.st.SecretARN, topicARN, nil)
+	var key *stack.AlertTopicKeyError
+	if !errors.As(err, &key) {
+		t.Fatalf("EnsureAlerts on a topic under alias/aws/sns = %v; want an AlertTopicKeyError", err)
+	}
+	after, err := a.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: out.TopicArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Attributes["Policy"] != after.Attributes["Policy"] {
+		t.Errorf("the refused topic's policy changed:\n%s\n->\n%s", before.Attributes["Policy"], after.Attributes["Policy"])
+	}
+	if err := stack.DeleteAlerts(ctx, a.clients(), a.names, topicARN); err != nil {
+		t.Errorf("DeleteAlerts after the refusal: %v", err)
+	}
+}

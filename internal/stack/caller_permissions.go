@@ -87,7 +87,7 @@ func CallerPermissions() []Permission {
 		{"events:DescribeRule", whenAlerts + " or removed, and destroy (ownership check of the alert rule)"},
 		{"events:ListTagsForResource", whenAlerts + " or removed, and destroy (ownership check of the alert rule)"},
 		{"events:PutTargets", whenAlerts + ": the topic as the alert rule's target"},
-		{"events:ListTargetsByRule", whenAlerts + ": refresh (plan) reads the alert rule's target, its one extra call"},
+		{"events:ListTargetsByRule", whenAlerts + ": refresh (plan) reads the alert rule's target, its one extra call; import reads `alerts` back with it (without the permission, import reads no `alerts`)"},
 		{"events:RemoveTargets", "when `alerts` is removed, and destroy"},
 		{"events:DeleteRule", "when `alerts` is removed, and destroy"},
 		{"sns:GetTopicAttributes", whenAlerts + " or removed, and destroy: reads the topic's policy (on `alerts.sns_topic_arn`)"},

@@ -18,7 +18,7 @@ import (
 // the configuration that made them.
 type Imported struct {
 	// Spec is the configuration read back: name, description, key, user
-	// tags, resource policy, the function's configuration (strategy,
+	// tags, resource policy, alerts, the function's configuration (strategy,
 	// rotated field, password policy, master secret) and settings, the log
 	// retention and the rotation schedule. RecoveryWindowDays and
 	// Rotation.RotateImmediately cannot be read back and are zero.
@@ -63,6 +63,9 @@ func (s *Stack) Import(ctx context.Context, base Spec, id string) (*Imported, er
 	spec.Name, spec.Description, spec.KMSKeyID, spec.Tags = f.SecretName, f.Description, f.KMSKeyID, f.Tags
 	spec.Strategy, spec.RotatedField, spec.Password, spec.CABundle = cfg.Strategy, cfg.RotatedField, cfg.Password, cfg.CABundle
 	if spec.Policy, err = s.readPolicy(ctx, f.SecretARN); err != nil {
+		return nil, err
+	}
+	if spec.Alerts, err = s.importAlerts(ctx, spec, o); err != nil {
 		return nil, err
 	}
 

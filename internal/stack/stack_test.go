@@ -29,6 +29,19 @@ func newStack(t *testing.T) (*stack.Stack, *acctest.Env) {
 	return stack.New(env.Clients, code), env
 }
 
+// createdStack is a stack with one secret created from testSpec, where
+// most tests start.
+func createdStack(t *testing.T) (*stack.Stack, *acctest.Env, stack.Spec, stack.State) {
+	t.Helper()
+	s, env := newStack(t)
+	spec := testSpec(strings.ToLower(acctest.RandomName()))
+	st, err := s.Create(context.Background(), spec, "v", nil)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	return s, env, spec, st
+}
+
 func testSpec(name string) stack.Spec {
 	return stack.Spec{
 		Region: acctest.Region, Account: acctest.AccountID, Partition: "aws",

@@ -71,12 +71,7 @@ func TestSurviveIAMPropagation(t *testing.T) {
 func TestSurviveVPCRolePropagation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, env := newStack(t)
-	spec := testSpec(strings.ToLower(acctest.RandomName()))
-	st, err := s.Create(ctx, spec, "v", nil)
-	if err != nil {
-		t.Fatalf("Create: %v", err)
-	}
+	s, env, spec, st := createdStack(t)
 	const delay = time.Hour
 	if err := env.Admin.SetIAMPropagationDelay(ctx, delay); err != nil {
 		t.Fatal(err)
@@ -106,12 +101,7 @@ func TestSurviveVPCRolePropagation(t *testing.T) {
 func TestSurviveLambdaStates(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, env := newStack(t)
-	spec := testSpec(strings.ToLower(acctest.RandomName()))
-	st, err := s.Create(ctx, spec, "v", nil)
-	if err != nil {
-		t.Fatalf("Create: %v", err)
-	}
+	s, env, spec, st := createdStack(t)
 	spec.Function.MemorySize, spec.Function.Timeout = 256, 60
 	spec.Tags = map[string]string{"team": "billing", "tier": "1"}
 	if _, err := s.Update(ctx, spec, st, stack.UpdateOptions{}); err != nil {

@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -18,49 +17,12 @@ import (
 // is read or used, and the other account's password still works.
 func TestConfusedDeputy(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "app-password")
-	victim := uniq("victim_")
+	f := newFixture(t, dbtest.Uniq("app_"), "app-password")
+	victim := dbtest.Uniq("victim_")
 	f.admin(t, "SELECT CONCAT('CREATE USER ', QUOTE(?), '@''%'' IDENTIFIED BY ''victim-password''')", victim)
 	f.admin(t, "SELECT CONCAT('GRANT ALL ON *.* TO ', QUOTE(?), '@''%'' WITH GRANT OPTION')", victim)
-	legit := f.secret(f.user, "app-password", true)
-	rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(legit)})
-	rewrite := func(s, from, to string) string { return strings.Replace(s, from, to, 1) }
-	port := `"port":` + strconv.Itoa(f.srv.Port)
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name          string
-		current       string
-		pending       string
-		firstRotation bool
-		want          string
-	}{
-		{"AWSCURRENT names another account", f.secret(victim, "whatever", true), f.secret(victim+"_clone", "attacker-sees-this", true), false, `refusing AWSCURRENT: its "username" differ`},
-		{"AWSCURRENT names another account's clone", f.secret(victim+"_clone", "whatever", true), f.secret(victim, "attacker-sees-this", true), false, `refusing AWSCURRENT: its "username" differ`},
-		{"AWSPENDING names another account", legit, f.secret(victim, "attacker-sees-this", true), false, `refusing AWSPENDING: its "username" differ`},
-		{"AWSCURRENT names another host", rewrite(legit, `"127.0.0.1"`, `"db.attacker.example"`), rewrite(f.secret(f.user+"_clone", "new", true), `"127.0.0.1"`, `"db.attacker.example"`), false, `refusing AWSCURRENT: its "host" differ`},
-		{"AWSCURRENT names another port", rewrite(legit, port, `"port":1`), rewrite(f.secret(f.user+"_clone", "new", true), port, `"port":1`), false, `its "port" differ`},
-		{"AWSCURRENT's password is not real (not the first rotation)", f.secret(f.user, "guessed", true), f.secret(f.user+"_clone", "new", true), false, "AWSCURRENT does not log in"},
-		{"the first-rotation exception is for the base user only", f.secret(f.user+"_clone", "guessed", true), f.secret(f.user, "new", true), true, "AWSCURRENT does not log in"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			calls := 0
-			err := rot.Set(ctx, strategy.Step{Current: tc.current, Pending: tc.pending, Master: f.masterFake(&calls), FirstRotation: tc.firstRotation})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
-			}
-			if calls != 0 {
-				t.Errorf("the master secret was read %d times before the refusal", calls)
-			}
-			noSecretIn(t, err, "victim-password", "app-password", "attacker-sees-this", "whatever", "guessed", f.srv.AdminPassword)
-			if strings.Contains(err.Error(), victim) || strings.Contains(err.Error(), "attacker.example") {
-				t.Errorf("the error names a value: %v", err)
-			}
-			f.mustLogin(t, "the victim's password", victim, "victim-password")
-			f.mustLogin(t, "the application's password", f.user, "app-password")
-			f.mustNotLogin(t, "a victim clone", victim+"_clone", "attacker-sees-this")
-		})
-	}
+	rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(f.secret(f.user, "app-password", true))})
+	dbtest.ConfusedDeputy(t, deputy{f}, rot, victim)
 }
 
 // TestCloneNeverPromotedWithoutItsGrants: a clone left without grants by
@@ -72,7 +34,7 @@ func TestCloneNeverPromotedWithoutItsGrants(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	setup := func(t *testing.T) (fixture, strategy.Strategy, strategy.Step, string) {
-		f := newFixture(t, uniq("app_"), "app-password")
+		f := newFixture(t, dbtest.Uniq("app_"), "app-password")
 		cur := f.secret(f.user, "app-password", true)
 		rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(cur)})
 		pend, err := rot.NewPending(ctx, cur, "clone-password")
@@ -103,7 +65,7 @@ func TestCloneNeverPromotedWithoutItsGrants(t *testing.T) {
 	t.Run("a grant the master cannot give fails every retry", func(t *testing.T) {
 		t.Parallel()
 		f, rot, step, clone := setup(t)
-		weak := uniq("weak_")
+		weak := dbtest.Uniq("weak_")
 		f.admin(t, "SELECT CONCAT('CREATE USER ', QUOTE(?), '@''%'' IDENTIFIED BY ''weak-password''')", weak)
 		f.admin(t, "SELECT CONCAT('GRANT CREATE USER, RELOAD ON *.* TO ', QUOTE(?), '@''%''')", weak)
 		f.admin(t, "SELECT CONCAT('GRANT SELECT ON mysql.* TO ', QUOTE(?), '@''%''')", weak)
@@ -127,10 +89,10 @@ func TestCloneNeverPromotedWithoutItsGrants(t *testing.T) {
 		t.Parallel()
 		f, rot, step, clone := setup(t)
 		f.admin(t, "SELECT CONCAT('GRANT INSERT ON "+f.db+".t TO ', QUOTE(?), '@''%''')", f.user)
-		first := rotate(t, rot, step, "clone-password") // app -> app_clone, with SELECT, INSERT
-		second := rotate(t, rot, strategy.Step{Current: first.Pending, Previous: first.Current, Master: f.masterFake(nil)}, "base-2")
+		first := dbtest.Rotate(t, rot, step, "clone-password") // app -> app_clone, with SELECT, INSERT
+		second := dbtest.Rotate(t, rot, strategy.Step{Current: first.Pending, Previous: first.Current, Master: f.masterFake(nil)}, "base-2")
 		f.admin(t, "SELECT CONCAT('REVOKE INSERT ON "+f.db+".t FROM ', QUOTE(?), '@''%''')", f.user)
-		rotate(t, rot, strategy.Step{Current: second.Pending, Previous: second.Current, Master: f.masterFake(nil)}, "clone-3")
+		dbtest.Rotate(t, rot, strategy.Step{Current: second.Pending, Previous: second.Current, Master: f.masterFake(nil)}, "clone-3")
 		f.checkGrants(t, "clone after the base user lost INSERT", f.mustLogin(t, "clone", clone, "clone-3"))
 	})
 }
@@ -156,4 +118,21 @@ func TestRevokeFor(t *testing.T) {
 			t.Errorf("revokeFor(%q) (-want +got):\n%s", tc.grant, d)
 		}
 	}
+}
+
+// deputy is the fixture as dbtest.ConfusedDeputy uses it.
+type deputy struct{ fixture }
+
+func (d deputy) Secret(user, password string) string { return d.secret(user, password, true) }
+func (d deputy) User() string                        { return d.user }
+func (d deputy) Port() int                           { return d.srv.Port }
+func (d deputy) MasterARN() string                   { return masterARN }
+func (d deputy) AdminPassword() string               { return d.srv.AdminPassword }
+func (d deputy) MasterFake(calls *int) func(context.Context, string) (string, error) {
+	return d.masterFake(calls)
+}
+
+func (d deputy) CanLogin(t *testing.T, user, password string) bool {
+	_, err := d.login(t, user, password)
+	return err == nil
 }

@@ -2,9 +2,7 @@ package mysql
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -43,19 +41,13 @@ type fixture struct {
 	user string
 }
 
-func uniq(prefix string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
-
 // newFixture creates a database holding table t (readable, not writable,
 // by user) and the account user@'%'. Names and passwords are quoted by the
 // server's QUOTE(), independently of the code under test.
 func newFixture(t *testing.T, user, password string) fixture {
 	t.Helper()
 	srv := testdb.SharedMariaDB(t)
-	f := fixture{srv: srv, db: uniq("db_"), user: user}
+	f := fixture{srv: srv, db: dbtest.Uniq("db_"), user: user}
 	srv.MustExec(t, "", "CREATE DATABASE "+f.db)
 	srv.MustExec(t, f.db, "CREATE TABLE t (x int)", "INSERT INTO t VALUES (1)")
 	f.admin(t, "SELECT CONCAT('CREATE USER ', QUOTE(?), '@''%'' IDENTIFIED BY ', QUOTE(?))", user, password)
@@ -158,48 +150,6 @@ func (f fixture) checkGrants(t *testing.T, who string, conn *sql.Conn) {
 	}
 }
 
-// rotate runs NewPending, Set and Test as the rotator would, then Set again.
-func rotate(t *testing.T, s strategy.Strategy, step strategy.Step, newPassword string) strategy.Step {
-	t.Helper()
-	ctx := context.Background()
-	pending, err := s.NewPending(ctx, step.Current, newPassword)
-	if err != nil {
-		t.Fatalf("NewPending: %v", err)
-	}
-	step.Pending = pending
-	if err := s.Set(ctx, step); err != nil {
-		t.Fatalf("Set: %v", err)
-	}
-	if err := s.Test(ctx, step); err != nil {
-		t.Fatalf("Test: %v", err)
-	}
-	if err := s.Set(ctx, step); err != nil {
-		t.Fatalf("Set re-run: %v", err)
-	}
-	return step
-}
-
-func noSecretIn(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, s := range secrets {
-		if s != "" && strings.Contains(err.Error(), s) {
-			t.Fatalf("error message contains a secret value: %v", err)
-		}
-	}
-}
-
-func username(t *testing.T, secret string) string {
-	t.Helper()
-	d, err := strategy.ParseDBSecret(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Username
-}
-
 var credentialCases = []struct {
 	name     string
 	user     string
@@ -218,11 +168,11 @@ func TestSingleUserRotation(t *testing.T) {
 	for _, tc := range credentialCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			user := tc.user + uniq("_")
+			user := tc.user + dbtest.Uniq("_")
 			f := newFixture(t, user, tc.password)
-			step := rotate(t, dbtest.Lazy(SingleUser), strategy.Step{Current: f.secret(user, tc.password, false)}, tc.next)
+			step := dbtest.Rotate(t, dbtest.Lazy(SingleUser), strategy.Step{Current: f.secret(user, tc.password, false)}, tc.next)
 
-			if got := username(t, step.Pending); got != user {
+			if got := dbtest.Username(t, step.Pending); got != user {
 				t.Errorf("pending username changed: got %q, want %q", got, user)
 			}
 			f.checkGrants(t, "rotated user", f.mustLogin(t, "new credential", user, tc.next))
@@ -233,20 +183,20 @@ func TestSingleUserRotation(t *testing.T) {
 
 func TestSingleUserFallsBackToPrevious(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "works-previous")
+	f := newFixture(t, dbtest.Uniq("app_"), "works-previous")
 	step := strategy.Step{
 		Current:  f.secret(f.user, "never-applied-current", false),
 		Previous: f.secret(f.user, "works-previous", false),
 	}
-	rotate(t, dbtest.Lazy(SingleUser), step, "new-after-fallback")
+	dbtest.Rotate(t, dbtest.Lazy(SingleUser), step, "new-after-fallback")
 	f.mustLogin(t, "new credential", f.user, "new-after-fallback")
 	f.mustNotLogin(t, "previous credential", f.user, "works-previous")
 }
 
 func TestSetFailures(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "the-real-password")
-	other := newFixture(t, uniq("other_"), "other-password")
+	f := newFixture(t, dbtest.Uniq("app_"), "the-real-password")
+	other := newFixture(t, dbtest.Uniq("other_"), "other-password")
 	secrets := []string{"the-real-password", "wrong-current", "wrong-previous", "pending-password", "other-password", f.srv.AdminPassword}
 	for _, tc := range []struct {
 		name string
@@ -321,7 +271,7 @@ func TestSetFailures(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
 			}
-			noSecretIn(t, err, secrets...)
+			dbtest.NoSecretIn(t, err, secrets...)
 			f.mustLogin(t, "unchanged credential", f.user, "the-real-password")
 			other.mustLogin(t, "other user", other.user, "other-password")
 		})
@@ -330,7 +280,7 @@ func TestSetFailures(t *testing.T) {
 
 func TestTestStep(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "good-password")
+	f := newFixture(t, dbtest.Uniq("app_"), "good-password")
 	for _, tc := range []struct {
 		name    string
 		pending string
@@ -338,7 +288,7 @@ func TestTestStep(t *testing.T) {
 	}{
 		{"working credential", f.secret(f.user, "good-password", false), false},
 		{"wrong password", f.secret(f.user, "bad-password", false), true},
-		{"unknown user", f.secret(uniq("nobody_"), "good-password", false), true},
+		{"unknown user", f.secret(dbtest.Uniq("nobody_"), "good-password", false), true},
 		{"not JSON", `password=good-password`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -347,7 +297,7 @@ func TestTestStep(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
 			}
-			noSecretIn(t, err, "good-password", "bad-password")
+			dbtest.NoSecretIn(t, err, "good-password", "bad-password")
 		})
 	}
 }
@@ -357,15 +307,15 @@ func TestAlternatingUsersRotation(t *testing.T) {
 	for _, tc := range credentialCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			user := tc.user + uniq("_")
+			user := tc.user + dbtest.Uniq("_")
 			f := newFixture(t, user, tc.password)
 			calls := 0
 			rot := dbtest.Lazy(AlternatingUsers)
 			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
 
-			first := rotate(t, rot, step, tc.next)
+			first := dbtest.Rotate(t, rot, step, tc.next)
 			clone := user + "_clone"
-			if got := username(t, first.Pending); got != clone {
+			if got := dbtest.Username(t, first.Pending); got != clone {
 				t.Fatalf("first flip pending username = %q, want %q", got, clone)
 			}
 			if calls == 0 {
@@ -375,8 +325,8 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			f.checkGrants(t, "original", f.mustLogin(t, "original user until the next flip", user, tc.password))
 
 			third := tc.next + "-3"
-			second := rotate(t, rot, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
-			if got := username(t, second.Pending); got != user {
+			second := dbtest.Rotate(t, rot, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
+			if got := dbtest.Username(t, second.Pending); got != user {
 				t.Fatalf("second flip pending username = %q, want %q", got, user)
 			}
 			f.checkGrants(t, "original after second flip", f.mustLogin(t, "original with new password", user, third))
@@ -384,7 +334,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			f.mustLogin(t, "clone until the next flip", clone, tc.next)
 
 			fourth := tc.next + "-4"
-			rotate(t, rot, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
+			dbtest.Rotate(t, rot, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
 			f.checkGrants(t, "clone after third flip", f.mustLogin(t, "clone with new password", clone, fourth))
 			f.mustNotLogin(t, "clone's old password", clone, tc.next)
 			f.mustLogin(t, "original until the next flip", user, third)
@@ -397,11 +347,11 @@ func TestAlternatingUsersRotation(t *testing.T) {
 // the password hash MariaDB prints on the same line.
 func TestAlternatingCopiesGrantOption(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "pw-1")
+	f := newFixture(t, dbtest.Uniq("app_"), "pw-1")
 	f.srv.MustExec(t, f.db, "CREATE TABLE u (x int)")
 	f.admin(t, "SELECT CONCAT('GRANT INSERT ON "+f.db+".u TO ', QUOTE(?), '@''%'' WITH GRANT OPTION')", f.user)
 	f.admin(t, "SELECT CONCAT('GRANT PROCESS ON *.* TO ', QUOTE(?), '@''%''')", f.user)
-	rotate(t, dbtest.Lazy(AlternatingUsers), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
+	dbtest.Rotate(t, dbtest.Lazy(AlternatingUsers), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
 
 	conn := f.mustLogin(t, "clone", f.user+"_clone", "pw-2")
 	var grants []string
@@ -455,7 +405,7 @@ func TestNewPending(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error = %v, want one containing %q", err, tc.err)
 				}
-				noSecretIn(t, err, "old", "new")
+				dbtest.NoSecretIn(t, err, "old", "new")
 				return
 			}
 			if err != nil {
@@ -635,7 +585,7 @@ func TestTLS(t *testing.T) {
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("Test error = %v, want one containing %q", err, tc.wantErr)
 			}
-			noSecretIn(t, err, "tls-password-1")
+			dbtest.NoSecretIn(t, err, "tls-password-1")
 		})
 	}
 
@@ -648,8 +598,8 @@ func TestTLS(t *testing.T) {
 			return `{"username":"` + tlsSrv.AdminUser + `","password":"` + tlsSrv.AdminPassword + `"}`, nil
 		}
 		cur := tlsSrv.SecretJSON("tls_rotated", "before", "", masterARN)
-		step := rotate(t, dbtest.LazyCA(AlternatingUsers, string(tlsSrv.CAPEM)), strategy.Step{Current: cur, Master: master}, "after-rotation")
-		if got := username(t, step.Pending); got != "tls_rotated_clone" || calls == 0 {
+		step := dbtest.Rotate(t, dbtest.LazyCA(AlternatingUsers, string(tlsSrv.CAPEM)), strategy.Step{Current: cur, Master: master}, "after-rotation")
+		if got := dbtest.Username(t, step.Pending); got != "tls_rotated_clone" || calls == 0 {
 			t.Fatalf("pending user = %q, master read %d times", got, calls)
 		}
 		// REQUIRE SSL and the resource limit came along.

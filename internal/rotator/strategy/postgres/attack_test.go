@@ -16,96 +16,11 @@ import (
 // read or used, and the other role's password still works.
 func TestConfusedDeputy(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "app-password")
-	victim := uniq("victim_")
+	f := newFixture(t, dbtest.Uniq("app_"), "app-password")
+	victim := dbtest.Uniq("victim_")
 	f.admin(t, "", `SELECT format('CREATE ROLE %I LOGIN SUPERUSER PASSWORD %L', $1::text, 'victim-password')`, victim)
-	legit := f.secret(f.user, "app-password", true)
-	pins := dbtest.TargetOf(legit) // what the resource configured
-	rot := AlternatingUsers(strategy.DB{Target: pins})
-	rewrite := func(s, from, to string) string { return strings.Replace(s, from, to, 1) }
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name          string
-		current       string
-		pending       string
-		firstRotation bool
-		want          string
-	}{
-		{
-			name:    "AWSCURRENT names another role",
-			current: f.secret(victim, "whatever", true),
-			pending: f.secret(victim+"_clone", "attacker-sees-this", true),
-			want:    `refusing AWSCURRENT: its "username" differ`,
-		},
-		{
-			name:    "AWSCURRENT names another role's clone",
-			current: f.secret(victim+"_clone", "whatever", true),
-			pending: f.secret(victim, "attacker-sees-this", true),
-			want:    `refusing AWSCURRENT: its "username" differ`,
-		},
-		{
-			name:    "AWSPENDING names another role",
-			current: legit,
-			pending: f.secret(victim, "attacker-sees-this", true),
-			want:    `refusing AWSPENDING: its "username" differ`,
-		},
-		{
-			name:    "AWSCURRENT names another host",
-			current: rewrite(legit, `"127.0.0.1"`, `"db.attacker.example"`),
-			pending: rewrite(f.secret(f.user+"_clone", "new", true), `"127.0.0.1"`, `"db.attacker.example"`),
-			want:    `refusing AWSCURRENT: its "host" differ`,
-		},
-		{
-			name:    "AWSCURRENT names another port",
-			current: rewrite(legit, `"port":`+itoa(f.srv.Port), `"port":1`),
-			pending: rewrite(f.secret(f.user+"_clone", "new", true), `"port":`+itoa(f.srv.Port), `"port":1`),
-			want:    `its "port" differ`,
-		},
-		{
-			name:    "AWSCURRENT names another master secret",
-			current: rewrite(legit, masterARN, masterARN+"x"),
-			pending: rewrite(f.secret(f.user+"_clone", "new", true), masterARN, masterARN+"x"),
-			want:    `its "masterarn" differ`,
-		},
-		{
-			name:    "AWSCURRENT's password is not real (not the first rotation)",
-			current: f.secret(f.user, "guessed", true),
-			pending: f.secret(f.user+"_clone", "new", true),
-			want:    "AWSCURRENT does not log in",
-		},
-		{
-			name:          "the first-rotation exception is for the base user only",
-			current:       f.secret(f.user+"_clone", "guessed", true),
-			pending:       f.secret(f.user, "new", true),
-			firstRotation: true,
-			want:          "AWSCURRENT does not log in",
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			calls := 0
-			err := rot.Set(ctx, strategy.Step{Current: tc.current, Pending: tc.pending, Master: f.masterFake(&calls), FirstRotation: tc.firstRotation})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
-			}
-			if calls != 0 {
-				t.Errorf("the master secret was read %d times before the refusal", calls)
-			}
-			noSecretIn(t, err, "victim-password", "app-password", "attacker-sees-this", "whatever", "guessed", f.srv.AdminPassword)
-			if strings.Contains(err.Error(), victim) || strings.Contains(err.Error(), "attacker.example") {
-				t.Errorf("the error names a value: %v", err)
-			}
-			f.mustLogin(t, "the victim's password", victim, "victim-password")
-			f.mustLogin(t, "the application's password", f.user, "app-password")
-			f.mustNotLogin(t, "a victim clone", victim+"_clone", "attacker-sees-this")
-		})
-	}
-	t.Run("NewPending refuses too", func(t *testing.T) {
-		t.Parallel()
-		if _, err := rot.NewPending(ctx, f.secret(victim, "whatever", true), "new-password"); err == nil || !strings.Contains(err.Error(), `"username"`) {
-			t.Fatalf("NewPending error = %v, want a refusal naming the username", err)
-		}
-	})
+	rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(f.secret(f.user, "app-password", true))})
+	dbtest.ConfusedDeputy(t, deputy{f}, rot, victim)
 }
 
 // TestFirstRotationOfAFreshSecret: the provider generated AWSCURRENT's
@@ -113,13 +28,13 @@ func TestConfusedDeputy(t *testing.T) {
 // create the clone; the next one demands that AWSCURRENT log in.
 func TestFirstRotationOfAFreshSecret(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "db-password-unknown-to-the-secret")
+	f := newFixture(t, dbtest.Uniq("app_"), "db-password-unknown-to-the-secret")
 	cur := f.secret(f.user, "generated-by-the-provider", true)
 	rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(cur)})
-	step := rotate(t, rot, strategy.Step{Current: cur, Master: f.masterFake(nil), FirstRotation: true}, "clone-password")
+	step := dbtest.Rotate(t, rot, strategy.Step{Current: cur, Master: f.masterFake(nil), FirstRotation: true}, "clone-password")
 	f.checkGrants(t, "clone", f.mustLogin(t, "clone", f.user+"_clone", "clone-password"))
 	// Second rotation: AWSCURRENT is the clone, which logs in.
-	rotate(t, rot, strategy.Step{Current: step.Pending, Previous: cur, Master: f.masterFake(nil)}, "base-password")
+	dbtest.Rotate(t, rot, strategy.Step{Current: step.Pending, Previous: cur, Master: f.masterFake(nil)}, "base-password")
 	f.checkGrants(t, "base", f.mustLogin(t, "base", f.user, "base-password"))
 }
 
@@ -138,7 +53,7 @@ func TestRDSManagedMasterSecret(t *testing.T) {
 		calls++
 		return `{"username":"` + srv.AdminUser + `","password":"` + srv.AdminPassword + `"}`, nil
 	}
-	rotate(t, rot, strategy.Step{Current: cur, Master: master}, "clone-password")
+	dbtest.Rotate(t, rot, strategy.Step{Current: cur, Master: master}, "clone-password")
 	if calls == 0 {
 		t.Fatal("the master secret was never read")
 	}
@@ -156,7 +71,7 @@ func TestCloneNeverPromotedWithoutTheBaseUsersPrivileges(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	setup := func(t *testing.T) (fixture, strategy.Strategy, strategy.Step, string) {
-		f := newFixture(t, uniq("app_"), "app-password")
+		f := newFixture(t, dbtest.Uniq("app_"), "app-password")
 		cur := f.secret(f.user, "app-password", true)
 		rot := AlternatingUsers(strategy.DB{Target: dbtest.TargetOf(cur)})
 		pend, err := rot.NewPending(ctx, cur, "clone-password")
@@ -222,4 +137,21 @@ func TestCloneNeverPromotedWithoutTheBaseUsersPrivileges(t *testing.T) {
 			t.Fatal("the clone still reads t after SELECT was revoked from the base user")
 		}
 	})
+}
+
+// deputy is the fixture as dbtest.ConfusedDeputy uses it.
+type deputy struct{ fixture }
+
+func (d deputy) Secret(user, password string) string { return d.secret(user, password, true) }
+func (d deputy) User() string                        { return d.user }
+func (d deputy) Port() int                           { return d.srv.Port }
+func (d deputy) MasterARN() string                   { return masterARN }
+func (d deputy) AdminPassword() string               { return d.srv.AdminPassword }
+func (d deputy) MasterFake(calls *int) func(context.Context, string) (string, error) {
+	return d.masterFake(calls)
+}
+
+func (d deputy) CanLogin(t *testing.T, user, password string) bool {
+	_, err := d.login(t, user, password)
+	return err == nil
 }

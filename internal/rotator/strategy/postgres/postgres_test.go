@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,19 +43,13 @@ type fixture struct {
 	user string
 }
 
-func uniq(prefix string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
-
 // newFixture creates a database holding table t (readable, not writable,
 // by user) and a LOGIN user with password. Names are quoted server-side
 // with format(), independently of the code under test.
 func newFixture(t *testing.T, user, password string) fixture {
 	t.Helper()
 	srv := testdb.SharedPostgres(t)
-	f := fixture{srv: srv, db: uniq("db_"), user: user}
+	f := fixture{srv: srv, db: dbtest.Uniq("db_"), user: user}
 	ctx := context.Background()
 	f.admin(t, "", `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)`, user, password)
 	srv.MustExec(t, "", "CREATE DATABASE "+f.db)
@@ -158,50 +150,6 @@ func (f fixture) checkGrants(t *testing.T, who string, conn *pgx.Conn) {
 	}
 }
 
-// rotate runs NewPending, Set and Test as the rotator would.
-func rotate(t *testing.T, s strategy.Strategy, step strategy.Step, newPassword string) strategy.Step {
-	t.Helper()
-	ctx := context.Background()
-	pending, err := s.NewPending(ctx, step.Current, newPassword)
-	if err != nil {
-		t.Fatalf("NewPending: %v", err)
-	}
-	step.Pending = pending
-	if err := s.Set(ctx, step); err != nil {
-		t.Fatalf("Set: %v", err)
-	}
-	if err := s.Test(ctx, step); err != nil {
-		t.Fatalf("Test: %v", err)
-	}
-	// A retry of setSecret after a success changes nothing and succeeds.
-	if err := s.Set(ctx, step); err != nil {
-		t.Fatalf("Set re-run: %v", err)
-	}
-	return step
-}
-
-// noSecretIn fails when err's text holds any of the secrets.
-func noSecretIn(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, s := range secrets {
-		if s != "" && strings.Contains(err.Error(), s) {
-			t.Fatalf("error message contains a secret value: %v", err)
-		}
-	}
-}
-
-func username(t *testing.T, secret string) string {
-	t.Helper()
-	d, err := strategy.ParseDBSecret(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Username
-}
-
 var credentialCases = []struct {
 	name     string
 	user     string
@@ -220,13 +168,13 @@ func TestSingleUserRotation(t *testing.T) {
 	for _, tc := range credentialCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			user := tc.user + uniq("_")
+			user := tc.user + dbtest.Uniq("_")
 			f := newFixture(t, user, tc.password)
 			step := strategy.Step{Current: f.secret(user, tc.password, false)}
 
-			step = rotate(t, dbtest.Lazy(SingleUser), step, tc.next)
+			step = dbtest.Rotate(t, dbtest.Lazy(SingleUser), step, tc.next)
 
-			if got := username(t, step.Pending); got != user {
+			if got := dbtest.Username(t, step.Pending); got != user {
 				t.Errorf("pending username changed: got %q, want %q", got, user)
 			}
 			f.checkGrants(t, "rotated user", f.mustLogin(t, "new credential", user, tc.next))
@@ -237,21 +185,21 @@ func TestSingleUserRotation(t *testing.T) {
 
 func TestSingleUserFallsBackToPrevious(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "works-previous")
+	f := newFixture(t, dbtest.Uniq("app_"), "works-previous")
 	// A past rotation stored AWSCURRENT but never reached the database.
 	step := strategy.Step{
 		Current:  f.secret(f.user, "never-applied-current", false),
 		Previous: f.secret(f.user, "works-previous", false),
 	}
-	rotate(t, dbtest.Lazy(SingleUser), step, "new-after-fallback")
+	dbtest.Rotate(t, dbtest.Lazy(SingleUser), step, "new-after-fallback")
 	f.mustLogin(t, "new credential", f.user, "new-after-fallback")
 	f.mustNotLogin(t, "previous credential", f.user, "works-previous")
 }
 
 func TestSetFailures(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "the-real-password")
-	other := newFixture(t, uniq("other_"), "other-password")
+	f := newFixture(t, dbtest.Uniq("app_"), "the-real-password")
+	other := newFixture(t, dbtest.Uniq("other_"), "other-password")
 	secrets := []string{"the-real-password", "wrong-current", "wrong-previous", "pending-password", "other-password", f.srv.AdminPassword}
 	for _, tc := range []struct {
 		name string
@@ -326,7 +274,7 @@ func TestSetFailures(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Set error = %v, want one containing %q", err, tc.want)
 			}
-			noSecretIn(t, err, secrets...)
+			dbtest.NoSecretIn(t, err, secrets...)
 			// Nothing changed: the real password still works.
 			f.mustLogin(t, "unchanged credential", f.user, "the-real-password")
 			other.mustLogin(t, "other user", other.user, "other-password")
@@ -336,7 +284,7 @@ func TestSetFailures(t *testing.T) {
 
 func TestTestStep(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, uniq("app_"), "good-password")
+	f := newFixture(t, dbtest.Uniq("app_"), "good-password")
 	for _, tc := range []struct {
 		name    string
 		pending string
@@ -344,7 +292,7 @@ func TestTestStep(t *testing.T) {
 	}{
 		{"working credential", f.secret(f.user, "good-password", false), false},
 		{"wrong password", f.secret(f.user, "bad-password", false), true},
-		{"unknown user", f.secret(uniq("nobody_"), "good-password", false), true},
+		{"unknown user", f.secret(dbtest.Uniq("nobody_"), "good-password", false), true},
 		{"not JSON", `password=good-password`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -353,7 +301,7 @@ func TestTestStep(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Test error = %v, want error: %v", err, tc.wantErr)
 			}
-			noSecretIn(t, err, "good-password", "bad-password")
+			dbtest.NoSecretIn(t, err, "good-password", "bad-password")
 		})
 	}
 }
@@ -363,16 +311,16 @@ func TestAlternatingUsersRotation(t *testing.T) {
 	for _, tc := range credentialCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			user := tc.user + uniq("_")
+			user := tc.user + dbtest.Uniq("_")
 			f := newFixture(t, user, tc.password)
 			calls := 0
 			rot := dbtest.Lazy(AlternatingUsers)
 			step := strategy.Step{Current: f.secret(user, tc.password, true), Master: f.masterFake(&calls)}
 
 			// First flip: the clone is created with the current user's grants.
-			first := rotate(t, rot, step, tc.next)
+			first := dbtest.Rotate(t, rot, step, tc.next)
 			clone := user + "_clone"
-			if got := username(t, first.Pending); got != clone {
+			if got := dbtest.Username(t, first.Pending); got != clone {
 				t.Fatalf("first flip pending username = %q, want %q", got, clone)
 			}
 			if calls == 0 {
@@ -384,8 +332,8 @@ func TestAlternatingUsersRotation(t *testing.T) {
 			// Second flip: back to the original user, whose password changes;
 			// the clone keeps working until the flip after.
 			third := tc.next + "-3"
-			second := rotate(t, rot, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
-			if got := username(t, second.Pending); got != user {
+			second := dbtest.Rotate(t, rot, strategy.Step{Current: first.Pending, Previous: step.Current, Master: f.masterFake(nil)}, third)
+			if got := dbtest.Username(t, second.Pending); got != user {
 				t.Fatalf("second flip pending username = %q, want %q", got, user)
 			}
 			f.checkGrants(t, "original after second flip", f.mustLogin(t, "original with new password", user, third))
@@ -394,7 +342,7 @@ func TestAlternatingUsersRotation(t *testing.T) {
 
 			// Third flip: the clone exists, so only its password changes.
 			fourth := tc.next + "-4"
-			rotate(t, rot, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
+			dbtest.Rotate(t, rot, strategy.Step{Current: second.Pending, Previous: first.Pending, Master: f.masterFake(nil)}, fourth)
 			f.checkGrants(t, "clone after third flip", f.mustLogin(t, "clone with new password", clone, fourth))
 			f.mustNotLogin(t, "clone's old password", clone, tc.next)
 			f.mustLogin(t, "original until the next flip", user, third)
@@ -434,7 +382,7 @@ func TestNewPending(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error = %v, want one containing %q", err, tc.err)
 				}
-				noSecretIn(t, err, "old", "new")
+				dbtest.NoSecretIn(t, err, "old", "new")
 				return
 			}
 			if err != nil {
@@ -589,7 +537,7 @@ func TestTLS(t *testing.T) {
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("Test error = %v, want one containing %q", err, tc.wantErr)
 			}
-			noSecretIn(t, err, "tls-password-1")
+			dbtest.NoSecretIn(t, err, "tls-password-1")
 		})
 	}
 
@@ -598,7 +546,7 @@ func TestTLS(t *testing.T) {
 		tlsSrv.MustExec(t, "", "CREATE ROLE tls_rotated LOGIN PASSWORD 'before'")
 		cur := tlsSrv.SecretJSON("tls_rotated", "before", "postgres", "")
 		rot := dbtest.LazyCA(SingleUser, string(tlsSrv.CAPEM))
-		step := rotate(t, rot, strategy.Step{Current: cur}, "after-rotation")
+		step := dbtest.Rotate(t, rot, strategy.Step{Current: cur}, "after-rotation")
 		if err := rot.Test(ctx, strategy.Step{Pending: step.Pending}); err != nil {
 			t.Fatal(err)
 		}
@@ -616,7 +564,7 @@ func TestPasswordNeverReachesServerLog(t *testing.T) {
 	srv := testdb.StartPostgres(t)
 	srv.MustExec(t, "", "CREATE ROLE logged LOGIN PASSWORD 'first-password'", "ALTER ROLE logged SET log_statement = 'all'")
 	const next = "Logged-New-Password-42"
-	rotate(t, dbtest.Lazy(SingleUser), strategy.Step{Current: srv.SecretJSON("logged", "first-password", "postgres", "")}, next)
+	dbtest.Rotate(t, dbtest.Lazy(SingleUser), strategy.Step{Current: srv.SecretJSON("logged", "first-password", "postgres", "")}, next)
 	log := srv.Log()
 	if !strings.Contains(log, "ALTER ROLE") {
 		t.Fatalf("statement logging is not on; the test proves nothing. Log:\n%s", log)
@@ -643,11 +591,11 @@ func TestAlternatingCopiesRoleAttributes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t, uniq("attr_"), "pw-1")
+			f := newFixture(t, dbtest.Uniq("attr_"), "pw-1")
 			if tc.attrs != "" {
 				f.srv.MustExec(t, "", "ALTER ROLE "+pgx.Identifier{f.user}.Sanitize()+" WITH "+tc.attrs)
 			}
-			rotate(t, dbtest.Lazy(AlternatingUsers), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
+			dbtest.Rotate(t, dbtest.Lazy(AlternatingUsers), strategy.Step{Current: f.secret(f.user, "pw-1", true), Master: f.masterFake(nil)}, "pw-2")
 			conn := f.mustLogin(t, "clone", f.user+"_clone", "pw-2")
 			var createDB, createRole bool
 			var limit int
