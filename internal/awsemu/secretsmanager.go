@@ -527,7 +527,7 @@ func (b *smBackend) createSecret(c *Call) (any, error) {
 	if err := b.authorize(c, "CreateSecret", b.arnPrefix(region)+in.Name+"-??????"); err != nil {
 		return nil, err
 	}
-	if b.stillDeletingLocked(in.Name) {
+	if b.stillDeletingLocked(region + "/" + in.Name) {
 		return nil, emuErr("InvalidRequestException", smMsgScheduledForDeletion)
 	}
 	for _, s := range b.secrets {
@@ -1122,7 +1122,7 @@ func (b *smBackend) deleteSecret(c *Call) (any, error) {
 		// The deletion finishes in the background: the name stays taken
 		// for a while (see forceDeletedLocked).
 		delete(b.secrets, s.ARN)
-		b.forceDeletedLocked(s.Name)
+		b.forceDeletedLocked(s.region() + "/" + s.Name)
 		return map[string]any{"ARN": s.ARN, "Name": s.Name, "DeletionDate": epochTime(c.Now)}, nil
 	}
 	if s.deleted() {

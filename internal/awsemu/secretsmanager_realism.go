@@ -93,7 +93,7 @@ const smMsgScheduledForDeletion = "You can't create this secret because a secret
 
 // forceDeletedLocked records that name's secret was force-deleted: its
 // deletion finishes after the next ForceDeleteBlockedCalls CreateSecret
-// calls for the name.
+// calls for the name. name is "REGION/NAME": a name is taken per region.
 func (b *smBackend) forceDeletedLocked(name string) {
 	if b.opts.ForceDeleteBlockedCalls > 0 {
 		b.deleting[name] = b.opts.ForceDeleteBlockedCalls
