@@ -26,8 +26,8 @@ const ReplicaRegionRule = "A region of the provider's partition, other than the 
 // ReplicaKeyRule is what replica.kms_key_id accepts: the attribute's
 // description and the detail of the error below.
 const ReplicaKeyRule = "The ARN of a KMS key of the replica's region (`arn:PARTITION:kms:REGION:ACCOUNT:key/ID`), or " +
-	"`alias/aws/secretsmanager`; unset means that region's `aws/secretsmanager` key. A key ID or alias cannot be " +
-	"resolved from the primary region, and Secrets Manager reports the key as given, so only an ARN converges."
+	"`alias/aws/secretsmanager`; unset means that region's `aws/secretsmanager` key. A key ID or alias of another " +
+	"region cannot be resolved from the primary region to compare with the key Secrets Manager reports, so only an ARN converges."
 
 // defaultReplicaKey is Secrets Manager's AWS managed key, in every region.
 const defaultReplicaKey = "alias/aws/secretsmanager"
