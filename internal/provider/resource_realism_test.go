@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/rotatorhq/terraform-provider-rotator/internal/acctest"
+	"github.com/rotatorhq/terraform-provider-rotator/internal/testdb"
 )
 
 // closedPort returns a loopback port nothing listens on.
@@ -420,5 +421,47 @@ func TestAccRotatedSecret_cronScheduleNotMisread(t *testing.T) {
 				}),
 			},
 		},
+	})
+}
+
+// TestAccRotatedSecret_wrongFirstPassword: the user gives a PostgreSQL
+// secret a first password the database does not accept. The first rotation
+// cannot log in, so the apply must fail (never green), name the step,
+// quote the database's own refusal from the function's log and say that
+// AWSPENDING was left; the database user's real password must be untouched
+// and the value the user wrote must still be AWSCURRENT (nothing lost, and
+// nothing but the user can fix it).
+func TestAccRotatedSecret_wrongFirstPassword(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	if !env.IsEmulator() {
+		t.Skip("the function must reach the throwaway database on loopback")
+	}
+	db := startDB(t, testdb.EnginePostgres)
+	const realPW, wrongPW = "Real-Pass-1234", "Wrong-Pass-5678"
+	dbname := createAppUser(t, db, realPW)
+	name := acctest.RandomName()
+	env.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:          dbConfig(env, name, db, dbname, "postgresql_single_user", "", "rotate_immediately = true"),
+			ConfigVariables: dbVariables(wrongPW, db),
+			// PostgreSQL's own words for SQLSTATE 28P01.
+			ExpectError: regexp.MustCompile(`(?s)rotation failed in step setSecret.*password authentication failed.*AWSPENDING is left`),
+		}, {
+			// The failed create left the resource tainted in state; the
+			// database and the secret are checked before destroy.
+			Config:          dbConfig(env, name, db, dbname, "postgresql_single_user", "", "rotate_immediately = true"),
+			ConfigVariables: dbVariables(wrongPW, db),
+			PlanOnly:        true, ExpectNonEmptyPlan: true,
+			PreConfig: func() {
+				if err := login(db, dbname, "app", realPW, true); err != nil {
+					t.Errorf("the database user's real password no longer works: %v", err)
+				}
+				if got := dbSecret(t, env, name, "AWSCURRENT"); got.Password != wrongPW {
+					t.Error("AWSCURRENT is no longer the value the user wrote")
+				}
+			},
+		}},
 	})
 }
