@@ -85,29 +85,55 @@ func SameReplicaKey(want, have string) bool {
 	return norm(want) == norm(have)
 }
 
+// replicaDiff is one difference between the wanted replicas and the
+// secret's: its drift kind, the region, and the wanted replica (nil for a
+// region added outside Terraform) and the observed one (nil when missing).
+type replicaDiff struct {
+	kind DriftKind
+	want *ReplicaSpec
+	have *Replica
+}
+
+// compareReplicas is the one comparison of want with have that both the
+// repair (replicaChanges) and the drift report (replicaDrift) derive from.
+func compareReplicas(want []ReplicaSpec, have []Replica) []replicaDiff {
+	seen := map[string]*Replica{}
+	for i := range have {
+		seen[have[i].Region] = &have[i]
+	}
+	wanted := map[string]bool{}
+	var out []replicaDiff
+	for i := range want {
+		w := &want[i]
+		wanted[w.Region] = true
+		r := seen[w.Region]
+		switch {
+		case r == nil:
+			out = append(out, replicaDiff{kind: DriftReplicaMissing, want: w})
+		case r.Status == replicaFailed:
+			out = append(out, replicaDiff{kind: DriftReplicaFailed, want: w, have: r})
+		case !SameReplicaKey(w.KMSKeyID, r.KMSKeyID):
+			out = append(out, replicaDiff{kind: DriftReplicaKMSKey, want: w, have: r})
+		}
+	}
+	for i := range have {
+		if !wanted[have[i].Region] {
+			out = append(out, replicaDiff{kind: DriftReplicaUnexpected, have: &have[i]})
+		}
+	}
+	return out
+}
+
 // replicaChanges are the regions to remove and the replicas to add so that
 // the secret's replicas become want: unwanted regions go, a region whose
 // key changed or whose replication failed is removed and added again.
 func replicaChanges(want []ReplicaSpec, have []Replica) (remove []string, add []ReplicaSpec) {
-	seen := map[string]Replica{}
-	for _, r := range have {
-		seen[r.Region] = r
-	}
-	wanted := map[string]bool{}
-	for _, w := range want {
-		wanted[w.Region] = true
-		r, ok := seen[w.Region]
-		switch {
-		case !ok:
-			add = append(add, w)
-		case !SameReplicaKey(w.KMSKeyID, r.KMSKeyID) || r.Status == replicaFailed:
-			remove = append(remove, w.Region)
-			add = append(add, w)
+	for _, d := range compareReplicas(want, have) {
+		if d.have != nil {
+			remove = append(remove, d.have.Region)
 		}
-	}
-	for _, r := range have {
-		if !wanted[r.Region] {
-			remove = append(remove, r.Region)
+		if d.want != nil {
+			add = append(add, *d.want)
 		}
 	}
 	slices.Sort(remove)
@@ -215,30 +241,22 @@ func replicationBusy(rs []Replica) bool {
 
 // replicaDrift compares the replicas with spec.
 func replicaDrift(want []ReplicaSpec, have []Replica) []Drift {
-	var d []Drift
-	seen := map[string]Replica{}
-	for _, r := range have {
-		seen[r.Region] = r
-	}
-	wanted := map[string]bool{}
-	for _, w := range want {
-		wanted[w.Region] = true
-		r, ok := seen[w.Region]
-		switch {
-		case !ok:
-			d = append(d, Drift{Kind: DriftReplicaMissing, Message: fmt.Sprintf("the replica in %s is missing (removed outside Terraform)", w.Region)})
-		case r.Status == replicaFailed:
-			d = append(d, Drift{Kind: DriftReplicaFailed, Message: fmt.Sprintf("the replication to %s failed: %s", w.Region, r.StatusMessage)})
-		case !SameReplicaKey(w.KMSKeyID, r.KMSKeyID):
-			d = append(d, Drift{Kind: DriftReplicaKMSKey, Message: fmt.Sprintf("the replica in %s uses KMS key %s, changed outside Terraform", w.Region, r.KMSKeyID)})
+	var out []Drift
+	for _, d := range compareReplicas(want, have) {
+		var msg string
+		switch d.kind {
+		case DriftReplicaMissing:
+			msg = fmt.Sprintf("the replica in %s is missing (removed outside Terraform)", d.want.Region)
+		case DriftReplicaFailed:
+			msg = fmt.Sprintf("the replication to %s failed: %s", d.want.Region, d.have.StatusMessage)
+		case DriftReplicaKMSKey:
+			msg = fmt.Sprintf("the replica in %s uses KMS key %s, changed outside Terraform", d.want.Region, d.have.KMSKeyID)
+		case DriftReplicaUnexpected:
+			msg = fmt.Sprintf("a replica in %s was added outside Terraform", d.have.Region)
 		}
+		out = append(out, Drift{Kind: d.kind, Message: msg})
 	}
-	for _, r := range have {
-		if !wanted[r.Region] {
-			d = append(d, Drift{Kind: DriftReplicaUnexpected, Message: fmt.Sprintf("a replica in %s was added outside Terraform", r.Region)})
-		}
-	}
-	return d
+	return out
 }
 
 func regionList(rs []ReplicaSpec) string {
